@@ -1,0 +1,10 @@
+export * from './schemas/usage';
+export * from './schemas/chat';
+export * from './schemas/events';
+export * from './schemas/error';
+export * from './schemas/models';
+export * from './schemas/logs';
+export * from './errors';
+export { parseModelId, formatModelId, type ModelId } from './modelId';
+export { createUsage, EMPTY_USAGE, type UsageParts } from './usage';
+export { computeCost, selectPriceTier } from './cost';

@@ -1,0 +1,49 @@
+import * as z from 'zod/mini';
+import { CostSchema } from './usage';
+
+export const RequestStatusSchema = z.enum(['success', 'error', 'aborted']);
+export type RequestStatus = z.infer<typeof RequestStatusSchema>;
+
+/** One request-log entry as the routes return it. */
+export const LogEntrySchema = z.object({
+  id: z.string(),
+  time: z.string(),
+  userId: z.nullable(z.string()),
+  projectId: z.nullable(z.string()),
+  provider: z.string(),
+  model: z.string(),
+  status: RequestStatusSchema,
+  errorCode: z.nullable(z.string()),
+  attempts: z.int(),
+  inputTokens: z.int(),
+  outputTokens: z.int(),
+  cachedInputTokens: z.int(),
+  cacheWriteTokens: z.int(),
+  reasoningTokens: z.int(),
+  totalTokens: z.int(),
+  estimated: z.boolean(),
+  cost: z.nullable(CostSchema),
+  latencyMs: z.number(),
+  ttftMs: z.nullable(z.number()),
+  metadata: z.nullable(z.record(z.string(), z.unknown())),
+});
+export type LogEntry = z.infer<typeof LogEntrySchema>;
+
+export const LogPageSchema = z.object({
+  entries: z.array(LogEntrySchema),
+  nextCursor: z.nullable(z.string()),
+});
+export type LogPage = z.infer<typeof LogPageSchema>;
+
+const isoTime = z.string().check(z.iso.datetime({ offset: true }));
+
+export const LogQuerySchema = z.object({
+  cursor: z.optional(z.string().check(z.maxLength(512))),
+  limit: z.optional(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(500)))),
+  provider: z.optional(z.string()),
+  model: z.optional(z.string()),
+  status: z.optional(RequestStatusSchema),
+  from: z.optional(isoTime),
+  to: z.optional(isoTime),
+});
+export type LogQuery = z.infer<typeof LogQuerySchema>;

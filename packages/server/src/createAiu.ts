@@ -1,0 +1,188 @@
+import {
+  type ChatEvent,
+  type ChatRequestInput,
+  ChatRequestSchema,
+  type ChatResult,
+  InvalidRequestError,
+  NotFoundError,
+  AiuError,
+} from '@aiu/core';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+import { PriceBook, type Logger, type PricingOption } from './catalog/priceBook';
+import { Emitter, type AiuEventName, type AiuListener } from './events';
+import { chatRoute } from './handler/chat';
+import type { RouteContext } from './handler/context';
+import { DEFAULT_MAX_BODY_BYTES } from './handler/body';
+import { healthRoute } from './handler/health';
+import { logsRoute } from './handler/logs';
+import { modelsRoute } from './handler/models';
+import { errorResponse } from './handler/respond';
+import { Router } from './handler/router';
+import { PING_INTERVAL_MS } from './handler/sse';
+import { ANONYMOUS, type IdentifyFn, type Identity } from './identity';
+import { LogWriter, type LogWriterOptions } from './log/writer';
+import { ChatCall, type ChatRuntime } from './orchestrator/chatCall';
+import { ProviderRegistry, type ProvidersOption } from './providers/registry';
+import type { AiuStore } from './stores/types';
+import { redactSecrets } from './util/redact';
+
+export interface AiuOptions {
+  /** Where the request log lives. Default: SQLite at `.aiu/aiu.db` (needs better-sqlite3). */
+  store?: AiuStore;
+  /** Provider id → settings. Default: every built-in provider, keys from the environment. */
+  providers?: ProvidersOption;
+  /** Prices per 1M tokens by full model id (`openai:gpt-4o-mini`), overriding the catalog. */
+  pricing?: PricingOption;
+  /** Who is calling; log entries (and later keys) are scoped to the returned owner. */
+  identify?: IdentifyFn;
+  /** Where env-var keys are read from. Default: `process.env` where it exists. */
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  /** Largest accepted request body. Default 1 MiB; larger bodies get 413. */
+  maxBodyBytes?: number;
+  /** Mount path to strip before routing; without it, routes match the end of the path. */
+  basePath?: string;
+  /** Request-log batching. */
+  log?: LogWriterOptions;
+  /** Interval of the `: ping` SSE comment. Default 15 s. */
+  pingIntervalMs?: number;
+}
+
+export interface ChatCallInput extends ChatRequestInput {
+  signal?: AbortSignal;
+  identity?: Identity;
+}
+
+export interface Aiu {
+  /** The Web-standard handler: mount it in any framework that speaks Request/Response. */
+  handler: (request: Request) => Promise<Response>;
+  /** For adapters that already know the route path relative to the mount point. */
+  handleRoute: (request: Request, path: string) => Promise<Response>;
+  /** Programmatic chat. Resolves once the provider accepted the call (or rejects with a typed error). */
+  chat(input: ChatCallInput & { stream: false }): Promise<ChatResult>;
+  chat(input: ChatCallInput): Promise<AsyncIterable<ChatEvent>>;
+  on<E extends AiuEventName>(event: E, listener: AiuListener<E>): () => void;
+  /** Writes every queued log entry to the store. */
+  flush(): Promise<void>;
+  /** Flushes the log and closes the store; call it on SIGTERM. */
+  close(): Promise<void>;
+  /** The store, opened and migrated. */
+  store(): Promise<AiuStore>;
+}
+
+export function createAiu(options: AiuOptions = {}): Aiu {
+  // Server-side validation messages in English; the browser bundle stays without locales.
+  z.config(en());
+  const logger: Logger = options.logger ?? { warn: (message) => console.warn(message) };
+  const env = options.env ?? (typeof process === 'undefined' ? {} : process.env);
+  const events = new Emitter((error) => logger.warn(`[aiu] An event listener threw: ${String(error)}`));
+
+  let storePromise: Promise<AiuStore> | undefined;
+  const store = (): Promise<AiuStore> => {
+    storePromise ??= openStore(options.store).catch((error: unknown) => {
+      storePromise = undefined;
+      throw error;
+    });
+    return storePromise;
+  };
+
+  const log = new LogWriter(store, logger, options.log);
+  const runtime: ChatRuntime = {
+    providers: new ProviderRegistry(options.providers),
+    prices: new PriceBook(options.pricing ?? {}, logger),
+    log,
+    events,
+    env,
+  };
+
+  const router = new Router<RouteContext>()
+    .add('POST', '/chat', chatRoute)
+    .add('GET', '/models', modelsRoute)
+    .add('GET', '/health', healthRoute)
+    .add('GET', '/logs', logsRoute);
+
+  const basePath = options.basePath?.replace(/\/+$/, '');
+  let closed = false;
+
+  async function handleRoute(request: Request, path: string, exact = true): Promise<Response> {
+    try {
+      if (closed) throw new AiuError('upstream_unreachable', 'This aiu instance is shutting down.');
+      const found = router.lookup(request.method, path, exact);
+      if (found.kind === 'not_found') throw new NotFoundError(`No route ${request.method} ${path}.`);
+      if (found.kind === 'method_not_allowed') {
+        return errorResponse(new AiuError('method_not_allowed', `${request.method} is not allowed here; use ${found.allow.join(', ')}.`), {
+          allow: found.allow.join(', '),
+        });
+      }
+      const identity = (options.identify ? await options.identify(request) : null) ?? ANONYMOUS;
+      const context: RouteContext = {
+        runtime,
+        identity,
+        scoped: Boolean(options.identify),
+        store,
+        log,
+        maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+        pingIntervalMs: options.pingIntervalMs ?? PING_INTERVAL_MS,
+      };
+      return await found.match.handle(request, found.match.params, context);
+    } catch (error) {
+      if (!AiuError.isInstance(error)) logger.warn(redactSecrets(`[aiu] Unexpected error on ${request.method} ${path}: ${describe(error)}`));
+      return errorResponse(error);
+    }
+  }
+
+  async function handler(request: Request): Promise<Response> {
+    const pathname = new URL(request.url).pathname;
+    if (basePath) {
+      if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) {
+        return errorResponse(new NotFoundError(`No route ${request.method} ${pathname}.`));
+      }
+      return handleRoute(request, pathname.slice(basePath.length) || '/');
+    }
+    return handleRoute(request, pathname, false);
+  }
+
+  async function chat(input: ChatCallInput): Promise<AsyncIterable<ChatEvent> | ChatResult> {
+    const { signal, identity, ...rest } = input;
+    const parsed = ChatRequestSchema.safeParse(rest);
+    if (!parsed.success) {
+      throw new InvalidRequestError('Invalid chat request.', {
+        details: { issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) },
+      });
+    }
+    const call = new ChatCall(runtime, parsed.data, identity ?? ANONYMOUS, signal ?? new AbortController().signal);
+    if (parsed.data.stream === false) return call.complete();
+    const stream = call.stream();
+    const first = await stream.next();
+    return (async function* () {
+      if (!first.done) yield first.value;
+      yield* stream;
+    })();
+  }
+
+  return {
+    handler,
+    handleRoute: (request, path) => handleRoute(request, path),
+    chat: chat as Aiu['chat'],
+    on: (event, listener) => events.on(event, listener),
+    flush: () => log.flush(),
+    store,
+    async close() {
+      closed = true;
+      await log.flush();
+      if (log.pending > 0) throw new Error(`[aiu] ${log.pending} log entries could not be written before close.`);
+      if (storePromise) await (await storePromise).close();
+    },
+  };
+}
+
+async function openStore(store: AiuStore | undefined): Promise<AiuStore> {
+  const chosen = store ?? (await import('./stores/sqlite')).sqliteStore();
+  await chosen.init();
+  return chosen;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

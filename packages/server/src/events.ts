@@ -1,0 +1,37 @@
+import type { ChatRequest, LogEntry } from '@aiu/core';
+import type { Identity } from './identity';
+
+export interface AiuEvents {
+  'request:start': { requestId: string; model: string; provider: string; identity: Identity };
+  'request:success': { requestId: string; entry: LogEntry; request: ChatRequest };
+  'request:error': { requestId: string; entry: LogEntry; error: { code: string; message: string } };
+}
+
+export type AiuEventName = keyof AiuEvents;
+export type AiuListener<E extends AiuEventName> = (payload: AiuEvents[E]) => void;
+
+/** A tiny typed emitter; a throwing listener is reported, never breaks a request. */
+export class Emitter {
+  private readonly listeners = new Map<AiuEventName, Set<(payload: never) => void>>();
+
+  constructor(private readonly onListenerError: (error: unknown) => void) {}
+
+  on<E extends AiuEventName>(event: E, listener: AiuListener<E>): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    return () => set.delete(listener as (payload: never) => void);
+  }
+
+  emit<E extends AiuEventName>(event: E, payload: AiuEvents[E]): void {
+    const set = this.listeners.get(event);
+    if (!set) return;
+    for (const listener of set) {
+      try {
+        (listener as AiuListener<E>)(payload);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+}

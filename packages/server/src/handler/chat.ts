@@ -1,0 +1,40 @@
+import { AiuError, ChatRequestSchema, type ChatRequest } from '@aiu/core';
+import { ChatCall } from '../orchestrator/chatCall';
+import { readJson } from './body';
+import type { RouteContext } from './context';
+import { errorResponse, json } from './respond';
+import { SSE_HEADERS, toSseStream } from './sse';
+
+/** A request that fails validation is still one log entry, like any other failed call. */
+const UNPARSED: ChatRequest = { model: 'unknown', messages: [] };
+
+export async function chatRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+  let body: ChatRequest;
+  try {
+    body = await readJson(request, ChatRequestSchema, ctx.maxBodyBytes);
+  } catch (error) {
+    new ChatCall(ctx.runtime, UNPARSED, ctx.identity, request.signal).fail(error);
+    return errorResponse(error);
+  }
+
+  const call = new ChatCall(ctx.runtime, body, ctx.identity, request.signal);
+  if (body.stream === false) {
+    try {
+      return json(await call.complete());
+    } catch (error) {
+      return errorResponse(error);
+    }
+  }
+
+  const events = call.stream();
+  // Wait for `start` (the provider accepted the call): until then a failure is a plain
+  // HTTP error with its real status, not a 200 stream that carries an error.
+  let first: IteratorResult<import('@aiu/core').ChatEvent>;
+  try {
+    first = await events.next();
+  } catch (error) {
+    return errorResponse(error);
+  }
+  if (first.done) return errorResponse(new AiuError('internal_error', 'The chat ended before it started.'));
+  return new Response(toSseStream(first.value, events, ctx.pingIntervalMs), { status: 200, headers: SSE_HEADERS });
+}

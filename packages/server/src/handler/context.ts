@@ -1,0 +1,16 @@
+import type { ChatRuntime } from '../orchestrator/chatCall';
+import type { Identity } from '../identity';
+import type { LogWriter } from '../log/writer';
+import type { AiuStore } from '../stores/types';
+
+/** What every route handler gets besides the request. */
+export interface RouteContext {
+  runtime: ChatRuntime;
+  identity: Identity;
+  /** True when `identify` is configured: reads are then scoped to the caller. */
+  scoped: boolean;
+  store: () => Promise<AiuStore>;
+  log: LogWriter;
+  maxBodyBytes: number;
+  pingIntervalMs: number;
+}

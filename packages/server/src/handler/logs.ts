@@ -1,0 +1,51 @@
+import { InvalidRequestError, LogQuerySchema, type LogPage } from '@aiu/core';
+import { toLogEntry } from '../log/types';
+import type { RouteContext } from './context';
+import { json } from './respond';
+
+export async function logsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  const parsed = LogQuerySchema.safeParse(params);
+  if (!parsed.success) {
+    throw new InvalidRequestError('Invalid log query.', {
+      details: { issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) },
+    });
+  }
+  const query = parsed.data;
+  const limit = query.limit ?? 50;
+  // Read-your-writes: whatever is queued for the store is written before we read.
+  await ctx.log.flush();
+  const store = await ctx.store();
+  const records = await store.listLogs({
+    limit: limit + 1,
+    before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    userId: ctx.scoped ? (ctx.identity.userId ?? null) : undefined,
+    provider: query.provider,
+    model: query.model,
+    status: query.status,
+    from: query.from ? Date.parse(query.from) : undefined,
+    to: query.to ? Date.parse(query.to) : undefined,
+  });
+  const page = records.slice(0, limit);
+  const last = page[page.length - 1];
+  const body: LogPage = {
+    entries: page.map(toLogEntry),
+    nextCursor: records.length > limit && last ? encodeCursor(last.time, last.id) : null,
+  };
+  return json(body);
+}
+
+/** Opaque to clients; (time, id) inside, so paging never skips or repeats while rows arrive. */
+export function encodeCursor(time: number, id: string): string {
+  return btoa(JSON.stringify([time, id])).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function decodeCursor(cursor: string): { time: number; id: string } {
+  try {
+    const [time, id] = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))) as unknown[];
+    if (typeof time === 'number' && typeof id === 'string') return { time, id };
+  } catch {
+    // fall through
+  }
+  throw new InvalidRequestError('The cursor is not one this server issued.');
+}

@@ -1,0 +1,23 @@
+import { AiuError, type ErrorBody, toAiuError } from '@aiu/core';
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+export function json(body: unknown, init: ResponseInit = {}): Response {
+  return new Response(JSON.stringify(body), {
+    ...init,
+    headers: { ...JSON_HEADERS, ...(init.headers as Record<string, string> | undefined) },
+  });
+}
+
+/**
+ * The one place an error becomes an HTTP response: status from the code table,
+ * `{ error: { code, message, details } }` body, `Retry-After` when known. Unknown
+ * errors become a bare 500 — their message may hold anything, so it is not sent.
+ */
+export function errorResponse(error: unknown, headers: Record<string, string> = {}): Response {
+  const failure = AiuError.isInstance(error) ? error : toAiuError(error);
+  const body: ErrorBody = { error: failure.toJSON() };
+  const extra: Record<string, string> = { ...headers };
+  if (failure.retryAfterMs !== undefined) extra['retry-after'] = String(Math.ceil(failure.retryAfterMs / 1000));
+  return json(body, { status: failure.status === 499 ? 400 : failure.status, headers: extra });
+}

@@ -1,0 +1,70 @@
+import type { ChatEvent } from '@aiu/core';
+
+export const SSE_HEADERS: Record<string, string> = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  // no-transform keeps compression middleware and proxies from buffering the stream.
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+  connection: 'keep-alive',
+};
+
+export const PING_INTERVAL_MS = 15_000;
+
+const encoder = new TextEncoder();
+const PING = encoder.encode(': ping\n\n');
+
+export function encodeEvent(event: ChatEvent): Uint8Array {
+  const { type, ...data } = event;
+  return encoder.encode(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+/**
+ * Chat events as an SSE byte stream, pulled one event at a time (backpressure reaches
+ * the provider), with a `: ping` comment every 15 s so idle proxies keep the line open.
+ * Cancelling the stream (client gone) returns the generator, which aborts upstream.
+ */
+export function toSseStream(
+  first: ChatEvent,
+  rest: AsyncGenerator<ChatEvent>,
+  pingIntervalMs = PING_INTERVAL_MS,
+): ReadableStream<Uint8Array> {
+  let ping: ReturnType<typeof setInterval> | undefined;
+  const stop = () => {
+    if (ping) clearInterval(ping);
+    ping = undefined;
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        controller.enqueue(encodeEvent(first));
+        ping = setInterval(() => {
+          try {
+            controller.enqueue(PING);
+          } catch {
+            stop();
+          }
+        }, pingIntervalMs);
+        ping.unref?.();
+      },
+      async pull(controller) {
+        try {
+          const { value, done } = await rest.next();
+          if (done) {
+            stop();
+            controller.close();
+          } else {
+            controller.enqueue(encodeEvent(value));
+          }
+        } catch (error) {
+          stop();
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        stop();
+        await rest.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

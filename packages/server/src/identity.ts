@@ -1,0 +1,10 @@
+/** Who is calling, as `identify(request)` says. Keys and log entries are scoped to it. */
+export interface Identity {
+  userId?: string | null;
+  projectId?: string | null;
+  roles?: string[];
+}
+
+export type IdentifyFn = (request: Request) => Identity | null | undefined | Promise<Identity | null | undefined>;
+
+export const ANONYMOUS: Identity = Object.freeze({ userId: null, projectId: null, roles: [] });

@@ -1,0 +1,20 @@
+export { createAiu, type Aiu, type AiuOptions, type ChatCallInput } from './createAiu';
+export { memoryStore } from './stores/memory';
+export type { AiuStore } from './stores/types';
+export type { LogRecord, LogListQuery } from './log/types';
+export type { Identity, IdentifyFn } from './identity';
+export type { AiuEvents, AiuEventName, AiuListener } from './events';
+export type { ProvidersOption, ProviderEntry } from './providers/registry';
+export { BUILT_IN_PROVIDER_IDS, OPENAI_COMPATIBLE_PRESETS } from './providers/registry';
+export type {
+  Provider,
+  ProviderSettings,
+  OpenAICompatibleSettings,
+  ProviderEvent,
+  ProviderChatRequest,
+  ProviderCallContext,
+  ProviderResult,
+  DiscoveredModel,
+} from './providers/types';
+export type { PricingOption, Logger } from './catalog/priceBook';
+export type { LogWriterOptions } from './log/writer';

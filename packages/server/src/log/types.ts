@@ -1,0 +1,77 @@
+import type { Cost, LogEntry, RequestStatus } from '@aiu/core';
+
+/** A request-log row as stores keep it: flat, times as epoch milliseconds. */
+export interface LogRecord {
+  id: string;
+  time: number;
+  userId: string | null;
+  projectId: string | null;
+  provider: string;
+  model: string;
+  status: RequestStatus;
+  errorCode: string | null;
+  attempts: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  totalTokens: number;
+  estimated: boolean;
+  costInput: number | null;
+  costOutput: number | null;
+  costTotal: number | null;
+  latencyMs: number;
+  ttftMs: number | null;
+  /** The caller's metadata, serialised. */
+  metadata: string | null;
+}
+
+export interface LogListQuery {
+  limit: number;
+  /** Entries strictly older than this (time, id) position. */
+  before?: { time: number; id: string } | undefined;
+  userId?: string | null | undefined;
+  provider?: string | undefined;
+  model?: string | undefined;
+  status?: RequestStatus | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+export function toLogEntry(record: LogRecord): LogEntry {
+  const cost: Cost | null =
+    record.costTotal === null
+      ? null
+      : { input: record.costInput ?? 0, output: record.costOutput ?? 0, total: record.costTotal, currency: 'USD' };
+  let metadata: Record<string, unknown> | null = null;
+  if (record.metadata) {
+    try {
+      metadata = JSON.parse(record.metadata) as Record<string, unknown>;
+    } catch {
+      metadata = null;
+    }
+  }
+  return {
+    id: record.id,
+    time: new Date(record.time).toISOString(),
+    userId: record.userId,
+    projectId: record.projectId,
+    provider: record.provider,
+    model: record.model,
+    status: record.status,
+    errorCode: record.errorCode,
+    attempts: record.attempts,
+    inputTokens: record.inputTokens,
+    outputTokens: record.outputTokens,
+    cachedInputTokens: record.cachedInputTokens,
+    cacheWriteTokens: record.cacheWriteTokens,
+    reasoningTokens: record.reasoningTokens,
+    totalTokens: record.totalTokens,
+    estimated: record.estimated,
+    cost,
+    latencyMs: record.latencyMs,
+    ttftMs: record.ttftMs,
+    metadata,
+  };
+}

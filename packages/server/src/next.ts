@@ -1,0 +1,1 @@
+export { toNextHandler } from './adapters/next';

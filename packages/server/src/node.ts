@@ -1,0 +1,1 @@
+export { handleNodeRequest, toNodeListener, type NodeBridgeOptions } from './adapters/node';

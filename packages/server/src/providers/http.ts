@@ -1,0 +1,176 @@
+import {
+  AbortedError,
+  AiuError,
+  BadRequestError,
+  InvalidApiKeyError,
+  RateLimitedError,
+  StreamTruncatedError,
+  UpstreamError,
+  UpstreamTimeoutError,
+  UpstreamUnreachableError,
+  isAbortError,
+} from '@aiu/core';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { redactSecrets } from '../util/redact';
+
+export interface UpstreamRequest {
+  provider: string;
+  url: string;
+  method?: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: unknown;
+  signal: AbortSignal;
+  timeoutMs?: number | undefined;
+  /** Secrets to scrub from anything the provider echoes back. */
+  secrets: ReadonlyArray<string | undefined>;
+}
+
+/** fetch() with every failure turned into a typed AiuError; resolves only for 2xx. */
+export async function fetchUpstream(request: UpstreamRequest): Promise<Response> {
+  const timeout = request.timeoutMs ? AbortSignal.timeout(request.timeoutMs) : undefined;
+  const signal = timeout ? AbortSignal.any([request.signal, timeout]) : request.signal;
+  let response: Response;
+  try {
+    response = await fetch(request.url, {
+      method: request.method ?? 'POST',
+      headers: request.body === undefined ? request.headers : { 'content-type': 'application/json', ...request.headers },
+      body: request.body === undefined ? null : JSON.stringify(request.body),
+      signal,
+    });
+  } catch (error) {
+    throw transportError(request, error, timeout);
+  }
+  if (!response.ok) throw await errorFromResponse(request, response);
+  return response;
+}
+
+/** Maps a failure while sending or reading to the error the caller should see. */
+export function transportError(
+  request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
+  error: unknown,
+  timeout?: AbortSignal,
+): AiuError {
+  if (AiuError.isInstance(error)) return error;
+  if (request.signal.aborted) return new AbortedError('The client aborted the request.', { cause: error });
+  if (timeout?.aborted || (isAbortError(error) && (error as Error).name === 'TimeoutError')) {
+    return new UpstreamTimeoutError(`${request.provider} did not answer in time.`);
+  }
+  if (isAbortError(error)) return new AbortedError('The request was aborted.', { cause: error });
+  return new UpstreamUnreachableError(
+    `Could not reach ${request.provider} at ${safeOrigin(request.url)}: ${describeNetworkError(error)}.`,
+  );
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'its configured URL';
+  }
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  return 'network error';
+}
+
+const MAX_ERROR_BODY = 16 * 1024;
+
+export async function errorFromResponse(request: UpstreamRequest, response: Response): Promise<AiuError> {
+  const raw = (await response.text().catch(() => '')).slice(0, MAX_ERROR_BODY);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    body = undefined;
+  }
+  const providerMessage = redactSecrets(extractMessage(body) ?? raw.trim().slice(0, 500), request.secrets);
+  const status = response.status;
+  const prefix = `${request.provider} answered ${status}`;
+  const message = providerMessage ? `${prefix}: ${providerMessage}` : `${prefix}.`;
+  const options = { upstreamStatus: status };
+  if (status === 401 || status === 403) {
+    return new InvalidApiKeyError(
+      providerMessage ? `${request.provider} rejected the API key: ${providerMessage}` : `${request.provider} rejected the API key.`,
+      options,
+    );
+  }
+  if (status === 429) {
+    const retryAfterMs = retryAfterFromHeader(response.headers.get('retry-after')) ?? retryAfterFromBody(body);
+    return new RateLimitedError(message, { ...options, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  }
+  if (status === 408 || status === 504) return new UpstreamTimeoutError(message, options);
+  if (status >= 500) return new UpstreamError(message, options);
+  return new BadRequestError(message, options);
+}
+
+function extractMessage(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const record = body as Record<string, unknown>;
+  const error = record.error;
+  if (typeof error === 'string') return error;
+  if (error && typeof error === 'object') {
+    const message = (error as Record<string, unknown>).message;
+    if (typeof message === 'string') return message;
+  }
+  if (typeof record.message === 'string') return record.message;
+  return undefined;
+}
+
+/** `Retry-After` is either delay-seconds or an HTTP date. */
+export function retryAfterFromHeader(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Google's `google.rpc.RetryInfo` carries `retryDelay: "34.4s"` inside `error.details`. */
+function retryAfterFromBody(body: unknown): number | undefined {
+  const details = (body as { error?: { details?: unknown } } | undefined)?.error?.details;
+  if (!Array.isArray(details)) return undefined;
+  for (const detail of details) {
+    const delay = (detail as { retryDelay?: unknown } | null)?.retryDelay;
+    if (typeof delay === 'string') {
+      const match = /^(\d+(?:\.\d+)?)s$/.exec(delay.trim());
+      if (match?.[1]) return Math.round(Number(match[1]) * 1000);
+    }
+  }
+  return undefined;
+}
+
+/** Server-sent events of an upstream body, parsed by eventsource-parser. */
+export async function* readServerSentEvents(
+  body: ReadableStream<Uint8Array>,
+  request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
+): AsyncGenerator<EventSourceMessage> {
+  const queue: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (event) => queue.push(event) });
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        const failure = transportError(request, error);
+        // Once the body started, a dropped connection means a cut stream, not an unreachable host.
+        if (failure.code === 'upstream_unreachable') {
+          throw new StreamTruncatedError(`${request.provider} closed the connection before the stream finished.`);
+        }
+        throw failure;
+      }
+      if (result.done) break;
+      parser.feed(decoder.decode(result.value, { stream: true }));
+      while (queue.length > 0) yield queue.shift() as EventSourceMessage;
+    }
+    parser.feed(decoder.decode());
+    parser.reset({ consume: true });
+    while (queue.length > 0) yield queue.shift() as EventSourceMessage;
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}

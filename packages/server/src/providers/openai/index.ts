@@ -1,0 +1,93 @@
+import { UpstreamError } from '@aiu/core';
+import { fetchUpstream, type UpstreamRequest } from '../http';
+import type {
+  DiscoveredModel,
+  Provider,
+  ProviderCallContext,
+  ProviderChatRequest,
+  ProviderResult,
+  ProviderSettings,
+} from '../types';
+import { toOpenAIBody, type OpenAIWireOptions } from './request';
+import { mapFinishReason, parseOpenAIStream } from './stream';
+import { normalizeOpenAIUsage } from './usage';
+
+export interface OpenAIProviderConfig extends ProviderSettings {
+  id: string;
+  baseURL: string;
+  envKey: string | undefined;
+  requiresKey?: boolean;
+  wire?: Partial<OpenAIWireOptions>;
+}
+
+interface CompletionWire {
+  choices?: Array<{
+    message?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
+    finish_reason?: string | null;
+  }>;
+  usage?: unknown;
+}
+
+/** Chat Completions — OpenAI itself and every server that speaks its wire format. */
+export function createOpenAIProvider(config: OpenAIProviderConfig): Provider {
+  const baseURL = config.baseURL.replace(/\/+$/, '');
+  const wire: OpenAIWireOptions = {
+    maxTokensField: config.wire?.maxTokensField ?? 'max_tokens',
+    streamOptions: config.wire?.streamOptions ?? true,
+  };
+
+  function upstream(path: string, context: ProviderCallContext, body?: unknown): UpstreamRequest {
+    const headers: Record<string, string> = { ...config.headers };
+    if (context.apiKey) headers.authorization = `Bearer ${context.apiKey}`;
+    return {
+      provider: config.id,
+      url: `${baseURL}${path}`,
+      method: body === undefined ? 'GET' : 'POST',
+      headers,
+      body,
+      signal: context.signal,
+      timeoutMs: config.timeoutMs,
+      secrets: [context.apiKey],
+    };
+  }
+
+  return {
+    id: config.id,
+    envKey: config.envKey,
+    requiresKey: config.requiresKey ?? true,
+
+    async stream(request: ProviderChatRequest, context: ProviderCallContext) {
+      const call = upstream('/chat/completions', context, toOpenAIBody(request, true, wire));
+      const response = await fetchUpstream(call);
+      return parseOpenAIStream(response, call);
+    },
+
+    async complete(request: ProviderChatRequest, context: ProviderCallContext): Promise<ProviderResult> {
+      const call = upstream('/chat/completions', context, toOpenAIBody(request, false, wire));
+      const response = await fetchUpstream(call);
+      let body: CompletionWire;
+      try {
+        body = (await response.json()) as CompletionWire;
+      } catch {
+        throw new UpstreamError(`${config.id} sent a response that is not JSON.`);
+      }
+      const choice = body.choices?.[0];
+      if (!choice) throw new UpstreamError(`${config.id} sent a response without choices.`);
+      return {
+        text: choice.message?.content ?? '',
+        reasoning: choice.message?.reasoning_content ?? choice.message?.reasoning ?? '',
+        finishReason: mapFinishReason(choice.finish_reason),
+        usage: normalizeOpenAIUsage(body.usage),
+      };
+    },
+
+    async listModels(context: ProviderCallContext): Promise<DiscoveredModel[]> {
+      const response = await fetchUpstream(upstream('/models', context));
+      const body = (await response.json()) as { data?: Array<{ id?: unknown }> };
+      return (body.data ?? [])
+        .map((entry) => entry.id)
+        .filter((id): id is string => typeof id === 'string')
+        .map((id) => ({ id, name: id, kind: /embed/i.test(id) ? 'embed' : 'chat' }));
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { type FinishReason, StreamTruncatedError, UpstreamError } from '@aiu/core';
+import { errorFromResponse, readServerSentEvents, type UpstreamRequest } from '../http';
+import type { ProviderEvent } from '../types';
+import { normalizeOpenAIUsage } from './usage';
+
+interface ChunkWire {
+  choices?: Array<{
+    delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null } | null;
+    finish_reason?: string | null;
+  }>;
+  usage?: unknown;
+  /** Groq puts stream usage under `x_groq.usage`. */
+  x_groq?: { usage?: unknown };
+  error?: unknown;
+}
+
+export function mapFinishReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'stop':
+    case 'end_turn':
+      return 'stop';
+    case 'length':
+    case 'max_tokens':
+      return 'length';
+    case 'content_filter':
+      return 'content_filter';
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_calls';
+    default:
+      return 'other';
+  }
+}
+
+/**
+ * Chat Completions SSE → our events. A stream is complete with `[DONE]`, or (for
+ * compatible servers that omit it) once both a finish reason and usage arrived;
+ * anything shorter is a truncation, never a quiet finish.
+ */
+export async function* parseOpenAIStream(
+  response: Response,
+  request: UpstreamRequest,
+): AsyncGenerator<ProviderEvent> {
+  if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
+  let finishReason: FinishReason | undefined;
+  let sawUsage = false;
+  let done = false;
+  for await (const message of readServerSentEvents(response.body, request)) {
+    const data = message.data;
+    if (data === '[DONE]') {
+      done = true;
+      break;
+    }
+    let chunk: ChunkWire;
+    try {
+      chunk = JSON.parse(data) as ChunkWire;
+    } catch {
+      throw new UpstreamError(`${request.provider} sent a malformed stream chunk.`);
+    }
+    if (chunk.error) {
+      const status = Number((chunk.error as { code?: unknown }).code) || 500;
+      throw await errorFromResponse(request, new Response(JSON.stringify({ error: chunk.error }), { status: status >= 400 ? status : 500 }));
+    }
+    const choice = chunk.choices?.[0];
+    if (choice) {
+      const delta = choice.delta;
+      const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+      if (reasoning) yield { type: 'reasoning', text: reasoning };
+      if (delta?.content) yield { type: 'text', text: delta.content };
+      if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
+    }
+    const usage = normalizeOpenAIUsage(chunk.usage ?? chunk.x_groq?.usage);
+    if (usage) {
+      sawUsage = true;
+      yield { type: 'usage', usage };
+    }
+  }
+  if (!done && !(finishReason && sawUsage)) {
+    throw new StreamTruncatedError(`${request.provider} closed the stream before it finished.`);
+  }
+  yield { type: 'finish', finishReason: finishReason ?? 'other' };
+}

@@ -1,0 +1,23 @@
+import type { LogListQuery, LogRecord } from '../../log/types';
+import { matchesLogQuery, newestFirst } from '../compare';
+import type { AiuStore } from '../types';
+
+/** Keeps everything in memory: for tests and throwaway demos. */
+export function memoryStore(): AiuStore {
+  const logs: LogRecord[] = [];
+  return {
+    kind: 'memory',
+    async init() {},
+    async insertLogs(records) {
+      for (const record of records) logs.push({ ...record });
+    },
+    async listLogs(query: LogListQuery) {
+      return logs
+        .filter((record) => matchesLogQuery(record, query))
+        .sort(newestFirst)
+        .slice(0, query.limit)
+        .map((record) => ({ ...record }));
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,187 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { LogListQuery, LogRecord } from '../../log/types';
+import type { AiuStore } from '../types';
+import { SQLITE_MIGRATIONS } from './migrations';
+
+export interface SqliteStoreOptions {
+  /** Database file; `:memory:` for a private in-memory database. Default `.aiu/aiu.db`. */
+  path?: string;
+  /** An already-open better-sqlite3 database (the store then does not close it). */
+  database?: BetterSqlite3.Database;
+}
+
+type Row = {
+  id: string;
+  time: number;
+  user_id: string | null;
+  project_id: string | null;
+  provider: string;
+  model: string;
+  status: LogRecord['status'];
+  error_code: string | null;
+  attempts: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  estimated: number;
+  cost_input: number | null;
+  cost_output: number | null;
+  cost_total: number | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+  metadata: string | null;
+};
+
+const COLUMNS =
+  'id, time, user_id, project_id, provider, model, status, error_code, attempts, input_tokens, output_tokens, ' +
+  'cached_input_tokens, cache_write_tokens, reasoning_tokens, total_tokens, estimated, cost_input, cost_output, ' +
+  'cost_total, latency_ms, ttft_ms, metadata';
+
+/** The embedded default: one SQLite file, WAL mode, migrations applied on open. */
+export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
+  const path = options.path ?? '.aiu/aiu.db';
+  let db: BetterSqlite3.Database | undefined;
+  let insert: ((records: ReadonlyArray<LogRecord>) => void) | undefined;
+
+  function open(): BetterSqlite3.Database {
+    if (!db) throw new Error('sqliteStore used before init()');
+    return db;
+  }
+
+  return {
+    kind: 'sqlite',
+
+    async init() {
+      if (db) return;
+      if (options.database) {
+        db = options.database;
+      } else {
+        const Database = await loadDriver();
+        if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+        db = new Database(path);
+      }
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+      const statement = db.prepare(
+        `INSERT INTO aiu_request_log (${COLUMNS}) VALUES (@id, @time, @userId, @projectId, @provider, @model, @status, ` +
+          '@errorCode, @attempts, @inputTokens, @outputTokens, @cachedInputTokens, @cacheWriteTokens, @reasoningTokens, ' +
+          '@totalTokens, @estimated, @costInput, @costOutput, @costTotal, @latencyMs, @ttftMs, @metadata)',
+      );
+      insert = db.transaction((records: ReadonlyArray<LogRecord>) => {
+        for (const record of records) statement.run({ ...record, estimated: record.estimated ? 1 : 0 });
+      });
+    },
+
+    async insertLogs(records) {
+      if (!insert) throw new Error('sqliteStore used before init()');
+      insert(records);
+    },
+
+    async listLogs(query: LogListQuery) {
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit: query.limit };
+      if (query.before) {
+        where.push('(time < @beforeTime OR (time = @beforeTime AND id < @beforeId))');
+        params.beforeTime = query.before.time;
+        params.beforeId = query.before.id;
+      }
+      if (query.userId !== undefined) {
+        where.push(query.userId === null ? 'user_id IS NULL' : 'user_id = @userId');
+        params.userId = query.userId;
+      }
+      for (const [key, column] of [
+        ['provider', 'provider'],
+        ['model', 'model'],
+        ['status', 'status'],
+      ] as const) {
+        if (query[key] !== undefined) {
+          where.push(`${column} = @${key}`);
+          params[key] = query[key];
+        }
+      }
+      if (query.from !== undefined) {
+        where.push('time >= @from');
+        params.from = query.from;
+      }
+      if (query.to !== undefined) {
+        where.push('time < @to');
+        params.to = query.to;
+      }
+      const sql =
+        `SELECT ${COLUMNS} FROM aiu_request_log` +
+        (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+        ' ORDER BY time DESC, id DESC LIMIT @limit';
+      return (open().prepare(sql).all(params) as Row[]).map(fromRow);
+    },
+
+    async close() {
+      if (db && !options.database) db.close();
+      db = undefined;
+      insert = undefined;
+    },
+  };
+}
+
+async function loadDriver(): Promise<typeof BetterSqlite3> {
+  try {
+    const module = (await import('better-sqlite3')) as { default?: typeof BetterSqlite3 };
+    return module.default ?? (module as unknown as typeof BetterSqlite3);
+  } catch (error) {
+    throw new Error(
+      'The SQLite store needs the optional peer dependency better-sqlite3: run `npm install better-sqlite3`, ' +
+        'or pass another store to createAiu({ store }) (memoryStore() for tests).',
+      { cause: error },
+    );
+  }
+}
+
+function migrate(db: BetterSqlite3.Database): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS aiu_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT version FROM aiu_schema_migrations').all() as Array<{ version: number }>).map((row) => row.version),
+  );
+  const record = db.prepare('INSERT INTO aiu_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const migration of SQLITE_MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+    })();
+  }
+}
+
+function fromRow(row: Row): LogRecord {
+  return {
+    id: row.id,
+    time: row.time,
+    userId: row.user_id,
+    projectId: row.project_id,
+    provider: row.provider,
+    model: row.model,
+    status: row.status,
+    errorCode: row.error_code,
+    attempts: row.attempts,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cachedInputTokens: row.cached_input_tokens,
+    cacheWriteTokens: row.cache_write_tokens,
+    reasoningTokens: row.reasoning_tokens,
+    totalTokens: row.total_tokens,
+    estimated: row.estimated === 1,
+    costInput: row.cost_input,
+    costOutput: row.cost_output,
+    costTotal: row.cost_total,
+    latencyMs: row.latency_ms,
+    ttftMs: row.ttft_ms,
+    metadata: row.metadata,
+  };
+}

@@ -1,0 +1,37 @@
+/** Versioned, append-only: never edit a shipped migration, add the next one. */
+export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'request_log',
+    sql: `
+      CREATE TABLE aiu_request_log (
+        id TEXT PRIMARY KEY,
+        time INTEGER NOT NULL,
+        user_id TEXT,
+        project_id TEXT,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('success', 'error', 'aborted')),
+        error_code TEXT,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+        reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+        total_tokens INTEGER NOT NULL DEFAULT 0,
+        estimated INTEGER NOT NULL DEFAULT 0,
+        cost_input REAL,
+        cost_output REAL,
+        cost_total REAL,
+        latency_ms REAL NOT NULL,
+        ttft_ms REAL,
+        metadata TEXT
+      ) STRICT;
+      CREATE INDEX aiu_request_log_time ON aiu_request_log (time DESC, id DESC);
+      CREATE INDEX aiu_request_log_model_time ON aiu_request_log (model, time);
+      CREATE INDEX aiu_request_log_provider_time ON aiu_request_log (provider, time);
+      CREATE INDEX aiu_request_log_user_time ON aiu_request_log (user_id, time);
+    `,
+  },
+];

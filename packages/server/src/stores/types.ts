@@ -1,0 +1,12 @@
+import type { LogListQuery, LogRecord } from '../log/types';
+
+/** The one interface every store implements; a conformance suite runs against each. */
+export interface AiuStore {
+  readonly kind: string;
+  /** Opens connections and runs migrations; called once before first use. */
+  init(): Promise<void>;
+  insertLogs(records: ReadonlyArray<LogRecord>): Promise<void>;
+  /** Newest first, ordered by (time, id) descending. */
+  listLogs(query: LogListQuery): Promise<LogRecord[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base';
+
+export default defineConfig(
+  packageBuild(
+    { index: 'src/index.ts', express: 'src/express.ts', next: 'src/next.ts', node: 'src/node.ts', sqlite: 'src/sqlite.ts' },
+    { platform: 'node', external: ['better-sqlite3', 'pg', 'ioredis'] },
+  ),
+);

@@ -1,0 +1,254 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FIXTURES_DIR, loadFixture, type Fixture } from './fixtures';
+
+export type WireFormat = 'openai' | 'anthropic' | 'google';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query as received. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  format: WireFormat | 'models' | 'embeddings' | 'unknown';
+  receivedAt: number;
+  /** When the client closed the connection before the response finished. */
+  closedAt: number | null;
+  /** True once the whole response was written. */
+  completed: boolean;
+}
+
+export interface FakeUpstreamBehaviour {
+  /** Fixture to replay (`openai/openai-text`), or a function choosing one per request. */
+  fixture?: string | ((request: RecordedRequest) => string);
+  /** Wait between streamed chunks. */
+  chunkDelayMs?: number;
+  /** Wait before the response headers. */
+  firstByteDelayMs?: number;
+  /** Stop after this many chunks: `destroy` drops the connection, `end` closes it cleanly. */
+  cutAfterChunks?: number;
+  cutMode?: 'destroy' | 'end';
+  /** Answer with this status instead of a fixture: `body` as given, or a recorded error body by `fixture` name. */
+  error?: { status: number; body?: unknown; fixture?: string; headers?: Record<string, string> };
+  /** Answer the first N requests with `error`, then behave normally. */
+  errorTimes?: number;
+}
+
+export interface FakeUpstream {
+  /** `http://127.0.0.1:<port>` — append the provider's path prefix (`/v1`). */
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  /** Connections open now, and the most ever open at once. */
+  readonly connections: { readonly open: number; readonly max: number };
+  /** Change behaviour for the following requests. */
+  set(behaviour: FakeUpstreamBehaviour): void;
+  /** Forget recorded requests and reset behaviour to the start options. */
+  reset(): void;
+  /** Resolves when request `index` is closed by the client (or rejects after `timeoutMs`). */
+  waitForClientClose(index: number, timeoutMs?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_FIXTURE: Record<WireFormat, string> = {
+  openai: 'openai/openai-text',
+  anthropic: 'anthropic/anthropic-text',
+  google: 'google/google-text',
+};
+
+/**
+ * A provider stand-in on an ephemeral loopback port that replays the recorded
+ * responses in each provider's own wire format (Chat Completions, Anthropic Messages,
+ * Gemini generateContent). Tests point a provider's `baseURL` at it.
+ */
+export async function startFakeUpstream(
+  initial: FakeUpstreamBehaviour & { fixturesDir?: string } = {},
+): Promise<FakeUpstream> {
+  const fixturesDir = initial.fixturesDir ?? FIXTURES_DIR;
+  let behaviour: FakeUpstreamBehaviour = { ...initial };
+  let errorsLeft = behaviour.errorTimes ?? Infinity;
+  const requests: RecordedRequest[] = [];
+  const closeWaiters = new Map<number, Array<(at: number) => void>>();
+  const connections = { open: 0, max: 0 };
+  const cache = new Map<string, Fixture>();
+  const fixture = (name: string) => {
+    let found = cache.get(name);
+    if (!found) cache.set(name, (found = loadFixture(name, fixturesDir)));
+    return found;
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    connections.open += 1;
+    connections.max = Math.max(connections.max, connections.open);
+    const raw = await readBody(req);
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: { ...req.headers },
+      body: parseJson(raw),
+      format: detectFormat(req.method ?? 'GET', req.url ?? '/'),
+      receivedAt: Date.now(),
+      closedAt: null,
+      completed: false,
+    };
+    const index = requests.push(record) - 1;
+    res.once('close', () => {
+      connections.open -= 1;
+      if (!record.completed) {
+        record.closedAt = Date.now();
+        for (const resolve of closeWaiters.get(index) ?? []) resolve(record.closedAt);
+        closeWaiters.delete(index);
+      }
+    });
+    res.once('finish', () => {
+      record.completed = true;
+    });
+
+    const current = behaviour;
+    if (current.firstByteDelayMs) await sleep(current.firstByteDelayMs);
+    if (res.destroyed) return;
+
+    if (current.error && errorsLeft > 0) {
+      errorsLeft -= 1;
+      const { status, body, headers } = current.error;
+      const payload = current.error.fixture ? fixture(current.error.fixture).json : body;
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(typeof payload === 'string' ? payload : JSON.stringify(payload ?? { error: { message: 'fake upstream error' } }));
+      return;
+    }
+
+    switch (record.format) {
+      case 'models':
+        return sendJson(res, { object: 'list', data: modelList(fixture) });
+      case 'embeddings':
+        return sendJson(res, fixture('openai/openai-embedding').json);
+      case 'unknown':
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: `fake upstream: no route ${record.method} ${record.url}` } }));
+        return;
+      default: {
+        const name =
+          typeof current.fixture === 'function' ? current.fixture(record) : (current.fixture ?? DEFAULT_FIXTURE[record.format]);
+        const chosen = fixture(name);
+        if (wantsStream(record)) return streamFixture(res, record.format, chosen, current);
+        return sendJson(res, chosen.json);
+      }
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    connections,
+    set(next) {
+      behaviour = { ...behaviour, ...next };
+      errorsLeft = next.errorTimes ?? (next.error ? Infinity : errorsLeft);
+    },
+    reset() {
+      requests.length = 0;
+      behaviour = { ...initial };
+      errorsLeft = behaviour.errorTimes ?? Infinity;
+      connections.max = connections.open;
+    },
+    waitForClientClose(index, timeoutMs = 5000) {
+      const existing = requests[index]?.closedAt;
+      if (existing) return Promise.resolve(existing);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`request ${index} was not closed within ${timeoutMs} ms`)), timeoutMs);
+        const list = closeWaiters.get(index) ?? [];
+        list.push((at) => {
+          clearTimeout(timer);
+          resolve(at);
+        });
+        closeWaiters.set(index, list);
+      });
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function detectFormat(method: string, url: string): RecordedRequest['format'] {
+  const path = url.split('?')[0] ?? '';
+  if (method === 'POST' && path.endsWith('/chat/completions')) return 'openai';
+  if (method === 'POST' && path.endsWith('/messages')) return 'anthropic';
+  if (method === 'POST' && /:(stream)?generateContent$/i.test(path)) return 'google';
+  if (method === 'POST' && path.endsWith('/embeddings')) return 'embeddings';
+  if (method === 'GET' && path.endsWith('/models')) return 'models';
+  return 'unknown';
+}
+
+function wantsStream(record: RecordedRequest): boolean {
+  if (record.format === 'google') return record.url.includes(':streamGenerateContent');
+  return (record.body as { stream?: unknown } | null)?.stream === true;
+}
+
+/** Serves each recorded line as its provider did: `data:` lines, Anthropic's `event:` names, OpenAI's `[DONE]`. */
+async function streamFixture(res: ServerResponse, format: WireFormat, fixture: Fixture, behaviour: FakeUpstreamBehaviour): Promise<void> {
+  if (!fixture.chunks) throw new Error(`fixture ${fixture.name} has no .chunks.txt`);
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const events = fixture.chunks.map((line) => {
+    if (format !== 'anthropic') return `data: ${line}\n\n`;
+    const type = (parseJson(line) as { type?: string } | null)?.type ?? 'message';
+    return `event: ${type}\ndata: ${line}\n\n`;
+  });
+  if (format === 'openai') events.push('data: [DONE]\n\n');
+  for (let i = 0; i < events.length; i++) {
+    if (behaviour.cutAfterChunks !== undefined && i >= behaviour.cutAfterChunks) {
+      if (behaviour.cutMode === 'end') res.end();
+      else {
+        // Let what was written reach the client first, then drop the connection mid-body.
+        await new Promise<void>((resolve) => res.write('', () => resolve()));
+        res.destroy();
+      }
+      return;
+    }
+    if (res.destroyed) return;
+    res.write(events[i]);
+    if (behaviour.chunkDelayMs) await sleep(behaviour.chunkDelayMs);
+  }
+  res.end();
+}
+
+function modelList(fixture: (name: string) => Fixture): Array<Record<string, unknown>> {
+  // The models the recordings were made with, in OpenAI's /models list shape.
+  const names = ['openai/openai-text', 'openai-compatible/mistral-text', 'openai-compatible/deepseek-text', 'openai-compatible/xai-text'];
+  const ids = new Set<string>();
+  for (const name of names) {
+    const model = (fixture(name).json as { model?: unknown } | null)?.model;
+    if (typeof model === 'string') ids.add(model);
+  }
+  ids.add('text-embedding-3-small');
+  return [...ids].map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake-upstream' }));
+}
+
+function sendJson(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return body;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
