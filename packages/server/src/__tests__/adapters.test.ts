@@ -1,0 +1,151 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { loadFixture } from '@aiu/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { toExpress } from '../express';
+import { toNextHandler } from '../next';
+import { toNodeListener } from '../node';
+import { createRig, deltaText, fixtureStreamText, parseSse, type TestRig } from '../../test/helpers';
+
+const chunks = loadFixture('openai/openai-text').chunks ?? [];
+const body = JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }] });
+const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+
+let rig: TestRig | undefined;
+let server: Server | undefined;
+afterEach(async () => {
+  const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server?.closeAllConnections();
+  await closing;
+  server = undefined;
+  await rig?.close();
+});
+
+async function listen(handler: Parameters<typeof createServer>[1] | express.Express): Promise<string> {
+  server = createServer(handler as Parameters<typeof createServer>[1]);
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Reads a streamed response until `predicate` holds for what arrived so far. */
+async function readUntil(response: Response, predicate: (text: string) => boolean): Promise<string> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!predicate(text)) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  reader.releaseLock();
+  return text;
+}
+
+describe('toExpress', () => {
+  it('serves the chat stream under a mount path, after express.json() consumed the body', async () => {
+    rig = await createRig();
+    const app = express();
+    app.use(express.json());
+    app.use('/api/aiu', toExpress(rig.aiu));
+    const base = await listen(app);
+    const response = await fetch(`${base}/api/aiu/chat`, post);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-accel-buffering')).toBe('no');
+    expect(deltaText(parseSse(await response.text()))).toBe(fixtureStreamText(chunks));
+  });
+
+  it('works under a deep mount path without a body parser, and answers its own 404s', async () => {
+    rig = await createRig();
+    const app = express();
+    app.use('/v2/tools/ai', toExpress(rig.aiu));
+    const base = await listen(app);
+    const response = await fetch(`${base}/v2/tools/ai/chat`, post);
+    expect(deltaText(parseSse(await response.text()))).toBe(fixtureStreamText(chunks));
+    const health = await fetch(`${base}/v2/tools/ai/health`);
+    expect(health.status).toBe(200);
+    const missing = await fetch(`${base}/v2/tools/ai/nothing-here`);
+    expect(missing.status).toBe(404);
+  });
+
+  it('keeps bad input a 4xx through express.json()', async () => {
+    rig = await createRig();
+    const app = express();
+    app.use(express.json());
+    app.use('/api/aiu', toExpress(rig.aiu));
+    const base = await listen(app);
+    const response = await fetch(`${base}/api/aiu/chat`, { ...post, body: JSON.stringify({ model: 'nocolon', messages: [] }) });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
+  });
+
+  it('aborts the upstream call within 100 ms when the client disconnects, and logs it as aborted', async () => {
+    rig = await createRig({}, { chunkDelayMs: 20 });
+    const app = express();
+    app.use('/api/aiu', toExpress(rig.aiu));
+    const base = await listen(app);
+    const client = new AbortController();
+    const response = await fetch(`${base}/api/aiu/chat`, { ...post, signal: client.signal });
+    await readUntil(response, (text) => text.includes('event: delta'));
+    const abortedAt = Date.now();
+    client.abort();
+    const closedAt = await rig.upstream.waitForClientClose(0, 2000);
+    expect(closedAt - abortedAt).toBeLessThan(100);
+    expect(rig.upstream.requests[0]?.completed).toBe(false);
+
+    await expect.poll(async () => {
+      await rig?.aiu.flush();
+      return (await (await rig!.aiu.store()).listLogs({ limit: 5 }))[0]?.status;
+    }).toBe('aborted');
+    const [entry] = await (await rig.aiu.store()).listLogs({ limit: 5 });
+    expect(entry?.estimated).toBe(true);
+    expect(entry?.outputTokens).toBeGreaterThan(0);
+  });
+
+  it('sends a : ping comment on the configured interval while a stream idles', async () => {
+    rig = await createRig({ pingIntervalMs: 15 }, { chunkDelayMs: 40, fixture: 'openai-compatible/mistral-text' });
+    const app = express();
+    app.use('/api/aiu', toExpress(rig.aiu));
+    const base = await listen(app);
+    const text = await (await fetch(`${base}/api/aiu/chat`, { ...post, body: body.replace('openai:', 'mistral:') })).text();
+    expect(parseSse(text).comments).toContain('ping');
+  });
+});
+
+describe('toNextHandler', () => {
+  it('routes by the catch-all segment and streams over real HTTP', async () => {
+    rig = await createRig();
+    const { GET, POST } = toNextHandler(rig.aiu);
+    // What Next's Node runtime does: a Request per call, route params from app/api/aiu/[...path].
+    const base = await listen(
+      toNodeListener({
+        ...rig.aiu,
+        handler: (request: Request) => {
+          const segments = new URL(request.url).pathname.replace(/^\/api\/aiu\/?/, '').split('/').filter(Boolean);
+          const context = { params: Promise.resolve({ path: segments }) };
+          return request.method === 'POST' ? POST(request, context) : GET(request, context);
+        },
+      }),
+    );
+    const response = await fetch(`${base}/api/aiu/chat`, post);
+    expect(deltaText(parseSse(await response.text()))).toBe(fixtureStreamText(chunks));
+    const health = await fetch(`${base}/api/aiu/health`);
+    expect(((await health.json()) as { status: string }).status).toBe('ok');
+  });
+
+  it('falls back to suffix routing when called without route params', async () => {
+    rig = await createRig();
+    const { POST } = toNextHandler(rig.aiu);
+    const response = await POST(new Request('http://localhost/api/aiu/chat', post));
+    expect(deltaText(parseSse(await response.text()))).toBe(fixtureStreamText(chunks));
+  });
+});
+
+describe('toNodeListener', () => {
+  it('serves the handler on plain node:http', async () => {
+    rig = await createRig();
+    const base = await listen(toNodeListener(rig.aiu));
+    const response = await fetch(`${base}/chat`, post);
+    expect(deltaText(parseSse(await response.text()))).toBe(fixtureStreamText(chunks));
+  });
+});

@@ -1,0 +1,113 @@
+import { listFixtures, loadFixture } from '@aiu/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatRequest, createRig, deltaText, fixtureStreamText, fixtureStreamUsage, parseSse, type TestRig } from '../../../../test/helpers';
+
+interface WireUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number };
+}
+
+/** Which configured provider replays which recording. */
+function providerFor(name: string): string {
+  const file = name.split('/')[1] ?? '';
+  return name.startsWith('openai/') ? 'openai' : (file.split('-')[0] ?? 'local');
+}
+
+const fixtures = [...listFixtures('openai'), ...listFixtures('openai-compatible')].filter((name) => {
+  const fixture = loadFixture(name);
+  return fixture.chunks !== null;
+});
+
+describe('openai-wire provider contract (every recorded Chat Completions response)', () => {
+  let rig: TestRig;
+  beforeAll(async () => {
+    rig = await createRig();
+  });
+  afterAll(async () => {
+    await rig.close();
+  });
+
+  it('covers the recordings', () => {
+    expect(fixtures).toEqual(expect.arrayContaining(['openai/openai-text', 'openai-compatible/mistral-text', 'openai-compatible/deepseek-text', 'openai-compatible/xai-text']));
+  });
+
+  describe.each(fixtures)('%s', (name) => {
+    const fixture = loadFixture(name);
+    const chunks = fixture.chunks ?? [];
+    const provider = providerFor(name);
+
+    it('streams the recorded text and reasoning, and usage field by field', async () => {
+      rig.upstream.set({ fixture: name });
+      const response = await rig.aiu.handler(chatRequest({ model: `${provider}:recorded-model`, messages: [{ role: 'user', content: 'hi' }] }));
+      expect(response.status).toBe(200);
+      const parsed = parseSse(await response.text());
+      expect(deltaText(parsed)).toBe(fixtureStreamText(chunks));
+      expect(deltaText(parsed, 'reasoning')).toBe(fixtureStreamText(chunks, 'reasoning_content'));
+
+      const wire = fixtureStreamUsage(chunks) as unknown as WireUsage;
+      const finish = parsed.events.at(-1);
+      expect(finish?.event).toBe('finish');
+      const usage = (finish?.data as { usage: Record<string, number> }).usage;
+      expect(usage.inputTokens).toBe(wire.prompt_tokens);
+      expect(usage.cachedInputTokens).toBe(wire.prompt_tokens_details?.cached_tokens ?? 0);
+      expect(usage.reasoningTokens).toBe(wire.completion_tokens_details?.reasoning_tokens ?? 0);
+      // Whatever the provider's own convention, the provider's total is input + output.
+      expect(usage.totalTokens).toBe(wire.total_tokens);
+      expect(usage.totalTokens).toBe((usage.inputTokens ?? 0) + (usage.outputTokens ?? 0));
+      expect(usage.outputTokens).toBeGreaterThanOrEqual(usage.reasoningTokens ?? 0);
+
+      const lastReason = chunks
+        .map((line) => (JSON.parse(line) as { choices?: Array<{ finish_reason?: string | null }> }).choices?.[0]?.finish_reason)
+        .filter(Boolean)
+        .at(-1);
+      expect((finish?.data as { finishReason: string }).finishReason).toBe(lastReason === 'stop' ? 'stop' : lastReason);
+    });
+
+    it.runIf(fixture.json !== null)('returns the non-streamed recording with its usage', async () => {
+      rig.upstream.set({ fixture: name });
+      const response = await rig.aiu.handler(
+        chatRequest({ model: `${provider}:recorded-model`, messages: [{ role: 'user', content: 'hi' }], stream: false }),
+      );
+      const body = (await response.json()) as { text: string; reasoning?: string; usage: Record<string, number> };
+      const json = fixture.json as { choices: Array<{ message: { content: string; reasoning_content?: string } }>; usage: WireUsage };
+      expect(body.text).toBe(json.choices[0]?.message.content);
+      expect(body.reasoning ?? '').toBe(json.choices[0]?.message.reasoning_content ?? '');
+      expect(body.usage.inputTokens).toBe(json.usage.prompt_tokens);
+      expect(body.usage.totalTokens).toBe(json.usage.total_tokens);
+      expect(body.usage.cachedInputTokens).toBe(json.usage.prompt_tokens_details?.cached_tokens ?? 0);
+    });
+  });
+
+  it('does not send stream_options to Mistral, which rejects unknown fields', async () => {
+    rig.upstream.reset();
+    rig.upstream.set({ fixture: 'openai-compatible/mistral-text' });
+    await (await rig.aiu.handler(chatRequest({ model: 'mistral:mistral-small-latest', messages: [{ role: 'user', content: 'hi' }], options: { maxTokens: 5 } }))).text();
+    const sent = rig.upstream.requests[0]?.body as Record<string, unknown>;
+    expect(sent.stream_options).toBeUndefined();
+    expect(sent.max_tokens).toBe(5);
+  });
+
+  it('turns a malformed chunk into a typed error event', async () => {
+    rig.upstream.reset();
+    // A recording with one line corrupted: the provider's wire, broken the way proxies break it.
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'aiu-fixtures-'));
+    mkdirSync(join(dir, 'openai'));
+    const lines = [...(loadFixture('openai/openai-text').chunks ?? [])];
+    lines.splice(3, 0, '{"choices": [ this is not json');
+    writeFileSync(join(dir, 'openai', 'broken.chunks.txt'), lines.join('\n'));
+    const { startFakeUpstream } = await import('@aiu/testing');
+    const broken = await startFakeUpstream({ fixturesDir: dir, fixture: 'openai/broken' });
+    const { createAiu, memoryStore } = await import('../../../index');
+    const aiu = createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, providers: { openai: { baseURL: `${broken.url}/v1`, apiKey: 'sk-test' } } });
+    const parsed = parseSse(await (await aiu.handler(chatRequest({ model: 'openai:x', messages: [{ role: 'user', content: 'hi' }] }))).text());
+    expect(parsed.events.at(-1)).toMatchObject({ event: 'error', data: { code: 'upstream_error' } });
+    await aiu.close();
+    await broken.close();
+  });
+});

@@ -1,0 +1,58 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES_DIR, listFixtures, loadFixture, startFakeUpstream } from '../index';
+
+const SHARED = resolve(__dirname, '../../../../../shared/fixtures/providers');
+
+describe('shipped fixtures', () => {
+  it.runIf(existsSync(SHARED))('are byte-identical to the shared recordings (run `pnpm sync-fixtures` if not)', () => {
+    for (const folder of readdirSync(SHARED, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+      for (const file of readdirSync(join(SHARED, folder.name))) {
+        const shipped = join(FIXTURES_DIR, folder.name, file);
+        expect(existsSync(shipped), shipped).toBe(true);
+        expect(readFileSync(shipped).equals(readFileSync(join(SHARED, folder.name, file))), shipped).toBe(true);
+      }
+    }
+  });
+
+  it('lists and loads recordings by name', () => {
+    expect(listFixtures('openai')).toContain('openai/openai-text');
+    const fixture = loadFixture('anthropic/anthropic-text');
+    expect(fixture.chunks?.length).toBe(12);
+    expect(fixture.json).toMatchObject({ type: 'message' });
+  });
+});
+
+describe('startFakeUpstream', () => {
+  it('serves Anthropic streams with event names and OpenAI streams ending in [DONE]', async () => {
+    const upstream = await startFakeUpstream();
+    const anthropic = await (await fetch(`${upstream.url}/v1/messages`, { method: 'POST', body: JSON.stringify({ stream: true }) })).text();
+    expect(anthropic.startsWith('event: message_start\ndata: {"type":"message_start"')).toBe(true);
+    const openai = await (await fetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ stream: true }) })).text();
+    expect(openai.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect(openai.split('\n\n').filter(Boolean)).toHaveLength(304); // 303 recorded events + [DONE]
+    const gemini = await (await fetch(`${upstream.url}/v1beta/models/gemini-3-pro:streamGenerateContent?alt=sse`, { method: 'POST', body: '{}' })).text();
+    expect(gemini.split('\n\n').filter(Boolean)).toHaveLength(3);
+    expect(upstream.requests.map((r) => r.format)).toEqual(['anthropic', 'openai', 'google']);
+    await upstream.close();
+  });
+
+  it('answers with a recorded error body and status, then recovers after errorTimes', async () => {
+    const upstream = await startFakeUpstream({ error: { status: 429, fixture: 'google/google-429-retry-info' }, errorTimes: 1 });
+    const first = await fetch(`${upstream.url}/v1beta/models/x:generateContent`, { method: 'POST', body: '{}' });
+    expect(first.status).toBe(429);
+    expect(await first.json()).toMatchObject({ error: { status: 'RESOURCE_EXHAUSTED' } });
+    const second = await fetch(`${upstream.url}/v1beta/models/x:generateContent`, { method: 'POST', body: '{}' });
+    expect(second.status).toBe(200);
+    await upstream.close();
+  });
+
+  it('counts concurrent connections', async () => {
+    const upstream = await startFakeUpstream({ firstByteDelayMs: 50 });
+    await Promise.all([1, 2, 3].map(() => fetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', body: '{}' }).then((r) => r.text())));
+    expect(upstream.connections.max).toBe(3);
+    expect(upstream.connections.open).toBe(0);
+    await upstream.close();
+  });
+});
