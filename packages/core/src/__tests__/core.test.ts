@@ -44,7 +44,8 @@ describe('errors', () => {
 
   it('are recognised across duplicate copies of the package, where instanceof fails', async () => {
     vi.resetModules();
-    const copy = (await import('../errors?copy')) as typeof import('../errors');
+    const specifier = '../errors?copy';
+    const copy = (await import(/* @vite-ignore */ specifier)) as typeof import('../errors');
     const foreign = new copy.RateLimitedError('from another copy');
     expect(foreign instanceof AiuError).toBe(false);
     expect(AiuError.isInstance(foreign)).toBe(true);

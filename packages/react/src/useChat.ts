@@ -1,0 +1,42 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { ChatController, type ChatConfig, type ChatState, type SendInput } from './core/chatController';
+import { useAiuConfig } from './context';
+
+export type UseChatOptions = ChatConfig;
+
+export interface UseChatResult extends ChatState {
+  /** Sends a user message (and the conversation so far); stops any reply in flight first. */
+  send: (input: string | SendInput) => Promise<void>;
+  /** Stops the reply in flight; its text so far is kept. */
+  stop: () => void;
+  /** Clears the conversation. */
+  reset: () => void;
+  setMessages: ChatController['setMessages'];
+  isStreaming: boolean;
+}
+
+/**
+ * Streaming chat against the aiu handler. Renders at most once per animation frame
+ * while tokens arrive; aborts the request when the component unmounts.
+ */
+export function useChat(options: UseChatOptions = {}): UseChatResult {
+  const transport = useAiuConfig();
+  const [controller] = useState(() => new ChatController(transport, options));
+  controller.configure(transport, options);
+  const state = useSyncExternalStore(controller.subscribe, controller.getSnapshot, controller.getSnapshot);
+
+  useEffect(() => {
+    controller.cancelScheduledStop();
+    // Deferred: StrictMode's simulated unmount is followed at once by a remount, which cancels it.
+    return () => controller.scheduleStop();
+  }, [controller]);
+
+  return {
+    ...state,
+    send: controller.send,
+    stop: controller.stop,
+    reset: controller.reset,
+    setMessages: controller.setMessages,
+    isStreaming: state.status === 'submitted' || state.status === 'streaming',
+  };
+}
