@@ -9,6 +9,9 @@ export default defineConfig(
       external: ['react', 'react/jsx-runtime', '@tanstack/react-query'],
       // Every module of this entry runs in the browser: mark it for React Server Components bundlers.
       banner: { js: "'use client';" },
+      // Rollup's tree-shaking pass drops module directives; esbuild's output keeps the banner.
+      treeshake: false,
+      splitting: false,
     },
   ),
 );

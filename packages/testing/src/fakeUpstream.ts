@@ -19,7 +19,10 @@ export interface RecordedRequest {
 }
 
 export interface FakeUpstreamBehaviour {
-  /** Fixture to replay (`openai/openai-text`), or a function choosing one per request. */
+  /**
+   * Fixture to replay (`openai/openai-text`), or a function choosing one per request.
+   * Default: the recording made with the requested model, else the format's main recording.
+   */
   fixture?: string | ((request: RecordedRequest) => string);
   /** Wait between streamed chunks. */
   chunkDelayMs?: number;
@@ -131,7 +134,9 @@ export async function startFakeUpstream(
         return;
       default: {
         const name =
-          typeof current.fixture === 'function' ? current.fixture(record) : (current.fixture ?? DEFAULT_FIXTURE[record.format]);
+          typeof current.fixture === 'function'
+            ? current.fixture(record)
+            : (current.fixture ?? recordedFor(record, fixture) ?? DEFAULT_FIXTURE[record.format]);
         const chosen = fixture(name);
         if (wantsStream(record)) return streamFixture(res, record.format, chosen, current);
         return sendJson(res, chosen.json);
@@ -174,6 +179,26 @@ export async function startFakeUpstream(
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+const RECORDED_CHAT = [
+  'openai/openai-text',
+  'openai-compatible/mistral-text',
+  'openai-compatible/deepseek-text',
+  'openai-compatible/xai-text',
+  'anthropic/anthropic-text',
+  'google/google-text',
+];
+
+/** The recording whose response names the model this request asked for. */
+function recordedFor(record: RecordedRequest, fixture: (name: string) => Fixture): string | undefined {
+  const requested =
+    (record.body as { model?: unknown } | null)?.model ?? /\/models\/([^/:]+):/.exec(record.url)?.[1];
+  if (typeof requested !== 'string') return undefined;
+  return RECORDED_CHAT.find((name) => {
+    const json = fixture(name).json as { model?: unknown; modelVersion?: unknown } | null;
+    return json?.model === requested || json?.modelVersion === requested;
+  });
 }
 
 function detectFormat(method: string, url: string): RecordedRequest['format'] {
@@ -220,9 +245,8 @@ async function streamFixture(res: ServerResponse, format: WireFormat, fixture: F
 
 function modelList(fixture: (name: string) => Fixture): Array<Record<string, unknown>> {
   // The models the recordings were made with, in OpenAI's /models list shape.
-  const names = ['openai/openai-text', 'openai-compatible/mistral-text', 'openai-compatible/deepseek-text', 'openai-compatible/xai-text'];
   const ids = new Set<string>();
-  for (const name of names) {
+  for (const name of RECORDED_CHAT.filter((n) => n.startsWith('openai'))) {
     const model = (fixture(name).json as { model?: unknown } | null)?.model;
     if (typeof model === 'string') ids.add(model);
   }

@@ -56,3 +56,14 @@ describe('startFakeUpstream', () => {
     await upstream.close();
   });
 });
+
+describe('startFakeUpstream fixture choice', () => {
+  it('replays the recording made with the requested model by default', async () => {
+    const upstream = await startFakeUpstream();
+    const text = await (
+      await fetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'grok-3-mini', stream: false }) })
+    ).json();
+    expect(text).toEqual(loadFixture('openai-compatible/xai-text').json);
+    await upstream.close();
+  });
+});
