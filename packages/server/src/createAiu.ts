@@ -3,7 +3,6 @@ import {
   type ChatRequestInput,
   ChatRequestSchema,
   type ChatResult,
-  InvalidRequestError,
   NotFoundError,
   AiuError,
 } from '@aiu/core';
@@ -13,7 +12,7 @@ import { PriceBook, type Logger, type PricingOption } from './catalog/priceBook'
 import { Emitter, type AiuEventName, type AiuListener } from './events';
 import { chatRoute } from './handler/chat';
 import type { RouteContext } from './handler/context';
-import { DEFAULT_MAX_BODY_BYTES } from './handler/body';
+import { DEFAULT_MAX_BODY_BYTES, parseOrThrow } from './handler/body';
 import { healthRoute } from './handler/health';
 import { logsRoute } from './handler/logs';
 import { modelsRoute } from './handler/models';
@@ -145,14 +144,9 @@ export function createAiu(options: AiuOptions = {}): Aiu {
 
   async function chat(input: ChatCallInput): Promise<AsyncIterable<ChatEvent> | ChatResult> {
     const { signal, identity, ...rest } = input;
-    const parsed = ChatRequestSchema.safeParse(rest);
-    if (!parsed.success) {
-      throw new InvalidRequestError('Invalid chat request.', {
-        details: { issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) },
-      });
-    }
-    const call = new ChatCall(runtime, parsed.data, identity ?? ANONYMOUS, signal ?? new AbortController().signal);
-    if (parsed.data.stream === false) return call.complete();
+    const request = parseOrThrow(ChatRequestSchema, rest, 'chat request');
+    const call = new ChatCall(runtime, request, identity ?? ANONYMOUS, signal ?? new AbortController().signal);
+    if (request.stream === false) return call.complete();
     const stream = call.stream();
     const first = await stream.next();
     return (async function* () {

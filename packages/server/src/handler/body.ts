@@ -21,20 +21,23 @@ export async function readJson<T>(request: Request, schema: z.ZodMiniType<T>, ma
   } catch {
     throw new AiuError('invalid_json', 'The request body is not valid JSON.');
   }
+  return parseOrThrow(schema, value, 'request body');
+}
+
+/** Validates with a core schema; failures become `invalid_request` with the zod issues in details. */
+export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => ({
-      path: issue.path.map(String).join('.'),
-      message: issue.message,
-      code: issue.code,
-    }));
-    const summary = issues
-      .slice(0, 3)
-      .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))
-      .join('; ');
-    throw new InvalidRequestError(`Invalid request body: ${summary}.`, { details: { issues } });
-  }
-  return result.data;
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+    code: issue.code,
+  }));
+  const summary = issues
+    .slice(0, 3)
+    .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))
+    .join('; ');
+  throw new InvalidRequestError(`Invalid ${what}: ${summary}.`, { details: { issues } });
 }
 
 function tooLarge(maxBytes: number): PayloadTooLargeError {

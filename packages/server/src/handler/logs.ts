@@ -1,17 +1,12 @@
 import { InvalidRequestError, LogQuerySchema, type LogPage } from '@aiu/core';
 import { toLogEntry } from '../log/types';
+import { parseOrThrow } from './body';
 import type { RouteContext } from './context';
 import { json } from './respond';
 
 export async function logsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const params = Object.fromEntries(new URL(request.url).searchParams);
-  const parsed = LogQuerySchema.safeParse(params);
-  if (!parsed.success) {
-    throw new InvalidRequestError('Invalid log query.', {
-      details: { issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) },
-    });
-  }
-  const query = parsed.data;
+  const query = parseOrThrow(LogQuerySchema, params, 'log query');
   const limit = query.limit ?? 50;
   // Read-your-writes: whatever is queued for the store is written before we read.
   await ctx.log.flush();
