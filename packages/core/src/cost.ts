@@ -58,3 +58,19 @@ function toUsd(scaled: bigint): number {
   const fraction = scaled % SCALE;
   return Number(whole) + Number(fraction) / Number(SCALE);
 }
+
+/**
+ * Cost when the provider billed the call itself (OpenRouter's `usage.cost`): the total
+ * is the provider's. The split follows our own prices when known, else the token shares.
+ */
+export function costFromReportedTotal(totalUsd: number, usage: Usage, pricing: ModelPricing | null | undefined): Cost {
+  const computed = computeCost(usage, pricing);
+  const inputShare =
+    computed && computed.total > 0
+      ? computed.input / computed.total
+      : usage.totalTokens > 0
+        ? usage.inputTokens / usage.totalTokens
+        : 0;
+  const input = Math.round(totalUsd * inputShare * 1e12) / 1e12;
+  return { input, output: Math.round((totalUsd - input) * 1e12) / 1e12, total: totalUsd, currency: 'USD' };
+}

@@ -1,5 +1,6 @@
 export * from './schemas/usage';
 export * from './schemas/chat';
+export * from './schemas/embed';
 export * from './schemas/events';
 export * from './schemas/error';
 export * from './schemas/models';
@@ -7,4 +8,4 @@ export * from './schemas/logs';
 export * from './errors';
 export { parseModelId, formatModelId, type ModelId } from './modelId';
 export { createUsage, EMPTY_USAGE, type UsageParts } from './usage';
-export { computeCost, selectPriceTier } from './cost';
+export { computeCost, costFromReportedTotal, selectPriceTier } from './cost';

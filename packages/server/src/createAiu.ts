@@ -3,6 +3,9 @@ import {
   type ChatRequestInput,
   ChatRequestSchema,
   type ChatResult,
+  EmbedRequestSchema,
+  type EmbedRequestInput,
+  type EmbedResult,
   NotFoundError,
   AiuError,
 } from '@aiu/core';
@@ -10,7 +13,9 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { PriceBook, type Logger, type PricingOption } from './catalog/priceBook';
 import { Emitter, type AiuEventName, type AiuListener } from './events';
+import { ModelDiscovery } from './catalog/discovery';
 import { chatRoute } from './handler/chat';
+import { embedRoute } from './handler/embed';
 import type { RouteContext } from './handler/context';
 import { DEFAULT_MAX_BODY_BYTES, parseOrThrow } from './handler/body';
 import { healthRoute } from './handler/health';
@@ -22,6 +27,7 @@ import { PING_INTERVAL_MS } from './handler/sse';
 import { ANONYMOUS, type IdentifyFn, type Identity } from './identity';
 import { LogWriter, type LogWriterOptions } from './log/writer';
 import { ChatCall, type ChatRuntime } from './orchestrator/chatCall';
+import { runEmbed } from './orchestrator/embedCall';
 import { ProviderRegistry, type ProvidersOption } from './providers/registry';
 import type { AiuStore } from './stores/types';
 import { redactSecrets } from './util/redact';
@@ -46,6 +52,13 @@ export interface AiuOptions {
   log?: LogWriterOptions;
   /** Interval of the `: ping` SSE comment. Default 15 s. */
   pingIntervalMs?: number;
+  /** How long each provider's model list is cached. Default 10 minutes. */
+  discoveryTtlMs?: number;
+}
+
+export interface EmbedCallInput extends EmbedRequestInput {
+  signal?: AbortSignal;
+  identity?: Identity;
 }
 
 export interface ChatCallInput extends ChatRequestInput {
@@ -61,6 +74,8 @@ export interface Aiu {
   /** Programmatic chat. Resolves once the provider accepted the call (or rejects with a typed error). */
   chat(input: ChatCallInput & { stream: false }): Promise<ChatResult>;
   chat(input: ChatCallInput): Promise<AsyncIterable<ChatEvent>>;
+  /** Programmatic embeddings: one vector per input text. */
+  embed(input: EmbedCallInput): Promise<EmbedResult>;
   on<E extends AiuEventName>(event: E, listener: AiuListener<E>): () => void;
   /** Writes every queued log entry to the store. */
   flush(): Promise<void>;
@@ -95,8 +110,11 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     env,
   };
 
+  const discovery = new ModelDiscovery(runtime, options.discoveryTtlMs);
+
   const router = new Router<RouteContext>()
     .add('POST', '/chat', chatRoute)
+    .add('POST', '/embed', embedRoute)
     .add('GET', '/models', modelsRoute)
     .add('GET', '/health', healthRoute)
     .add('GET', '/logs', logsRoute);
@@ -121,6 +139,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
         scoped: Boolean(options.identify),
         store,
         log,
+        discovery,
         maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         pingIntervalMs: options.pingIntervalMs ?? PING_INTERVAL_MS,
       };
@@ -155,10 +174,17 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     })();
   }
 
+  async function embed(input: EmbedCallInput): Promise<EmbedResult> {
+    const { signal, identity, ...rest } = input;
+    const request = parseOrThrow(EmbedRequestSchema, rest, 'embed request');
+    return runEmbed(runtime, request, identity ?? ANONYMOUS, signal ?? new AbortController().signal);
+  }
+
   return {
     handler,
     handleRoute: (request, path) => handleRoute(request, path),
     chat: chat as Aiu['chat'],
+    embed,
     on: (event, listener) => events.on(event, listener),
     flush: () => log.flush(),
     store,

@@ -1,4 +1,5 @@
-export { createAiu, type Aiu, type AiuOptions, type ChatCallInput } from './createAiu';
+export { createAiu, type Aiu, type AiuOptions, type ChatCallInput, type EmbedCallInput } from './createAiu';
+export type { OpenRouterSettings } from './providers/openrouter';
 export { memoryStore } from './stores/memory';
 export type { AiuStore } from './stores/types';
 export type { LogRecord, LogListQuery } from './log/types';
@@ -15,6 +16,8 @@ export type {
   ProviderCallContext,
   ProviderResult,
   DiscoveredModel,
+  ProviderEmbedRequest,
+  ProviderEmbedResult,
 } from './providers/types';
 export type { PricingOption, Logger } from './catalog/priceBook';
 export type { LogWriterOptions } from './log/writer';

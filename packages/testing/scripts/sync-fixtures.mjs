@@ -1,6 +1,7 @@
 // Copies the recorded provider responses from ../shared into this package, so the
-// published @aiu/testing ships them. A test fails when the copy drifts.
-import { cpSync, existsSync, rmSync } from 'node:fs';
+// published @aiu/testing ships them. A test fails when the copy drifts. Files written
+// here from providers' API docs (see fixtures/DOCS_FIXTURES.md) are left in place.
+import { cpSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +12,5 @@ if (!existsSync(source)) {
   console.error(`No fixtures at ${source}`);
   process.exit(1);
 }
-rmSync(target, { recursive: true, force: true });
 cpSync(source, target, { recursive: true });
 console.log(`Copied ${source} → ${target}`);

@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { FIXTURES_DIR, loadFixture, type Fixture } from './fixtures';
 
-export type WireFormat = 'openai' | 'anthropic' | 'google';
+export type WireFormat = 'openai' | 'anthropic' | 'google' | 'ollama';
+
+type Route = WireFormat | 'models' | 'embeddings' | 'google-embed' | 'ollama-tags' | 'ollama-embed' | 'openrouter-models' | 'unknown';
 
 export interface RecordedRequest {
   method: string;
@@ -10,7 +12,7 @@ export interface RecordedRequest {
   url: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
-  format: WireFormat | 'models' | 'embeddings' | 'unknown';
+  format: Route;
   receivedAt: number;
   /** When the client closed the connection before the response finished. */
   closedAt: number | null;
@@ -56,6 +58,16 @@ const DEFAULT_FIXTURE: Record<WireFormat, string> = {
   openai: 'openai/openai-text',
   anthropic: 'anthropic/anthropic-text',
   google: 'google/google-text',
+  ollama: 'ollama/ollama-text',
+};
+
+/** Routes answered with one fixed JSON body. */
+const STATIC_JSON: Partial<Record<Route, string>> = {
+  embeddings: 'openai/openai-embedding',
+  'google-embed': 'google/google-embedding',
+  'ollama-tags': 'ollama/ollama-tags',
+  'ollama-embed': 'ollama/ollama-embed',
+  'openrouter-models': 'openrouter/openrouter-models',
 };
 
 /**
@@ -123,25 +135,22 @@ export async function startFakeUpstream(
       return;
     }
 
-    switch (record.format) {
-      case 'models':
-        return sendJson(res, { object: 'list', data: modelList(fixture) });
-      case 'embeddings':
-        return sendJson(res, fixture('openai/openai-embedding').json);
-      case 'unknown':
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: `fake upstream: no route ${record.method} ${record.url}` } }));
-        return;
-      default: {
-        const name =
-          typeof current.fixture === 'function'
-            ? current.fixture(record)
-            : (current.fixture ?? recordedFor(record, fixture) ?? DEFAULT_FIXTURE[record.format]);
-        const chosen = fixture(name);
-        if (wantsStream(record)) return streamFixture(res, record.format, chosen, current);
-        return sendJson(res, chosen.json);
-      }
+    const staticBody = STATIC_JSON[record.format];
+    if (staticBody) return sendJson(res, fixture(staticBody).json);
+    if (record.format === 'models') return sendJson(res, { object: 'list', data: modelList(fixture) });
+    if (!isWireFormat(record.format)) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `fake upstream: no route ${record.method} ${record.url}` } }));
+      return;
     }
+    const format = record.format;
+    const name =
+      typeof current.fixture === 'function'
+        ? current.fixture(record)
+        : (current.fixture ?? recordedFor(record, fixture) ?? DEFAULT_FIXTURE[format]);
+    const chosen = fixture(name);
+    if (wantsStream(record)) return streamFixture(res, format, chosen, current);
+    return sendJson(res, chosen.json);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -188,6 +197,8 @@ const RECORDED_CHAT = [
   'openai-compatible/xai-text',
   'anthropic/anthropic-text',
   'google/google-text',
+  'openrouter/openrouter-text',
+  'ollama/ollama-text',
 ];
 
 /** The recording whose response names the model this request asked for. */
@@ -201,26 +212,46 @@ function recordedFor(record: RecordedRequest, fixture: (name: string) => Fixture
   });
 }
 
-function detectFormat(method: string, url: string): RecordedRequest['format'] {
+function isWireFormat(route: Route): route is WireFormat {
+  return route in DEFAULT_FIXTURE;
+}
+
+function detectFormat(method: string, url: string): Route {
   const path = url.split('?')[0] ?? '';
-  if (method === 'POST' && path.endsWith('/chat/completions')) return 'openai';
-  if (method === 'POST' && path.endsWith('/messages')) return 'anthropic';
-  if (method === 'POST' && /:(stream)?generateContent$/i.test(path)) return 'google';
-  if (method === 'POST' && path.endsWith('/embeddings')) return 'embeddings';
-  if (method === 'GET' && path.endsWith('/models')) return 'models';
+  if (method === 'POST') {
+    if (path.endsWith('/chat/completions')) return 'openai';
+    if (path.endsWith('/messages')) return 'anthropic';
+    if (/:(stream)?generateContent$/i.test(path)) return 'google';
+    if (path.endsWith(':batchEmbedContents')) return 'google-embed';
+    if (path.endsWith('/embeddings')) return 'embeddings';
+    if (path.endsWith('/api/chat')) return 'ollama';
+    if (path.endsWith('/api/embed')) return 'ollama-embed';
+  }
+  if (method === 'GET') {
+    if (path.endsWith('/api/tags')) return 'ollama-tags';
+    if (path.endsWith('/api/v1/models')) return 'openrouter-models';
+    if (path.endsWith('/models')) return 'models';
+  }
   return 'unknown';
 }
 
 function wantsStream(record: RecordedRequest): boolean {
   if (record.format === 'google') return record.url.includes(':streamGenerateContent');
-  return (record.body as { stream?: unknown } | null)?.stream === true;
+  const stream = (record.body as { stream?: unknown } | null)?.stream;
+  // Ollama streams unless told not to; the others only when asked.
+  return record.format === 'ollama' ? stream !== false : stream === true;
 }
 
-/** Serves each recorded line as its provider did: `data:` lines, Anthropic's `event:` names, OpenAI's `[DONE]`. */
+/**
+ * Serves each recorded line as its provider did: `data:` lines, Anthropic's `event:`
+ * names, OpenAI's `[DONE]`, Ollama's bare NDJSON lines.
+ */
 async function streamFixture(res: ServerResponse, format: WireFormat, fixture: Fixture, behaviour: FakeUpstreamBehaviour): Promise<void> {
   if (!fixture.chunks) throw new Error(`fixture ${fixture.name} has no .chunks.txt`);
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const ndjson = format === 'ollama';
+  res.writeHead(200, { 'content-type': ndjson ? 'application/x-ndjson' : 'text/event-stream', 'cache-control': 'no-cache' });
   const events = fixture.chunks.map((line) => {
+    if (ndjson) return `${line}\n`;
     if (format !== 'anthropic') return `data: ${line}\n\n`;
     const type = (parseJson(line) as { type?: string } | null)?.type ?? 'message';
     return `event: ${type}\ndata: ${line}\n\n`;

@@ -1,3 +1,4 @@
+import type { ModelDiscovery } from '../catalog/discovery';
 import type { ChatRuntime } from '../orchestrator/chatCall';
 import type { Identity } from '../identity';
 import type { LogWriter } from '../log/writer';
@@ -11,6 +12,7 @@ export interface RouteContext {
   scoped: boolean;
   store: () => Promise<AiuStore>;
   log: LogWriter;
+  discovery: ModelDiscovery;
   maxBodyBytes: number;
   pingIntervalMs: number;
 }

@@ -141,13 +141,14 @@ function retryAfterFromBody(body: unknown): number | undefined {
   return undefined;
 }
 
-/** Server-sent events of an upstream body, parsed by eventsource-parser. */
-export async function* readServerSentEvents(
+/**
+ * The decoded text of an upstream body as it arrives. Once the body started, a dropped
+ * connection means a cut stream (`stream_truncated`), not an unreachable host.
+ */
+async function* readText(
   body: ReadableStream<Uint8Array>,
   request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
-): AsyncGenerator<EventSourceMessage> {
-  const queue: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => queue.push(event) });
+): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   const reader = body.getReader();
   try {
@@ -157,20 +158,67 @@ export async function* readServerSentEvents(
         result = await reader.read();
       } catch (error) {
         const failure = transportError(request, error);
-        // Once the body started, a dropped connection means a cut stream, not an unreachable host.
         if (failure.code === 'upstream_unreachable') {
           throw new StreamTruncatedError(`${request.provider} closed the connection before the stream finished.`);
         }
         throw failure;
       }
       if (result.done) break;
-      parser.feed(decoder.decode(result.value, { stream: true }));
-      while (queue.length > 0) yield queue.shift() as EventSourceMessage;
+      yield decoder.decode(result.value, { stream: true });
     }
-    parser.feed(decoder.decode());
-    parser.reset({ consume: true });
-    while (queue.length > 0) yield queue.shift() as EventSourceMessage;
+    const rest = decoder.decode();
+    if (rest) yield rest;
   } finally {
     reader.cancel().catch(() => {});
+  }
+}
+
+/** Server-sent events of an upstream body, parsed by eventsource-parser. */
+export async function* readServerSentEvents(
+  body: ReadableStream<Uint8Array>,
+  request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
+): AsyncGenerator<EventSourceMessage> {
+  const queue: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (event) => queue.push(event) });
+  for await (const text of readText(body, request)) {
+    parser.feed(text);
+    while (queue.length > 0) yield queue.shift() as EventSourceMessage;
+  }
+  parser.reset({ consume: true });
+  while (queue.length > 0) yield queue.shift() as EventSourceMessage;
+}
+
+/** Newline-delimited JSON (Ollama's stream), one parsed value per line. */
+export async function* readJsonLines(
+  body: ReadableStream<Uint8Array>,
+  request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
+): AsyncGenerator<unknown> {
+  const parse = (line: string): unknown => {
+    try {
+      return JSON.parse(line);
+    } catch {
+      throw new UpstreamError(`${request.provider} sent a malformed stream line.`);
+    }
+  };
+  let buffer = '';
+  for await (const text of readText(body, request)) {
+    buffer += text;
+    let newline = buffer.indexOf('\n');
+    while (newline !== -1) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      if (line) yield parse(line);
+      newline = buffer.indexOf('\n');
+    }
+  }
+  if (buffer.trim()) yield parse(buffer.trim());
+}
+
+/** Parses a JSON response body, or fails with a typed error naming the provider. */
+export async function readJsonBody<T>(response: Response, provider: string): Promise<T> {
+  try {
+    return (await response.json()) as T;
+  } catch {
+    throw new UpstreamError(`${provider} sent a response that is not JSON.`);
   }
 }

@@ -1,8 +1,12 @@
-import { UnknownProviderError } from '@aiu/core';
+import { MissingApiKeyError, UnknownProviderError } from '@aiu/core';
+import { createAnthropicProvider } from './anthropic';
+import { createGoogleProvider } from './google';
+import { createOllamaProvider } from './ollama';
 import { createOpenAIProvider } from './openai';
+import { createOpenRouterProvider, type OpenRouterSettings } from './openrouter';
 import type { OpenAICompatibleSettings, Provider, ProviderSettings } from './types';
 
-export type ProviderEntry = ProviderSettings | OpenAICompatibleSettings;
+export type ProviderEntry = ProviderSettings | OpenRouterSettings | OpenAICompatibleSettings;
 export type ProvidersOption = Record<string, ProviderEntry>;
 
 interface Preset {
@@ -31,6 +35,10 @@ const BUILT_IN: Record<string, (entry: ProviderEntry) => Provider> = {
       envKey: 'OPENAI_API_KEY',
       wire: { maxTokensField: 'max_completion_tokens' },
     }),
+  anthropic: (entry) => createAnthropicProvider(entry),
+  google: (entry) => createGoogleProvider(entry),
+  ollama: (entry) => createOllamaProvider(entry),
+  openrouter: (entry) => createOpenRouterProvider(entry),
   ...Object.fromEntries(
     Object.entries(OPENAI_COMPATIBLE_PRESETS).map(([id, preset]) => [
       id,
@@ -89,6 +97,17 @@ export class ProviderRegistry {
       );
     }
     return provider;
+  }
+
+  /** The key for a call, or `missing_api_key` naming every way to add one. */
+  requireKey(provider: Provider, env: Record<string, string | undefined>): string | undefined {
+    const key = this.configuredKey(provider, env);
+    if (!key && provider.requiresKey) {
+      const ways = [`pass providers.${provider.id}.apiKey to createAiu`];
+      if (provider.envKey) ways.push(`set ${provider.envKey}`);
+      throw new MissingApiKeyError(`No API key for ${provider.id}. To add one, ${ways.join(' or ')}.`);
+    }
+    return key;
   }
 
   /** The key configured for a provider in code, else the one in its env var. */

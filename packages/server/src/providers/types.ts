@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatOptions, FinishReason, ModelKind, Usage } from '@aiu/core';
+import type { ChatMessage, ChatOptions, FinishReason, ModelKind, ModelPricing, Usage } from '@aiu/core';
 
 /** What an adapter is asked to do, already validated and resolved. */
 export interface ProviderChatRequest {
@@ -17,7 +17,8 @@ export interface ProviderCallContext {
 export type ProviderEvent =
   | { type: 'text'; text: string }
   | { type: 'reasoning'; text: string }
-  | { type: 'usage'; usage: Usage }
+  /** The latest usage wins; `costUsd` when the provider bills the call itself (OpenRouter). */
+  | { type: 'usage'; usage: Usage; costUsd?: number }
   | { type: 'finish'; finishReason: FinishReason };
 
 export interface ProviderResult {
@@ -25,12 +26,29 @@ export interface ProviderResult {
   reasoning: string;
   finishReason: FinishReason;
   usage: Usage | null;
+  costUsd?: number;
+}
+
+export interface ProviderEmbedRequest {
+  model: string;
+  input: string[];
+}
+
+export interface ProviderEmbedResult {
+  embeddings: number[][];
+  /** Null when the provider does not report it (Gemini's batch embeddings). */
+  usage: Usage | null;
 }
 
 export interface DiscoveredModel {
+  /** The provider's own model name (no `provider:` prefix). */
   id: string;
   name: string;
   kind: ModelKind;
+  contextWindow?: number | null;
+  maxOutput?: number | null;
+  /** Live prices, where the provider publishes them (OpenRouter). */
+  pricing?: ModelPricing | null;
 }
 
 /**
@@ -51,6 +69,7 @@ export interface Provider {
   stream(request: ProviderChatRequest, context: ProviderCallContext): Promise<AsyncIterable<ProviderEvent>>;
   complete(request: ProviderChatRequest, context: ProviderCallContext): Promise<ProviderResult>;
   listModels?(context: ProviderCallContext): Promise<DiscoveredModel[]>;
+  embed?(request: ProviderEmbedRequest, context: ProviderCallContext): Promise<ProviderEmbedResult>;
 }
 
 /** What every provider entry of `createAiu({ providers })` accepts. */

@@ -1,5 +1,5 @@
-import { UpstreamError } from '@aiu/core';
-import { fetchUpstream, type UpstreamRequest } from '../http';
+import { createUsage, UpstreamError } from '@aiu/core';
+import { fetchUpstream, readJsonBody, type UpstreamRequest } from '../http';
 import type {
   DiscoveredModel,
   Provider,
@@ -10,7 +10,7 @@ import type {
 } from '../types';
 import { toOpenAIBody, type OpenAIWireOptions } from './request';
 import { mapFinishReason, parseOpenAIStream } from './stream';
-import { normalizeOpenAIUsage } from './usage';
+import { normalizeOpenAIUsage, reportedCost } from './usage';
 
 export interface OpenAIProviderConfig extends ProviderSettings {
   id: string;
@@ -65,29 +65,37 @@ export function createOpenAIProvider(config: OpenAIProviderConfig): Provider {
     async complete(request: ProviderChatRequest, context: ProviderCallContext): Promise<ProviderResult> {
       const call = upstream('/chat/completions', context, toOpenAIBody(request, false, wire));
       const response = await fetchUpstream(call);
-      let body: CompletionWire;
-      try {
-        body = (await response.json()) as CompletionWire;
-      } catch {
-        throw new UpstreamError(`${config.id} sent a response that is not JSON.`);
-      }
+      const body = await readJsonBody<CompletionWire>(response, config.id);
       const choice = body.choices?.[0];
       if (!choice) throw new UpstreamError(`${config.id} sent a response without choices.`);
+      const costUsd = reportedCost(body.usage);
       return {
         text: choice.message?.content ?? '',
         reasoning: choice.message?.reasoning_content ?? choice.message?.reasoning ?? '',
         finishReason: mapFinishReason(choice.finish_reason),
         usage: normalizeOpenAIUsage(body.usage),
+        ...(costUsd === undefined ? {} : { costUsd }),
       };
     },
 
     async listModels(context: ProviderCallContext): Promise<DiscoveredModel[]> {
-      const response = await fetchUpstream(upstream('/models', context));
-      const body = (await response.json()) as { data?: Array<{ id?: unknown }> };
+      const body = await readJsonBody<{ data?: Array<{ id?: unknown }> }>(await fetchUpstream(upstream('/models', context)), config.id);
       return (body.data ?? [])
         .map((entry) => entry.id)
         .filter((id): id is string => typeof id === 'string')
         .map((id) => ({ id, name: id, kind: /embed/i.test(id) ? 'embed' : 'chat' }));
+    },
+
+    async embed(request, context) {
+      const body = await readJsonBody<{ data?: Array<{ index?: number; embedding?: number[] }>; usage?: { prompt_tokens?: number } }>(
+        await fetchUpstream(upstream('/embeddings', context, { model: request.model, input: request.input })),
+        config.id,
+      );
+      const rows = [...(body.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+      return {
+        embeddings: rows.map((row) => row.embedding ?? []),
+        usage: typeof body.usage?.prompt_tokens === 'number' ? createUsage({ inputTokens: body.usage.prompt_tokens, outputTokens: 0 }) : null,
+      };
     },
   };
 }

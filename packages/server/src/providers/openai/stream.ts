@@ -1,7 +1,7 @@
 import { type FinishReason, StreamTruncatedError, UpstreamError } from '@aiu/core';
 import { errorFromResponse, readServerSentEvents, type UpstreamRequest } from '../http';
 import type { ProviderEvent } from '../types';
-import { normalizeOpenAIUsage } from './usage';
+import { normalizeOpenAIUsage, reportedCost } from './usage';
 
 interface ChunkWire {
   choices?: Array<{
@@ -69,10 +69,12 @@ export async function* parseOpenAIStream(
       if (delta?.content) yield { type: 'text', text: delta.content };
       if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
     }
-    const usage = normalizeOpenAIUsage(chunk.usage ?? chunk.x_groq?.usage);
+    const wireUsage = chunk.usage ?? chunk.x_groq?.usage;
+    const usage = normalizeOpenAIUsage(wireUsage);
     if (usage) {
       sawUsage = true;
-      yield { type: 'usage', usage };
+      const costUsd = reportedCost(wireUsage);
+      yield costUsd === undefined ? { type: 'usage', usage } : { type: 'usage', usage, costUsd };
     }
   }
   if (!done && !(finishReason && sawUsage)) {

@@ -4,7 +4,7 @@ interface OpenAIUsageWire {
   prompt_tokens?: number;
   completion_tokens?: number;
   total_tokens?: number;
-  prompt_tokens_details?: { cached_tokens?: number } | null;
+  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number } | null;
   completion_tokens_details?: { reasoning_tokens?: number } | null;
   /** DeepSeek reports its cache hits here. */
   prompt_cache_hit_tokens?: number;
@@ -28,6 +28,13 @@ export function normalizeOpenAIUsage(wire: unknown): Usage | null {
     inputTokens: prompt,
     outputTokens: reasoningOutsideCompletion ? completion + reasoning : completion,
     cachedInputTokens: cached,
+    cacheWriteTokens: usage.prompt_tokens_details?.cache_write_tokens ?? 0,
     reasoningTokens: reasoning,
   });
+}
+
+/** The cost a provider billed for the call itself (OpenRouter's `usage.cost`, USD). */
+export function reportedCost(wire: unknown): number | undefined {
+  const cost = (wire as { cost?: unknown } | null | undefined)?.cost;
+  return typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 ? cost : undefined;
 }

@@ -1,0 +1,164 @@
+import {
+  type AiuError,
+  type ChatRequest,
+  type Cost,
+  computeCost,
+  costFromReportedTotal,
+  createUsage,
+  EMPTY_USAGE,
+  type LogEntry,
+  toAiuError,
+  type Usage,
+} from '@aiu/core';
+import type { PriceBook } from '../catalog/priceBook';
+import type { Emitter } from '../events';
+import type { Identity } from '../identity';
+import { type LogRecord, toLogEntry } from '../log/types';
+import type { LogWriter } from '../log/writer';
+import type { ProviderRegistry } from '../providers/registry';
+import { newRequestId } from '../util/ids';
+
+export interface CallRuntime {
+  providers: ProviderRegistry;
+  prices: PriceBook;
+  log: LogWriter;
+  events: Emitter;
+  env: Record<string, string | undefined>;
+}
+
+/** Roughly four characters per token: only to bill an aborted stream that never got usage. */
+const CHARS_PER_TOKEN = 4;
+
+export interface Outcome {
+  usage: Usage;
+  cost: Cost | null;
+  latencyMs: number;
+  ttftMs: number | null;
+}
+
+/**
+ * Everything one call leaves behind: timings, usage, cost, exactly one log entry and
+ * one success or error event — whichever way the call ends.
+ */
+export class CallRecorder {
+  readonly requestId = newRequestId();
+  readonly startedAt = performance.now();
+  private readonly startedAtEpoch = Date.now();
+  private firstTokenAt: number | undefined;
+  private usage: Usage | null = null;
+  private reportedCostUsd: number | undefined;
+  private generatedChars = 0;
+  private logged = false;
+  provider = 'unknown';
+  model = 'unknown';
+
+  constructor(
+    private readonly runtime: CallRuntime,
+    private readonly identity: Identity,
+    private readonly request: ChatRequest | null,
+    private readonly metadata: Record<string, unknown> | undefined,
+  ) {}
+
+  target(provider: string, model: string): void {
+    this.provider = provider;
+    this.model = model;
+  }
+
+  started(): void {
+    this.runtime.events.emit('request:start', {
+      requestId: this.requestId,
+      model: this.model,
+      provider: this.provider,
+      identity: this.identity,
+    });
+  }
+
+  generated(text: string): void {
+    this.firstTokenAt ??= performance.now();
+    this.generatedChars += text.length;
+  }
+
+  reportUsage(usage: Usage | null, costUsd?: number): void {
+    if (usage) this.usage = usage;
+    if (costUsd !== undefined) this.reportedCostUsd = costUsd;
+  }
+
+  get isLogged(): boolean {
+    return this.logged;
+  }
+
+  /** Records the failure (once) and returns it as a typed error. */
+  fail(error: unknown): AiuError {
+    const failure = toAiuError(error);
+    if (!this.logged) {
+      const entry = this.write(failure.code === 'aborted' ? 'aborted' : 'error', failure.code);
+      this.runtime.events.emit('request:error', {
+        requestId: this.requestId,
+        entry,
+        error: { code: failure.code, message: failure.message },
+      });
+    }
+    return failure;
+  }
+
+  succeed(): Outcome {
+    const entry = this.write('success', null);
+    if (this.request) this.runtime.events.emit('request:success', { requestId: this.requestId, entry, request: this.request });
+    const usage: Usage = {
+      inputTokens: entry.inputTokens,
+      outputTokens: entry.outputTokens,
+      cachedInputTokens: entry.cachedInputTokens,
+      cacheWriteTokens: entry.cacheWriteTokens,
+      reasoningTokens: entry.reasoningTokens,
+      totalTokens: entry.totalTokens,
+    };
+    return { usage, cost: entry.cost, latencyMs: entry.latencyMs, ttftMs: entry.ttftMs };
+  }
+
+  /** Provider usage when it came; otherwise an estimate of what was generated, since providers bill it. */
+  private billableUsage(): Usage {
+    if (this.usage) return this.usage;
+    if (this.generatedChars === 0) return EMPTY_USAGE;
+    return createUsage({ inputTokens: 0, outputTokens: Math.ceil(this.generatedChars / CHARS_PER_TOKEN) });
+  }
+
+  private cost(usage: Usage): Cost | null {
+    // A request that never reached a provider has no price to apply.
+    if (this.provider === 'unknown') return null;
+    const pricing = this.runtime.prices.lookup(this.model, this.reportedCostUsd === undefined);
+    if (this.reportedCostUsd !== undefined) return costFromReportedTotal(this.reportedCostUsd, usage, pricing);
+    return computeCost(usage, pricing);
+  }
+
+  private write(status: LogRecord['status'], errorCode: string | null): LogEntry {
+    this.logged = true;
+    const usage = this.billableUsage();
+    const cost = this.cost(usage);
+    const now = performance.now();
+    const record: LogRecord = {
+      id: this.requestId,
+      time: this.startedAtEpoch,
+      userId: this.identity.userId ?? null,
+      projectId: this.identity.projectId ?? null,
+      provider: this.provider,
+      model: this.model,
+      status,
+      errorCode,
+      attempts: 1,
+      ...usage,
+      estimated: this.usage === null && this.generatedChars > 0,
+      costInput: cost?.input ?? null,
+      costOutput: cost?.output ?? null,
+      costTotal: cost?.total ?? null,
+      latencyMs: round(now - this.startedAt),
+      ttftMs: this.firstTokenAt === undefined ? null : round(this.firstTokenAt - this.startedAt),
+      metadata: this.metadata ? JSON.stringify(this.metadata) : null,
+    };
+    this.runtime.log.write(record);
+    return toLogEntry(record);
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,28 @@
+import { type EmbedRequest, type EmbedResult, parseModelId, UpstreamError } from '@aiu/core';
+import type { Identity } from '../identity';
+import { CallRecorder, type CallRuntime } from './callRecorder';
+
+/** One embeddings request, logged like a chat call (input tokens, no output). */
+export async function runEmbed(runtime: CallRuntime, request: EmbedRequest, identity: Identity, signal: AbortSignal): Promise<EmbedResult> {
+  const recorder = new CallRecorder(runtime, identity, null, request.metadata);
+  const colon = request.model.indexOf(':');
+  if (colon > 0) recorder.target(request.model.slice(0, colon), request.model);
+  try {
+    const { provider: providerId, model } = parseModelId(request.model);
+    const provider = runtime.providers.get(providerId);
+    if (!provider.embed) throw new UpstreamError(`${provider.id} does not offer embeddings through aiu.`);
+    const apiKey = runtime.providers.requireKey(provider, runtime.env);
+    recorder.target(provider.id, `${providerId}:${model}`);
+    recorder.started();
+    const input = typeof request.input === 'string' ? [request.input] : request.input;
+    const result = await provider.embed({ model, input }, { apiKey, signal });
+    if (result.embeddings.length !== input.length) {
+      throw new UpstreamError(`${provider.id} returned ${result.embeddings.length} embeddings for ${input.length} inputs.`);
+    }
+    recorder.reportUsage(result.usage);
+    const { usage, cost } = recorder.succeed();
+    return { requestId: recorder.requestId, model: recorder.model, provider: recorder.provider, embeddings: result.embeddings, usage, cost };
+  } catch (error) {
+    throw recorder.fail(error);
+  }
+}

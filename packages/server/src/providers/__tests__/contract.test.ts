@@ -1,0 +1,298 @@
+import { AiuError, type ChatEvent, type ChatResult } from '@aiu/core';
+import { listFixtures, loadFixture } from '@aiu/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createRig, TEST_KEY, type TestRig } from '../../../test/helpers';
+
+/**
+ * What each provider's recording says the reply was, read straight from its wire format
+ * (independently of the adapters under test).
+ */
+interface Expected {
+  text: string;
+  reasoning: string;
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number; cacheWriteTokens: number; reasoningTokens: number; totalTokens: number };
+  finishReason: string;
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- fixture wire data
+
+function anthropicExpected(events: Json[]): Expected {
+  const usage: Json = {};
+  let stop = '';
+  for (const e of events) {
+    for (const source of [e.message?.usage, e.usage]) {
+      for (const [k, v] of Object.entries(source ?? {})) if (typeof v === 'number') usage[k] = v;
+    }
+    if (e.delta?.stop_reason) stop = e.delta.stop_reason;
+  }
+  const read = usage.cache_read_input_tokens ?? 0;
+  const write = usage.cache_creation_input_tokens ?? 0;
+  const input = usage.input_tokens + read + write;
+  return {
+    text: events.filter((e) => e.delta?.type === 'text_delta').map((e) => e.delta.text).join(''),
+    reasoning: events.filter((e) => e.delta?.type === 'thinking_delta').map((e) => e.delta.thinking).join(''),
+    usage: { inputTokens: input, outputTokens: usage.output_tokens, cachedInputTokens: read, cacheWriteTokens: write, reasoningTokens: 0, totalTokens: input + usage.output_tokens },
+    finishReason: { end_turn: 'stop', refusal: 'content_filter', max_tokens: 'length' }[stop] ?? 'other',
+  };
+}
+
+function googleExpected(chunks: Json[]): Expected {
+  const parts = chunks.flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
+  const meta = chunks.at(-1)?.usageMetadata ?? {};
+  const output = (meta.candidatesTokenCount ?? 0) + (meta.thoughtsTokenCount ?? 0);
+  return {
+    text: parts.filter((p: Json) => !p.thought).map((p: Json) => p.text ?? '').join(''),
+    reasoning: parts.filter((p: Json) => p.thought).map((p: Json) => p.text ?? '').join(''),
+    usage: { inputTokens: meta.promptTokenCount, outputTokens: output, cachedInputTokens: meta.cachedContentTokenCount ?? 0, cacheWriteTokens: 0, reasoningTokens: meta.thoughtsTokenCount ?? 0, totalTokens: meta.totalTokenCount },
+    finishReason: chunks.some((c) => c.candidates?.[0]?.finishReason === 'STOP') ? 'stop' : 'other',
+  };
+}
+
+function ollamaExpected(lines: Json[]): Expected {
+  const last = lines.at(-1) ?? {};
+  return {
+    text: lines.map((l) => l.message?.content ?? '').join(''),
+    reasoning: lines.map((l) => l.message?.thinking ?? '').join(''),
+    usage: { inputTokens: last.prompt_eval_count, outputTokens: last.eval_count, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, totalTokens: last.prompt_eval_count + last.eval_count },
+    finishReason: 'stop',
+  };
+}
+
+function openaiExpected(chunks: Json[]): Expected {
+  const usage = chunks.map((c) => c.usage).filter(Boolean).at(-1);
+  return {
+    text: chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join(''),
+    reasoning: chunks.map((c) => c.choices?.[0]?.delta?.reasoning_content ?? '').join(''),
+    usage: {
+      inputTokens: usage.prompt_tokens,
+      outputTokens: usage.completion_tokens,
+      cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+      cacheWriteTokens: usage.prompt_tokens_details?.cache_write_tokens ?? 0,
+      reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+      totalTokens: usage.total_tokens,
+    },
+    finishReason: 'stop',
+  };
+}
+
+interface Adapter {
+  provider: string;
+  folder: string;
+  expected: (lines: Json[]) => Expected;
+  /** The same from the non-streamed body. */
+  expectedJson: (body: Json) => Pick<Expected, 'text' | 'usage'>;
+}
+
+const adapters: Adapter[] = [
+  {
+    provider: 'anthropic',
+    folder: 'anthropic',
+    expected: anthropicExpected,
+    expectedJson: (b) => ({
+      text: (b.content ?? []).filter((c: Json) => c.type === 'text').map((c: Json) => c.text).join(''),
+      usage: anthropicExpected([{ message: { usage: b.usage } }]).usage,
+    }),
+  },
+  {
+    provider: 'google',
+    folder: 'google',
+    expected: googleExpected,
+    expectedJson: (b) => ({ text: googleExpected([b]).text, usage: googleExpected([b]).usage }),
+  },
+  {
+    provider: 'ollama',
+    folder: 'ollama',
+    expected: ollamaExpected,
+    expectedJson: (b) => ({ text: b.message.content, usage: ollamaExpected([b]).usage }),
+  },
+  {
+    provider: 'openrouter',
+    folder: 'openrouter',
+    expected: openaiExpected,
+    expectedJson: (b) => ({ text: b.choices[0].message.content, usage: openaiExpected([{ usage: b.usage }]).usage }),
+  },
+];
+
+async function collect(stream: AsyncIterable<ChatEvent>): Promise<ChatEvent[]> {
+  const events: ChatEvent[] = [];
+  for await (const event of stream) events.push(event);
+  return events;
+}
+
+const messages = [
+  { role: 'system' as const, content: 'Be brief.' },
+  { role: 'user' as const, content: 'Hello?' },
+];
+
+let rig: TestRig;
+beforeAll(async () => {
+  rig = await createRig();
+});
+afterAll(async () => {
+  await rig.close();
+});
+beforeEach(() => {
+  rig.upstream.reset();
+});
+
+describe.each(adapters)('$provider adapter contract', ({ provider, folder, expected, expectedJson }) => {
+  const names = listFixtures(folder).filter((name) => loadFixture(name).chunks);
+
+  it.each(names)('streams %s: text, reasoning, usage field by field, finish reason', async (name) => {
+    const lines = (loadFixture(name).chunks ?? []).map((line) => JSON.parse(line) as Json);
+    const want = expected(lines);
+    rig.upstream.set({ fixture: name });
+    const events = await collect(await rig.aiu.chat({ model: `${provider}:recorded`, messages }));
+    expect(events[0]).toMatchObject({ type: 'start', provider, model: `${provider}:recorded` });
+    const text = events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('');
+    const reasoning = events.flatMap((e) => (e.type === 'reasoning' ? [e.text] : [])).join('');
+    expect(text).toBe(want.text);
+    expect(reasoning).toBe(want.reasoning);
+    const finish = events.at(-1);
+    expect(finish?.type).toBe('finish');
+    if (finish?.type !== 'finish') return;
+    expect(finish.usage).toEqual(want.usage);
+    expect(finish.usage.totalTokens).toBe(finish.usage.inputTokens + finish.usage.outputTokens);
+    expect(finish.finishReason).toBe(want.finishReason);
+  });
+
+  const jsonNames = listFixtures(folder).filter((name) => {
+    const json = loadFixture(name).json as Json | null;
+    return json && !json.error && (json.candidates || json.content || json.message || json.choices);
+  });
+
+  it.each(jsonNames)('answers %s without streaming', async (name) => {
+    const want = expectedJson(loadFixture(name).json as Json);
+    rig.upstream.set({ fixture: name });
+    const result: ChatResult = await rig.aiu.chat({ model: `${provider}:recorded`, messages, stream: false });
+    expect(result.text).toBe(want.text);
+    expect(result.usage).toEqual(want.usage);
+  });
+
+  it('turns a cut stream into stream_truncated, never a finish', async () => {
+    const name = names[0] as string;
+    rig.upstream.set({ fixture: name, cutAfterChunks: 2 });
+    const events = await collect(await rig.aiu.chat({ model: `${provider}:recorded`, messages }));
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'stream_truncated' });
+    expect(events.some((e) => e.type === 'finish')).toBe(false);
+  });
+
+  it.each([
+    [401, { error: { message: `invalid x-api-key ${TEST_KEY}` } }, 'invalid_api_key', false],
+    [403, { error: { message: 'forbidden' } }, 'invalid_api_key', false],
+    [400, { error: { message: `bad things about ${TEST_KEY}` } }, 'bad_request', false],
+    [500, { error: { message: 'boom' } }, 'upstream_error', true],
+    [503, 'Service Unavailable', 'upstream_error', true],
+  ] as const)('maps an upstream %i to %s', async (status, body, code, retryable) => {
+    rig.upstream.set({ error: { status, body } });
+    const failure = await rig.aiu.chat({ model: `${provider}:recorded`, messages }).catch((error: unknown) => error);
+    expect(AiuError.isInstance(failure)).toBe(true);
+    expect(failure).toMatchObject({ code, retryable, upstreamStatus: status });
+    expect((failure as Error).message).not.toContain(TEST_KEY);
+  });
+
+  it('maps 429 to rate_limited with retryAfterMs from Retry-After', async () => {
+    rig.upstream.set({ error: { status: 429, body: { error: { message: 'slow down' } }, headers: { 'retry-after': '12' } } });
+    const failure = await rig.aiu.chat({ model: `${provider}:recorded`, messages }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'rate_limited', retryAfterMs: 12_000, retryable: true });
+  });
+});
+
+describe('errors shared by every adapter', () => {
+  it('reads Gemini RetryInfo.retryDelay from the recorded 429 body', async () => {
+    rig.upstream.set({ error: { status: 429, fixture: 'google/google-429-retry-info' } });
+    const failure = await rig.aiu.chat({ model: 'google:gemini-2.5-flash', messages }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'rate_limited', retryAfterMs: 34_400 });
+    expect((failure as Error).message).toContain('You exceeded your current quota');
+  });
+
+  it('passes the recorded OpenAI parameter error on as bad_request with its message', async () => {
+    rig.upstream.set({ error: { status: 400, fixture: 'openai/reasoning-model-legacy-parameter-error' } });
+    const failure = await rig.aiu.chat({ model: 'openai:o3-mini', messages }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'bad_request' });
+    expect((failure as Error).message).toContain("Unsupported parameter: 'max_tokens'");
+  });
+
+  it.each(['openai', 'anthropic', 'google', 'openrouter', 'ollama'])('%s: connection refused → upstream_unreachable', async (provider) => {
+    const { createAiu, memoryStore } = await import('../../index');
+    const aiu = createAiu({
+      store: memoryStore(),
+      env: {},
+      logger: { warn() {} },
+      providers: { [provider]: { baseURL: 'http://127.0.0.1:9/v1', apiKey: TEST_KEY } },
+    });
+    const failure = await aiu.chat({ model: `${provider}:m`, messages }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'upstream_unreachable', retryable: true });
+    if (provider === 'ollama') expect((failure as Error).message).toContain('ollama serve');
+    await aiu.close();
+  });
+
+  it('ignores Anthropic event types it does not know', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { startFakeUpstream } = await import('@aiu/testing');
+    const dir = mkdtempSync(join(tmpdir(), 'aiu-fixtures-'));
+    mkdirSync(join(dir, 'anthropic'));
+    const lines = [...(loadFixture('anthropic/anthropic-text').chunks ?? [])];
+    lines.splice(2, 0, '{"type":"brand_new_event","detail":{"x":1}}');
+    writeFileSync(join(dir, 'anthropic', 'future.chunks.txt'), lines.join('\n'));
+    const upstream = await startFakeUpstream({ fixturesDir: dir, fixture: 'anthropic/future' });
+    const { createAiu, memoryStore } = await import('../../index');
+    const aiu = createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, providers: { anthropic: { baseURL: `${upstream.url}/v1`, apiKey: TEST_KEY } } });
+    const events = await collect(await aiu.chat({ model: 'anthropic:claude-sonnet-4-5', messages }));
+    expect(events.at(-1)?.type).toBe('finish');
+    expect(events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('')).toBe(anthropicExpected(lines.map((l) => JSON.parse(l) as Json)).text);
+    await aiu.close();
+    await upstream.close();
+  });
+
+  it('reports an Anthropic error event mid-stream as a typed error event', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { startFakeUpstream } = await import('@aiu/testing');
+    const dir = mkdtempSync(join(tmpdir(), 'aiu-fixtures-'));
+    mkdirSync(join(dir, 'anthropic'));
+    const lines = (loadFixture('anthropic/anthropic-text').chunks ?? []).slice(0, 4);
+    lines.push('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}');
+    writeFileSync(join(dir, 'anthropic', 'overloaded.chunks.txt'), lines.join('\n'));
+    const upstream = await startFakeUpstream({ fixturesDir: dir, fixture: 'anthropic/overloaded' });
+    const { createAiu, memoryStore } = await import('../../index');
+    const aiu = createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, providers: { anthropic: { baseURL: `${upstream.url}/v1`, apiKey: TEST_KEY } } });
+    const events = await collect(await aiu.chat({ model: 'anthropic:claude-sonnet-4-5', messages }));
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'upstream_error', retryable: true });
+    await aiu.close();
+    await upstream.close();
+  });
+
+  it('turns a Gemini prompt block into a typed content_filtered error', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { startFakeUpstream } = await import('@aiu/testing');
+    const dir = mkdtempSync(join(tmpdir(), 'aiu-fixtures-'));
+    mkdirSync(join(dir, 'google'));
+    // The recorded chunk shape, with the documented promptFeedback a blocked prompt gets instead of candidates.
+    const blocked = { promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 }, modelVersion: 'gemini-3-pro-preview' };
+    writeFileSync(join(dir, 'google', 'blocked.chunks.txt'), JSON.stringify(blocked));
+    writeFileSync(join(dir, 'google', 'blocked.json'), JSON.stringify(blocked));
+    const upstream = await startFakeUpstream({ fixturesDir: dir, fixture: 'google/blocked' });
+    const { createAiu, memoryStore } = await import('../../index');
+    const aiu = createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, providers: { google: { baseURL: `${upstream.url}/v1beta`, apiKey: TEST_KEY } } });
+    const events = await collect(await aiu.chat({ model: 'google:gemini-3-pro-preview', messages }));
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'content_filtered', retryable: false });
+    const failure = await aiu.chat({ model: 'google:gemini-3-pro-preview', messages, stream: false }).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'content_filtered' });
+    await aiu.close();
+    await upstream.close();
+  });
+
+  it('uses the cost OpenRouter reports as the call cost', async () => {
+    rig.upstream.set({ fixture: 'openrouter/openrouter-text' });
+    const events = await collect(await rig.aiu.chat({ model: 'openrouter:openai/gpt-4o-mini', messages }));
+    const finish = events.at(-1);
+    expect(finish?.type === 'finish' && finish.cost?.total).toBe(0.0000075);
+    expect(rig.warnings.some((w) => w.includes('openrouter:openai/gpt-4o-mini'))).toBe(false);
+  });
+});

@@ -1,0 +1,73 @@
+import { fetchUpstream, readJsonBody, type UpstreamRequest } from '../http';
+import type { DiscoveredModel, Provider, ProviderCallContext, ProviderResult, ProviderSettings } from '../types';
+import { toAnthropicBody } from './request';
+import { mapAnthropicStopReason, parseAnthropicStream } from './stream';
+import { type AnthropicUsageWire, normalizeAnthropicUsage } from './usage';
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+interface MessageWire {
+  content?: Array<{ type?: string; text?: string; thinking?: string }>;
+  stop_reason?: string | null;
+  usage?: AnthropicUsageWire;
+}
+
+/** Anthropic's Messages API. */
+export function createAnthropicProvider(settings: ProviderSettings = {}): Provider {
+  const baseURL = (settings.baseURL ?? 'https://api.anthropic.com/v1').replace(/\/+$/, '');
+
+  function upstream(path: string, context: ProviderCallContext, body?: unknown): UpstreamRequest {
+    return {
+      provider: 'anthropic',
+      url: `${baseURL}${path}`,
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        'anthropic-version': ANTHROPIC_VERSION,
+        ...settings.headers,
+        ...(context.apiKey ? { 'x-api-key': context.apiKey } : {}),
+      },
+      body,
+      signal: context.signal,
+      timeoutMs: settings.timeoutMs,
+      secrets: [context.apiKey],
+    };
+  }
+
+  return {
+    id: 'anthropic',
+    envKey: 'ANTHROPIC_API_KEY',
+    requiresKey: true,
+    unsupportedOptions: ['seed'],
+
+    async stream(request, context) {
+      const call = upstream('/messages', context, toAnthropicBody(request, true));
+      return parseAnthropicStream(await fetchUpstream(call), call);
+    },
+
+    async complete(request, context): Promise<ProviderResult> {
+      const message = await readJsonBody<MessageWire>(
+        await fetchUpstream(upstream('/messages', context, toAnthropicBody(request, false))),
+        'anthropic',
+      );
+      const blocks = message.content ?? [];
+      return {
+        text: blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '').join(''),
+        reasoning: blocks.filter((b) => b.type === 'thinking').map((b) => b.thinking ?? '').join(''),
+        finishReason: mapAnthropicStopReason(message.stop_reason),
+        usage: message.usage ? normalizeAnthropicUsage(message.usage) : null,
+      };
+    },
+
+    async listModels(context): Promise<DiscoveredModel[]> {
+      const body = await readJsonBody<{ data?: Array<{ id?: unknown; display_name?: unknown }> }>(
+        await fetchUpstream(upstream('/models?limit=1000', context)),
+        'anthropic',
+      );
+      return (body.data ?? []).flatMap((model) =>
+        typeof model.id === 'string'
+          ? [{ id: model.id, name: typeof model.display_name === 'string' ? model.display_name : model.id, kind: 'chat' as const }]
+          : [],
+      );
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { type FinishReason, StreamTruncatedError, UpstreamError } from '@aiu/core';
+import { errorFromResponse, readServerSentEvents, type UpstreamRequest } from '../http';
+import type { ProviderEvent } from '../types';
+import { type AnthropicUsageWire, mergeAnthropicUsage, normalizeAnthropicUsage } from './usage';
+
+export function mapAnthropicStopReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'end_turn':
+    case 'stop_sequence':
+    case 'pause_turn':
+      return 'stop';
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'refusal':
+      return 'content_filter';
+    default:
+      return 'other';
+  }
+}
+
+/** Anthropic's error types → the HTTP status it uses for them, so one mapping serves both. */
+const ERROR_STATUS: Record<string, number> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  overloaded_error: 529,
+};
+
+export function anthropicErrorStatus(type: unknown): number {
+  return (typeof type === 'string' && ERROR_STATUS[type]) || 500;
+}
+
+interface StreamEventWire {
+  type?: string;
+  message?: { usage?: AnthropicUsageWire };
+  content_block?: { type?: string; text?: string; thinking?: string };
+  delta?: { type?: string; text?: string; thinking?: string; stop_reason?: string | null };
+  usage?: AnthropicUsageWire;
+  error?: { type?: string; message?: string };
+}
+
+/**
+ * Messages API SSE → our events. Usage arrives in `message_start` and again in
+ * `message_delta`; each field's latest value wins. Only `message_stop` completes a stream.
+ */
+export async function* parseAnthropicStream(response: Response, request: UpstreamRequest): AsyncGenerator<ProviderEvent> {
+  if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
+  let usage: AnthropicUsageWire = {};
+  let finishReason: FinishReason = 'other';
+  for await (const message of readServerSentEvents(response.body, request)) {
+    let event: StreamEventWire;
+    try {
+      event = JSON.parse(message.data) as StreamEventWire;
+    } catch {
+      throw new UpstreamError(`${request.provider} sent a malformed stream event.`);
+    }
+    switch (event.type) {
+      case 'message_start':
+        usage = mergeAnthropicUsage(usage, event.message?.usage);
+        yield { type: 'usage', usage: normalizeAnthropicUsage(usage) };
+        break;
+      case 'content_block_start':
+        if (event.content_block?.type === 'text' && event.content_block.text) yield { type: 'text', text: event.content_block.text };
+        if (event.content_block?.type === 'thinking' && event.content_block.thinking) {
+          yield { type: 'reasoning', text: event.content_block.thinking };
+        }
+        break;
+      case 'content_block_delta':
+        if (event.delta?.type === 'text_delta' && event.delta.text) yield { type: 'text', text: event.delta.text };
+        if (event.delta?.type === 'thinking_delta' && event.delta.thinking) yield { type: 'reasoning', text: event.delta.thinking };
+        break;
+      case 'message_delta':
+        if (event.delta?.stop_reason) finishReason = mapAnthropicStopReason(event.delta.stop_reason);
+        usage = mergeAnthropicUsage(usage, event.usage);
+        yield { type: 'usage', usage: normalizeAnthropicUsage(usage) };
+        break;
+      case 'message_stop':
+        yield { type: 'finish', finishReason };
+        return;
+      case 'error':
+        throw await errorFromResponse(
+          request,
+          new Response(JSON.stringify({ error: event.error }), { status: anthropicErrorStatus(event.error?.type) }),
+        );
+      default:
+        break; // ping, content_block_stop and event types added later
+    }
+  }
+  throw new StreamTruncatedError(`${request.provider} closed the stream before message_stop.`);
+}

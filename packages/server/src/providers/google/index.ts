@@ -1,0 +1,88 @@
+import { fetchUpstream, readJsonBody, type UpstreamRequest } from '../http';
+import type { DiscoveredModel, Provider, ProviderCallContext, ProviderResult, ProviderSettings } from '../types';
+import { toGeminiBody } from './request';
+import { blockedPromptError, type GeminiResponseWire, mapGeminiFinishReason, parseGeminiStream, partsOf } from './stream';
+import { normalizeGeminiUsage } from './usage';
+
+interface ModelListWire {
+  models?: Array<{
+    name?: string;
+    displayName?: string;
+    inputTokenLimit?: number;
+    outputTokenLimit?: number;
+    supportedGenerationMethods?: string[];
+  }>;
+}
+
+/** Gemini API. The key goes in `x-goog-api-key`, never in the URL: URLs end up in logs. */
+export function createGoogleProvider(settings: ProviderSettings = {}): Provider {
+  const baseURL = (settings.baseURL ?? 'https://generativelanguage.googleapis.com/v1beta').replace(/\/+$/, '');
+
+  function upstream(path: string, context: ProviderCallContext, body?: unknown): UpstreamRequest {
+    return {
+      provider: 'google',
+      url: `${baseURL}${path}`,
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { ...settings.headers, ...(context.apiKey ? { 'x-goog-api-key': context.apiKey } : {}) },
+      body,
+      signal: context.signal,
+      timeoutMs: settings.timeoutMs,
+      secrets: [context.apiKey],
+    };
+  }
+  const modelPath = (model: string) => `/models/${encodeURIComponent(model)}`;
+
+  return {
+    id: 'google',
+    envKey: 'GOOGLE_GENERATIVE_AI_API_KEY',
+    requiresKey: true,
+
+    async stream(request, context) {
+      const call = upstream(`${modelPath(request.model)}:streamGenerateContent?alt=sse`, context, toGeminiBody(request));
+      return parseGeminiStream(await fetchUpstream(call), call);
+    },
+
+    async complete(request, context): Promise<ProviderResult> {
+      const response = await readJsonBody<GeminiResponseWire>(
+        await fetchUpstream(upstream(`${modelPath(request.model)}:generateContent`, context, toGeminiBody(request))),
+        'google',
+      );
+      const blocked = blockedPromptError(response, 'google');
+      if (blocked) throw blocked;
+      let text = '';
+      let reasoning = '';
+      for (const part of partsOf(response)) {
+        if (part.type === 'text') text += part.text;
+        else if (part.type === 'reasoning') reasoning += part.text;
+      }
+      return {
+        text,
+        reasoning,
+        finishReason: mapGeminiFinishReason(response.candidates?.[0]?.finishReason),
+        usage: normalizeGeminiUsage(response.usageMetadata),
+      };
+    },
+
+    async listModels(context): Promise<DiscoveredModel[]> {
+      const body = await readJsonBody<ModelListWire>(await fetchUpstream(upstream('/models?pageSize=1000', context)), 'google');
+      return (body.models ?? []).flatMap((model) => {
+        if (!model.name) return [];
+        const id = model.name.replace(/^models\//, '');
+        const methods = model.supportedGenerationMethods ?? [];
+        const kind = methods.some((m) => /embed/i.test(m)) && !methods.includes('generateContent') ? 'embed' : 'chat';
+        return [{ id, name: model.displayName ?? id, kind, contextWindow: model.inputTokenLimit ?? null, maxOutput: model.outputTokenLimit ?? null }];
+      });
+    },
+
+    async embed(request, context) {
+      const body = {
+        requests: request.input.map((text) => ({ model: `models/${request.model}`, content: { parts: [{ text }] } })),
+      };
+      const response = await readJsonBody<{ embeddings?: Array<{ values?: number[] }> }>(
+        await fetchUpstream(upstream(`${modelPath(request.model)}:batchEmbedContents`, context, body)),
+        'google',
+      );
+      return { embeddings: (response.embeddings ?? []).map((e) => e.values ?? []), usage: null };
+    },
+  };
+}
