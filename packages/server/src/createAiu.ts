@@ -13,6 +13,7 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { PriceBook, type Logger, type PricingOption } from './catalog/priceBook';
 import { Emitter, type AiuEventName, type AiuListener } from './events';
+import { ModelCatalog } from './catalog/catalog';
 import { ModelDiscovery } from './catalog/discovery';
 import { chatRoute } from './handler/chat';
 import { embedRoute } from './handler/embed';
@@ -37,7 +38,10 @@ export interface AiuOptions {
   store?: AiuStore;
   /** Provider id → settings. Default: every built-in provider, keys from the environment. */
   providers?: ProvidersOption;
-  /** Prices per 1M tokens by full model id (`openai:gpt-4o-mini`), overriding the catalog. */
+  /**
+   * Prices per 1M tokens by full model id (`openai:gpt-4o-mini`). They win over OpenRouter's
+   * live prices and over the catalog (genai-prices).
+   */
   pricing?: PricingOption;
   /** Who is calling; log entries (and later keys) are scoped to the returned owner. */
   identify?: IdentifyFn;
@@ -102,15 +106,16 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   };
 
   const log = new LogWriter(store, logger, options.log);
+  const catalog = new ModelCatalog();
   const runtime: ChatRuntime = {
     providers: new ProviderRegistry(options.providers),
-    prices: new PriceBook(options.pricing ?? {}, logger),
+    prices: new PriceBook(options.pricing ?? {}, logger, catalog),
     log,
     events,
     env,
   };
 
-  const discovery = new ModelDiscovery(runtime, options.discoveryTtlMs);
+  const discovery = new ModelDiscovery(runtime, catalog, options.discoveryTtlMs);
 
   const router = new Router<RouteContext>()
     .add('POST', '/chat', chatRoute)
@@ -140,6 +145,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
         store,
         log,
         discovery,
+        catalog,
         maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         pingIntervalMs: options.pingIntervalMs ?? PING_INTERVAL_MS,
       };

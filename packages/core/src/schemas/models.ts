@@ -31,6 +31,8 @@ export const ModelInfoSchema = z.object({
   pricing: z.nullable(ModelPricingSchema),
   capabilities: z.array(z.string()),
   deprecated: z.boolean(),
+  modalities: z.optional(z.object({ input: z.array(z.string()), output: z.array(z.string()) })),
+  releaseDate: z.optional(z.nullable(z.string())),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 

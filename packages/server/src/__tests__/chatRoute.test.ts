@@ -45,7 +45,8 @@ describe('POST /chat', () => {
       totalTokens: wire.prompt_tokens + wire.completion_tokens,
     });
     expect(finish.finishReason).toBe('stop');
-    expect(finish.cost).toBeNull();
+    // The catalog's price for gpt-4.1-nano: $0.10 in, $0.40 out per 1M tokens.
+    expect(finish.cost?.total).toBeCloseTo((16 * 0.1 + 300 * 0.4) / 1e6, 12);
     expect(finish.ttftMs).not.toBeNull();
     expect(finish.latencyMs).toBeGreaterThanOrEqual(finish.ttftMs ?? 0);
   });
@@ -104,17 +105,21 @@ describe('POST /chat', () => {
     });
   });
 
-  it('prices the call when a price is configured, and warns once when none is', async () => {
-    await (await rig.aiu.handler(chatRequest({ model: 'openai:gpt-4.1-nano', messages }))).text();
-    await (await rig.aiu.handler(chatRequest({ model: 'openai:gpt-4.1-nano', messages }))).text();
-    expect(rig.warnings.filter((w) => w.includes('No price known for openai:gpt-4.1-nano'))).toHaveLength(1);
-    await rig.close();
+  it('logs an unpriced model’s cost as null with one warning, never 0', async () => {
+    for (let i = 0; i < 2; i++) {
+      const parsed = parseSse(await (await rig.aiu.handler(chatRequest({ model: 'local:my-finetune', messages }))).text());
+      expect(FinishEventSchema.parse(parsed.events.at(-1)?.data).cost).toBeNull();
+    }
+    expect(rig.warnings.filter((w) => w.includes('No price known for local:my-finetune'))).toHaveLength(1);
+  });
 
-    rig = await createRig({ pricing: { 'openai:gpt-4.1-nano': { input: 0.1, output: 0.4 } } });
+  it('prices the call with a configured price over the catalog', async () => {
+    await rig.close();
+    rig = await createRig({ pricing: { 'openai:gpt-4.1-nano': { input: 1, output: 2 } } });
     const parsed = parseSse(await (await rig.aiu.handler(chatRequest({ model: 'openai:gpt-4.1-nano', messages }))).text());
     const finish = FinishEventSchema.parse(parsed.events.at(-1)?.data);
-    // 16 input tokens at $0.10/1M and 300 output tokens at $0.40/1M.
-    expect(finish.cost).toEqual({ input: 0.0000016, output: 0.00012, total: 0.0001216, currency: 'USD' });
+    // 16 input tokens at $1/1M and 300 output tokens at $2/1M.
+    expect(finish.cost).toEqual({ input: 0.000016, output: 0.0006, total: 0.000616, currency: 'USD' });
   });
 
   it('turns an upstream 401 into invalid_api_key with the status, no key in the body, and logs it', async () => {

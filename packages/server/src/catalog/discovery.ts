@@ -1,5 +1,6 @@
 import { AiuError, type ModelInfo } from '@aiu/core';
 import type { CallRuntime } from '../orchestrator/callRecorder';
+import type { ModelCatalog } from './catalog';
 import type { DiscoveredModel, Provider } from '../providers/types';
 
 interface Entry {
@@ -23,6 +24,7 @@ export class ModelDiscovery {
 
   constructor(
     private readonly runtime: CallRuntime,
+    private readonly catalog: ModelCatalog,
     private readonly ttlMs = 10 * 60_000,
   ) {}
 
@@ -62,19 +64,18 @@ export class ModelDiscovery {
     return models;
   }
 
+  /** What the provider said, over what the catalog knows about the same model. */
   private toInfo(provider: string, model: DiscoveredModel): ModelInfo {
     const id = `${provider}:${model.id}`;
     if (model.pricing) this.runtime.prices.setLive(id, model.pricing);
+    const known = this.catalog.describe(provider, model.id);
     return {
-      id,
-      provider,
-      name: model.name,
-      kind: model.kind,
-      contextWindow: model.contextWindow ?? null,
-      maxOutput: model.maxOutput ?? null,
+      ...known,
+      name: model.name !== model.id ? model.name : known.name,
+      kind: model.kind === 'embed' ? 'embed' : known.kind,
+      contextWindow: model.contextWindow ?? known.contextWindow,
+      maxOutput: model.maxOutput ?? known.maxOutput,
       pricing: model.pricing ?? this.runtime.prices.lookup(id, false),
-      capabilities: [],
-      deprecated: false,
     };
   }
 }

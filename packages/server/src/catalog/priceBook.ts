@@ -1,4 +1,5 @@
 import type { ModelPricing } from '@aiu/core';
+import type { ModelCatalog } from './catalog';
 
 export type PricingOption = Record<string, ModelPricing>;
 
@@ -8,7 +9,8 @@ export interface Logger {
 
 /**
  * Prices by full model id: `createAiu({ pricing })` first, then live prices a provider
- * publishes (OpenRouter). An unknown model warns once and prices as null.
+ * publishes (OpenRouter), then the maintained catalog. An unknown model warns once and
+ * prices as null — never 0.
  */
 export class PriceBook {
   private readonly warned = new Set<string>();
@@ -17,6 +19,7 @@ export class PriceBook {
   constructor(
     private readonly overrides: PricingOption,
     private readonly logger: Logger,
+    private readonly catalog?: ModelCatalog,
   ) {}
 
   setLive(modelId: string, pricing: ModelPricing): void {
@@ -25,12 +28,17 @@ export class PriceBook {
 
   /** `warn: false` when a missing price does not matter (the provider reported the cost). */
   lookup(modelId: string, warn = true): ModelPricing | null {
-    const price = this.overrides[modelId] ?? this.live.get(modelId);
+    const price = this.overrides[modelId] ?? this.live.get(modelId) ?? this.fromCatalog(modelId);
     if (price) return price;
     if (warn && !this.warned.has(modelId)) {
       this.warned.add(modelId);
       this.logger.warn(`[aiu] No price known for ${modelId}: its cost is logged as unknown (null). Add it with createAiu({ pricing }).`);
     }
     return null;
+  }
+
+  private fromCatalog(modelId: string): ModelPricing | null {
+    const colon = modelId.indexOf(':');
+    return colon > 0 && this.catalog ? this.catalog.price(modelId.slice(0, colon), modelId.slice(colon + 1)) : null;
   }
 }

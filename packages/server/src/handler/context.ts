@@ -1,3 +1,4 @@
+import type { ModelCatalog } from '../catalog/catalog';
 import type { ModelDiscovery } from '../catalog/discovery';
 import type { ChatRuntime } from '../orchestrator/chatCall';
 import type { Identity } from '../identity';
@@ -13,6 +14,7 @@ export interface RouteContext {
   store: () => Promise<AiuStore>;
   log: LogWriter;
   discovery: ModelDiscovery;
+  catalog: ModelCatalog;
   maxBodyBytes: number;
   pingIntervalMs: number;
 }

@@ -1,17 +1,52 @@
-import { InvalidRequestError } from '@aiu/core';
+import { InvalidRequestError, type ModelInfo } from '@aiu/core';
 import type { RouteContext } from './context';
 import { json } from './respond';
 
-/** The models each configured provider lists itself (cached), filtered by kind and provider. */
+/**
+ * The catalog for every configured provider, merged with what each provider lists
+ * itself (a listed model the catalog lacks still appears, price unknown). Answers with
+ * an ETag, so clients revalidate instead of downloading the list again.
+ */
 export async function modelsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const url = new URL(request.url);
   const kind = url.searchParams.get('kind');
   const only = url.searchParams.get('provider');
   if (kind && kind !== 'chat' && kind !== 'embed') throw new InvalidRequestError('kind must be "chat" or "embed".');
   const providers = ctx.runtime.providers.list().filter((provider) => !only || provider.id === only);
-  const { models, warnings } = await ctx.discovery.list(providers, {
+  const { models: discovered, warnings } = await ctx.discovery.list(providers, {
     refresh: url.searchParams.has('refresh') && url.searchParams.get('refresh') !== 'false',
   });
-  const filtered = models.filter((model) => !kind || model.kind === kind);
-  return json({ models: filtered, ...(warnings.length ? { warnings } : {}) });
+
+  const merged = new Map<string, ModelInfo>();
+  for (const model of ctx.catalog.list(providers.map((provider) => provider.id))) merged.set(model.id, model);
+  for (const model of discovered) {
+    const known = merged.get(model.id);
+    merged.set(model.id, known ? { ...known, ...model, pricing: model.pricing ?? known.pricing, capabilities: known.capabilities.length ? known.capabilities : model.capabilities } : model);
+  }
+  const models = [...merged.values()].filter((model) => !kind || model.kind === kind).sort(byProviderThenName);
+
+  const body = JSON.stringify({ models, ...(warnings.length ? { warnings } : {}) });
+  const etag = `W/"${fnv1a(body)}"`;
+  const headers = { etag, 'cache-control': 'private, max-age=60, stale-while-revalidate=600', vary: 'authorization, cookie' };
+  if (matchesEtag(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
+  return json(JSON.parse(body), { headers });
+}
+
+function byProviderThenName(a: ModelInfo, b: ModelInfo): number {
+  return a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+}
+
+function matchesEtag(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  return header === '*' || header.split(',').some((tag) => tag.trim() === etag || `W/${tag.trim()}` === etag);
+}
+
+/** A fast, stable 32-bit FNV-1a: enough to tell one list from the next. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0') + text.length.toString(16);
 }

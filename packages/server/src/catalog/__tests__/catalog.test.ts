@@ -1,0 +1,75 @@
+import { ModelListSchema } from '@aiu/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRig, type TestRig } from '../../../test/helpers';
+import { ModelCatalog } from '../catalog';
+import { findCatalogPrice, toModelPricing } from '../genaiPrices';
+import { findMetadata } from '../metadata';
+
+describe('catalog data', () => {
+  it('finds the price in force for dated model ids', () => {
+    expect(findCatalogPrice('openai', 'gpt-4.1-nano-2025-04-14')?.pricing).toMatchObject({ input: 0.1, output: 0.4, cacheRead: 0.025 });
+    expect(findCatalogPrice('openai', 'no-such-model-xyz')).toBeNull();
+    expect(findCatalogPrice('local', 'anything')).toBeNull();
+  });
+
+  it('turns per-field tiers into whole-request tiers', () => {
+    expect(
+      toModelPricing({
+        input_mtok: { base: 2, tiers: [{ start: 200_000, price: 4 }] },
+        cache_read_mtok: { base: 0.2, tiers: [{ start: 200_000, price: 0.4 }] },
+        output_mtok: { base: 12, tiers: [{ start: 200_000, price: 18 }] },
+      }),
+    ).toEqual({ input: 2, output: 12, cacheRead: 0.2, tiers: [{ aboveInputTokens: 200_000, input: 4, output: 18, cacheRead: 0.4 }] });
+  });
+
+  it('knows metadata: context, max output, capabilities, modalities, release date', () => {
+    expect(findMetadata('openai:gpt-4.1-nano-2025-04-14')).toMatchObject({
+      maxOutput: 32768,
+      capabilities: expect.arrayContaining(['tools', 'vision']),
+      releaseDate: '2025-04-14',
+    });
+    // Undated and `-0` aliases find the dated snapshot.
+    expect(findMetadata('anthropic:claude-sonnet-4')?.capabilities).toContain('reasoning');
+    expect(findMetadata('anthropic:claude-sonnet-4-0')?.maxOutput).toBe(64000);
+  });
+
+  it('prices local models at a real 0 and lists only configured providers', () => {
+    const catalog = new ModelCatalog();
+    expect(catalog.price('ollama', 'llama3.2')).toEqual({ input: 0, output: 0 });
+    const listed = catalog.list(['anthropic']);
+    expect(listed.length).toBeGreaterThan(5);
+    expect(new Set(listed.map((m) => m.provider))).toEqual(new Set(['anthropic']));
+    expect(listed.every((m) => m.pricing !== null)).toBe(true);
+  });
+});
+
+describe('GET /models with the catalog', () => {
+  let rig: TestRig;
+  beforeAll(async () => {
+    rig = await createRig();
+  });
+  afterAll(async () => {
+    await rig.close();
+  });
+
+  it('merges catalog and discovery; a listed model the catalog lacks appears with pricing null', async () => {
+    const body = ModelListSchema.parse(await (await rig.aiu.handler(new Request('http://localhost/models'))).json());
+    const byId = new Map(body.models.map((m) => [m.id, m]));
+    expect(byId.get('anthropic:claude-sonnet-4-5')).toMatchObject({ kind: 'chat', contextWindow: 200000, pricing: { input: 3, output: 15 } });
+    expect(byId.get('openai:text-embedding-3-small')?.kind).toBe('embed');
+    expect(byId.get('local:grok-3-mini')).toMatchObject({ provider: 'local', pricing: null });
+    expect(body.models.length).toBeGreaterThan(300);
+  });
+
+  it('answers with an ETag and 304 when it has not changed', async () => {
+    const first = await rig.aiu.handler(new Request('http://localhost/models?provider=anthropic'));
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^W\/"/);
+    expect(first.headers.get('cache-control')).toContain('max-age');
+    const again = await rig.aiu.handler(new Request('http://localhost/models?provider=anthropic', { headers: { 'if-none-match': etag ?? '' } }));
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    const other = await rig.aiu.handler(new Request('http://localhost/models?provider=google', { headers: { 'if-none-match': etag ?? '' } }));
+    expect(other.status).toBe(200);
+  });
+});
