@@ -14,3 +14,16 @@ export { ChatController, type ChatState, type ChatStatus, type ChatConfig, type 
 export type { AiuClientError } from './core/errors';
 export { aiuKeys } from './queryKeys';
 export { composeHandlers, mergeRefs } from './utils/mergeProps';
+export { useModels, type UseModelsResult, type ModelFilter } from './useModels';
+export {
+  useModelSelect,
+  ModelSelectActions,
+  type ModelSelectApi,
+  type UseModelSelectProps,
+  type ModelSelectState,
+  type ModelSelectAction,
+  type StateReducer,
+} from './useModelSelect';
+export { ModelSelect, type ModelSelectProps } from './ModelSelect';
+export { AiuRequestError } from './core/fetchJson';
+export type { ModelGroup } from './core/modelFilter';

@@ -1,0 +1,42 @@
+import type { AiuConfig } from '../context';
+import { errorFromResponse, networkError, type AiuClientError } from './errors';
+import { routeUrl } from './url';
+
+/** An error thrown by the hooks' fetchers: what react-query hands back as `error`. */
+export class AiuRequestError extends Error implements AiuClientError {
+  readonly code: string;
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  constructor(error: AiuClientError) {
+    super(error.message);
+    this.name = 'AiuRequestError';
+    this.code = error.code;
+    this.status = error.status;
+    this.retryable = error.retryable;
+  }
+}
+
+/** GETs an aiu route and parses the body with the same core schema the server answers with. */
+export async function fetchJson<T>(
+  config: AiuConfig,
+  route: string,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  options: { query?: URLSearchParams; signal?: AbortSignal } = {},
+): Promise<T> {
+  const headers = typeof config.headers === 'function' ? config.headers() : config.headers;
+  let response: Response;
+  try {
+    response = await (config.fetch ?? fetch)(routeUrl(config.baseUrl, route, options.query), {
+      headers: { accept: 'application/json', ...headers },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (error) {
+    throw new AiuRequestError(networkError(error));
+  }
+  if (!response.ok) throw new AiuRequestError(await errorFromResponse(response));
+  const parsed = schema.safeParse(await response.json().catch(() => undefined));
+  if (!parsed.success) {
+    throw new AiuRequestError({ code: 'invalid_response', message: `The server's ${route} answer does not match this client's version.`, retryable: false });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,272 @@
+import type { ModelInfo } from '@aiu/core';
+import {
+  type ChangeEvent,
+  type FocusEvent,
+  type HTMLAttributes,
+  type InputHTMLAttributes,
+  type KeyboardEvent,
+  type LabelHTMLAttributes,
+  type MouseEvent,
+  type Ref,
+  useCallback,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
+import { applyModelFilter, groupByProvider, type ModelFilter, type ModelGroup, searchIndex, searchModels } from './core/modelFilter';
+import {
+  type ModelSelectAction,
+  ModelSelectActions,
+  type ModelSelectState,
+  modelSelectChanges,
+  type StateReducer,
+} from './core/modelSelectState';
+import type { AiuRequestError } from './core/fetchJson';
+import { useModels } from './useModels';
+import { composeHandlers, dataFlag, mergeRefs } from './utils/mergeProps';
+
+export { ModelSelectActions, type ModelSelectState, type ModelSelectAction, type StateReducer } from './core/modelSelectState';
+
+export interface UseModelSelectProps extends ModelFilter {
+  /** Selected model id; a value that is not `undefined` makes the selection controlled. */
+  value?: string | null;
+  defaultValue?: string | null;
+  onValueChange?: (id: string | null, model: ModelInfo | null) => void;
+  open?: boolean;
+  defaultOpen?: boolean;
+  onOpenChange?: (open: boolean) => void;
+  /** Use this list instead of fetching `/models`. */
+  models?: ModelInfo[];
+  /** Change any state transition: gets the state and the proposed changes, returns the changes to apply. */
+  stateReducer?: StateReducer;
+  /** Base for element ids; a stable one is generated otherwise. */
+  id?: string;
+}
+
+type Props<E> = HTMLAttributes<E> & { ref?: Ref<E> } & { [key: `data-${string}`]: unknown };
+
+export interface ModelSelectApi {
+  models: ModelInfo[];
+  /** The models that pass the filters and the query, in display order. */
+  filteredModels: ModelInfo[];
+  /** `filteredModels` grouped by provider; each item keeps its index in `filteredModels`. */
+  groups: ModelGroup[];
+  selectedModel: ModelInfo | null;
+  query: string;
+  setQuery: (query: string) => void;
+  select: (id: string | null) => void;
+  isOpen: boolean;
+  open: () => void;
+  close: () => void;
+  highlightedIndex: number;
+  isLoading: boolean;
+  error: AiuRequestError | null;
+  /** "12 models" — for a polite live region while filtering. */
+  resultsAnnouncement: string;
+  getLabelProps: <P extends LabelHTMLAttributes<HTMLLabelElement>>(props?: P) => P & LabelHTMLAttributes<HTMLLabelElement>;
+  getInputProps: <P extends InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }>(props?: P) => P & InputHTMLAttributes<HTMLInputElement> & { ref: Ref<HTMLInputElement> };
+  getToggleButtonProps: <P extends Props<HTMLButtonElement>>(props?: P) => P & Props<HTMLButtonElement> & { type: 'button' };
+  getListboxProps: <P extends Props<HTMLElement>>(props?: P) => P & Props<HTMLElement>;
+  getGroupProps: <P extends Props<HTMLElement>>(options: { provider: string } & P) => Omit<P, 'provider'> & Props<HTMLElement>;
+  getGroupLabelProps: <P extends Props<HTMLElement>>(options: { provider: string } & P) => Omit<P, 'provider'> & Props<HTMLElement>;
+  getOptionProps: <P extends Props<HTMLElement>>(options: { model: ModelInfo; index: number } & P) => Omit<P, 'model' | 'index'> & Props<HTMLElement>;
+  getStatusProps: <P extends Props<HTMLElement>>(props?: P) => P & Props<HTMLElement>;
+}
+
+const NO_MODELS: ModelInfo[] = [];
+
+/**
+ * A model picker as a WAI-ARIA combobox: type to filter by id or name, arrows / Home /
+ * End / PageUp / PageDown to move, Enter to choose, Escape to close (then to clear).
+ */
+export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi {
+  const { kinds, providers, minContext, excludeDeprecated, capabilities, filter } = props;
+  const fetched = useModels({ enabled: props.models === undefined });
+  const models = props.models ?? fetched.allModels ?? NO_MODELS;
+
+  const eligible = useMemo(
+    () => applyModelFilter(models, { kinds, providers, minContext, excludeDeprecated, capabilities, filter }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [models, kinds?.join(), providers?.join(), minContext, excludeDeprecated, capabilities?.join(), filter],
+  );
+  const index = useMemo(() => searchIndex(eligible), [eligible]);
+
+  const [internal, setInternal] = useState<ModelSelectState>(() => ({
+    isOpen: props.defaultOpen ?? false,
+    query: '',
+    highlightedIndex: -1,
+    selectedId: props.defaultValue ?? null,
+  }));
+  const state: ModelSelectState = {
+    ...internal,
+    ...(props.value !== undefined ? { selectedId: props.value } : {}),
+    ...(props.open !== undefined ? { isOpen: props.open } : {}),
+  };
+
+  const filteredModels = useMemo(() => searchModels(eligible, index, state.query), [eligible, index, state.query]);
+  const groups = useMemo(() => groupByProvider(filteredModels), [filteredModels]);
+  const selectedModel = useMemo(() => models.find((model) => model.id === state.selectedId) ?? null, [models, state.selectedId]);
+
+  // The latest values, for stable callbacks.
+  const latest = useRef({ state, props, filteredModels, models });
+  latest.current = { state, props, filteredModels, models };
+
+  const dispatch = useCallback((action: ModelSelectAction) => {
+    const { state: current, props: currentProps, filteredModels: list, models: all } = latest.current;
+    const proposed = modelSelectChanges(current, action, {
+      count: list.length,
+      idAt: (i) => list[i]?.id,
+      selectedIndex: list.findIndex((model) => model.id === current.selectedId),
+    });
+    const changes = currentProps.stateReducer ? currentProps.stateReducer(current, { ...action, changes: proposed }) : proposed;
+    if (Object.keys(changes).length === 0) return;
+    setInternal((previous) => ({ ...previous, ...changes }));
+    if (changes.selectedId !== undefined && changes.selectedId !== current.selectedId) {
+      currentProps.onValueChange?.(changes.selectedId, all.find((model) => model.id === changes.selectedId) ?? null);
+    }
+    if (changes.isOpen !== undefined && changes.isOpen !== current.isOpen) currentProps.onOpenChange?.(changes.isOpen);
+  }, []);
+
+  const generated = useId();
+  const base = props.id ?? `aiu-model-select${generated.replace(/:/g, '')}`;
+  const ids = {
+    label: `${base}-label`,
+    input: `${base}-input`,
+    listbox: `${base}-listbox`,
+    option: (i: number) => `${base}-option-${i}`,
+    group: (provider: string) => `${base}-group-${provider.replace(/[^a-zA-Z0-9_-]/g, '_')}`,
+  };
+
+  // Keep the highlighted option visible while moving with the keyboard.
+  const optionElements = useRef(new Map<number, HTMLElement>());
+  useEffect(() => {
+    if (!state.isOpen || state.highlightedIndex < 0) return;
+    optionElements.current.get(state.highlightedIndex)?.scrollIntoView?.({ block: 'nearest' });
+  }, [state.isOpen, state.highlightedIndex]);
+
+  const keyActions: Record<string, ModelSelectAction['type']> = {
+    ArrowDown: ModelSelectActions.InputKeyDownArrowDown,
+    ArrowUp: ModelSelectActions.InputKeyDownArrowUp,
+    Home: ModelSelectActions.InputKeyDownHome,
+    End: ModelSelectActions.InputKeyDownEnd,
+    PageDown: ModelSelectActions.InputKeyDownPageDown,
+    PageUp: ModelSelectActions.InputKeyDownPageUp,
+    Enter: ModelSelectActions.InputKeyDownEnter,
+    Escape: ModelSelectActions.InputKeyDownEscape,
+  };
+
+  const onInputKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    const type = keyActions[event.key];
+    if (!type) return;
+    // Home/End move the caret while the list is closed, as in a text field.
+    if ((event.key === 'Home' || event.key === 'End') && !state.isOpen) return;
+    if (event.key === 'Enter' && !state.isOpen) return;
+    if (event.key === 'Escape' && !state.isOpen && !state.query) return;
+    event.preventDefault();
+    dispatch({ type });
+  };
+
+  const highlighted = state.isOpen && state.highlightedIndex >= 0 ? filteredModels[state.highlightedIndex] : undefined;
+  const count = filteredModels.length;
+
+  return {
+    models: eligible,
+    filteredModels,
+    groups,
+    selectedModel,
+    query: state.query,
+    setQuery: (query) => dispatch({ type: ModelSelectActions.FunctionSetQuery, query }),
+    select: (id) => dispatch({ type: ModelSelectActions.FunctionSelect, id }),
+    isOpen: state.isOpen,
+    open: () => dispatch({ type: ModelSelectActions.FunctionOpen }),
+    close: () => dispatch({ type: ModelSelectActions.FunctionClose }),
+    highlightedIndex: state.highlightedIndex,
+    isLoading: props.models === undefined && fetched.isLoading,
+    error: props.models === undefined ? fetched.error : null,
+    resultsAnnouncement: state.isOpen ? `${count} ${count === 1 ? 'model' : 'models'}` : '',
+
+    getLabelProps: (user = {} as never) => ({ id: ids.label, htmlFor: ids.input, ...user }),
+
+    getInputProps: (user = {} as never) => {
+      const { ref, onChange, onKeyDown, onBlur, onClick, ...rest } = user;
+      return {
+        id: ids.input,
+        role: 'combobox',
+        type: 'text',
+        autoComplete: 'off',
+        spellCheck: false,
+        'aria-autocomplete': 'list',
+        'aria-expanded': state.isOpen,
+        'aria-controls': ids.listbox,
+        'aria-activedescendant': highlighted ? ids.option(state.highlightedIndex) : undefined,
+        'data-state': state.isOpen ? 'open' : 'closed',
+        value: state.isOpen || state.query ? state.query : (selectedModel?.name ?? ''),
+        ...rest,
+        ref: mergeRefs(ref),
+        onChange: composeHandlers(onChange, (event: ChangeEvent<HTMLInputElement>) =>
+          dispatch({ type: ModelSelectActions.InputChange, query: event.target.value }),
+        ),
+        onKeyDown: composeHandlers(onKeyDown, onInputKeyDown),
+        onBlur: composeHandlers(onBlur, (_event: FocusEvent<HTMLInputElement>) => dispatch({ type: ModelSelectActions.InputBlur })),
+        onClick: composeHandlers(onClick, (_event: MouseEvent<HTMLInputElement>) => dispatch({ type: ModelSelectActions.InputClick })),
+      } as never;
+    },
+
+    getToggleButtonProps: (user = {} as never) => {
+      const { onClick, ...rest } = user;
+      return {
+        type: 'button',
+        tabIndex: -1,
+        'aria-label': state.isOpen ? 'Hide models' : 'Show models',
+        'aria-controls': ids.listbox,
+        'aria-expanded': state.isOpen,
+        'data-state': state.isOpen ? 'open' : 'closed',
+        ...rest,
+        onClick: composeHandlers(onClick, () => dispatch({ type: ModelSelectActions.ToggleButtonClick })),
+      } as never;
+    },
+
+    getListboxProps: (user = {} as never) =>
+      ({
+        id: ids.listbox,
+        role: 'listbox',
+        'aria-labelledby': ids.label,
+        'data-state': state.isOpen ? 'open' : 'closed',
+        ...user,
+      }) as never,
+
+    getGroupProps: ({ provider, ...user }) => ({ role: 'group', 'aria-labelledby': ids.group(provider), ...user }) as never,
+
+    getGroupLabelProps: ({ provider, ...user }) => ({ id: ids.group(provider), role: 'presentation', ...user }) as never,
+
+    getOptionProps: ({ model, index: i, ...user }) => {
+      const { ref, onClick, onMouseMove, onMouseDown, ...rest } = user as Props<HTMLElement>;
+      const isHighlighted = state.isOpen && i === state.highlightedIndex;
+      const isSelected = model.id === state.selectedId;
+      return {
+        id: ids.option(i),
+        role: 'option',
+        'aria-selected': isSelected,
+        'data-highlighted': dataFlag(isHighlighted),
+        'data-selected': dataFlag(isSelected),
+        'data-deprecated': dataFlag(model.deprecated),
+        ...rest,
+        ref: mergeRefs<HTMLElement>(ref, (element) => {
+          if (element) optionElements.current.set(i, element);
+          else optionElements.current.delete(i);
+        }),
+        // Keep focus in the input: choosing an option must not blur the combobox.
+        onMouseDown: composeHandlers(onMouseDown, (event: MouseEvent<HTMLElement>) => event.preventDefault()),
+        onMouseMove: composeHandlers(onMouseMove, () => {
+          if (i !== latest.current.state.highlightedIndex) dispatch({ type: ModelSelectActions.OptionMouseMove, index: i });
+        }),
+        onClick: composeHandlers(onClick, () => dispatch({ type: ModelSelectActions.OptionClick, index: i })),
+      } as never;
+    },
+
+    getStatusProps: (user = {} as never) =>
+      ({ role: 'status', 'aria-live': 'polite', 'aria-atomic': true, children: state.isOpen ? `${count} ${count === 1 ? 'model' : 'models'}` : '', ...user }) as never,
+  };
+}
