@@ -135,7 +135,8 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
     label: `${base}-label`,
     input: `${base}-input`,
     listbox: `${base}-listbox`,
-    option: (i: number) => `${base}-option-${i}`,
+    // Keyed by model, not position: filtering then leaves most options' DOM untouched.
+    option: (modelId: string) => `${base}-option-${modelId.replace(/[^a-zA-Z0-9_-]/g, '_')}`,
     group: (provider: string) => `${base}-group-${provider.replace(/[^a-zA-Z0-9_-]/g, '_')}`,
   };
 
@@ -200,7 +201,7 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
         'aria-autocomplete': 'list',
         'aria-expanded': state.isOpen,
         'aria-controls': ids.listbox,
-        'aria-activedescendant': highlighted ? ids.option(state.highlightedIndex) : undefined,
+        'aria-activedescendant': highlighted ? ids.option(highlighted.id) : undefined,
         'data-state': state.isOpen ? 'open' : 'closed',
         value: state.isOpen || state.query ? state.query : (selectedModel?.name ?? ''),
         ...rest,
@@ -246,7 +247,7 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
       const isHighlighted = state.isOpen && i === state.highlightedIndex;
       const isSelected = model.id === state.selectedId;
       return {
-        id: ids.option(i),
+        id: ids.option(model.id),
         role: 'option',
         'aria-selected': isSelected,
         'data-highlighted': dataFlag(isHighlighted),

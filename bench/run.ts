@@ -1,0 +1,44 @@
+// `pnpm bench` (full) or `pnpm bench --quick` (under two minutes): prints a table and writes
+// bench/results.json with the machine, versions, every figure and every ratio.
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { modelSelectBenchmark } from './modelSelect';
+import type { Benchmark, Figure } from './stats';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7);
+const benchmarks: Benchmark[] = [modelSelectBenchmark].filter((b) => !only || b.name.toLowerCase().includes(only.toLowerCase()));
+
+const here = dirname(fileURLToPath(import.meta.url));
+const results: Array<{ benchmark: string; figures: Figure[] }> = [];
+const started = Date.now();
+
+for (const benchmark of benchmarks) {
+  console.log(`\n▶ ${benchmark.name}${quick ? ' (quick)' : ''}`);
+  const figures = await benchmark.run({ quick, log: (message) => console.log(`  ${message}`) });
+  results.push({ benchmark: benchmark.name, figures });
+  console.table(
+    figures.map((f) => ({
+      figure: f.name,
+      median: `${f.value.toFixed(f.value < 10 ? 3 : 1)} ${f.unit}`,
+      goal: f.goal ? `${f.goal.lowerIsBetter ? '≤' : '≥'} ${f.goal.value} ${f.unit}` : '',
+      met: f.goal ? ((f.goal.lowerIsBetter ? f.value <= f.goal.value : f.value >= f.goal.value) ? 'yes' : 'NO') : '',
+      ratio: f.ratio ? `${f.ratio.value.toFixed(3)} × ${f.ratio.to}` : '',
+    })),
+  );
+}
+
+const report = {
+  date: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  durationSeconds: Math.round((Date.now() - started) / 1000),
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), platform: process.platform },
+  versions: { node: process.version, ...process.versions.v8 ? { v8: process.versions.v8 } : {} },
+  results,
+};
+writeFileSync(join(here, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nWrote bench/results.json (${report.durationSeconds}s).`);
+// jsdom windows and pooled sockets would keep the process alive.
+process.exit(0);
