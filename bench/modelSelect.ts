@@ -63,9 +63,9 @@ export const modelSelectBenchmark: Benchmark = {
     const h = React.createElement;
     flushSync(() => {
       root.render(
-        h(ModelSelect, { models, defaultOpen: true }, (api) =>
+        h(ModelSelect, { models, defaultOpen: true, children: (api: import('@aiu/react').ModelSelectApi) =>
           h('div', null, h('input', api.getInputProps()), h('div', api.getListboxProps(), api.filteredModels.map((model, i) => h('div', { key: model.id, ...api.getOptionProps({ model, index: i }) }, model.name)))),
-        ),
+        }),
       );
     });
     const input = container.querySelector('input') as HTMLInputElement;

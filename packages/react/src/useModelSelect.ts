@@ -45,7 +45,11 @@ export interface UseModelSelectProps extends ModelFilter {
   id?: string;
 }
 
-type Props<E> = HTMLAttributes<E> & { ref?: Ref<E> } & { [key: `data-${string}`]: unknown };
+type DataAttributes = { [key: `data-${string}`]: unknown };
+/** What a getter accepts: the element's props, a ref of any kind, `data-*` attributes. */
+type Props<E> = HTMLAttributes<E> & { ref?: Ref<E> } & DataAttributes;
+/** What a getter returns: refs come back merged into one callback, assignable to any element's ref. */
+type Out<E> = HTMLAttributes<E> & { ref?: (node: E | null) => void } & DataAttributes;
 
 export interface ModelSelectApi {
   models: ModelInfo[];
@@ -67,15 +71,21 @@ export interface ModelSelectApi {
   resultsAnnouncement: string;
   getLabelProps: <P extends LabelHTMLAttributes<HTMLLabelElement>>(props?: P) => P & LabelHTMLAttributes<HTMLLabelElement>;
   getInputProps: <P extends InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }>(props?: P) => P & InputHTMLAttributes<HTMLInputElement> & { ref: Ref<HTMLInputElement> };
-  getToggleButtonProps: <P extends Props<HTMLButtonElement>>(props?: P) => P & Props<HTMLButtonElement> & { type: 'button' };
-  getListboxProps: <P extends Props<HTMLElement>>(props?: P) => P & Props<HTMLElement>;
-  getGroupProps: <P extends Props<HTMLElement>>(options: { provider: string } & P) => Omit<P, 'provider'> & Props<HTMLElement>;
-  getGroupLabelProps: <P extends Props<HTMLElement>>(options: { provider: string } & P) => Omit<P, 'provider'> & Props<HTMLElement>;
-  getOptionProps: <P extends Props<HTMLElement>>(options: { model: ModelInfo; index: number } & P) => Omit<P, 'model' | 'index'> & Props<HTMLElement>;
-  getStatusProps: <P extends Props<HTMLElement>>(props?: P) => P & Props<HTMLElement>;
+  getToggleButtonProps: <P extends Props<HTMLButtonElement>>(props?: P) => Omit<P, 'ref'> & Out<HTMLButtonElement> & { type: 'button' };
+  getListboxProps: <P extends Props<HTMLElement>>(props?: P) => Omit<P, 'ref'> & Out<HTMLElement>;
+  getGroupProps: <P extends Props<HTMLElement>>(options: { provider: string } & P) => Omit<P, 'provider' | 'ref'> & Out<HTMLElement>;
+  getGroupLabelProps: <P extends Props<HTMLElement>>(options: { provider: string } & P) => Omit<P, 'provider' | 'ref'> & Out<HTMLElement>;
+  getOptionProps: <P extends Props<HTMLElement>>(options: { model: ModelInfo; index: number } & P) => Omit<P, 'model' | 'index' | 'ref'> & Out<HTMLElement>;
+  getStatusProps: <P extends Props<HTMLElement>>(props?: P) => Omit<P, 'ref'> & Out<HTMLElement>;
 }
 
 const NO_MODELS: ModelInfo[] = [];
+
+/** Passes the user's props on with their ref (object or callback) as one callback ref. */
+function withRef<P extends { ref?: Ref<never> }>(props: P): Omit<P, 'ref'> & { ref?: (node: never) => void } {
+  const { ref, ...rest } = props;
+  return ref ? { ...rest, ref: mergeRefs(ref) } : rest;
+}
 
 /**
  * A model picker as a WAI-ARIA combobox: type to filter by id or name, arrows / Home /
@@ -224,7 +234,7 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
         'aria-controls': ids.listbox,
         'aria-expanded': state.isOpen,
         'data-state': state.isOpen ? 'open' : 'closed',
-        ...rest,
+        ...withRef(rest),
         onClick: composeHandlers(onClick, () => dispatch({ type: ModelSelectActions.ToggleButtonClick })),
       } as never;
     },
@@ -235,12 +245,12 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
         role: 'listbox',
         'aria-labelledby': ids.label,
         'data-state': state.isOpen ? 'open' : 'closed',
-        ...user,
+        ...withRef(user),
       }) as never,
 
-    getGroupProps: ({ provider, ...user }) => ({ role: 'group', 'aria-labelledby': ids.group(provider), ...user }) as never,
+    getGroupProps: ({ provider, ...user }) => ({ role: 'group', 'aria-labelledby': ids.group(provider), ...withRef(user) }) as never,
 
-    getGroupLabelProps: ({ provider, ...user }) => ({ id: ids.group(provider), role: 'presentation', ...user }) as never,
+    getGroupLabelProps: ({ provider, ...user }) => ({ id: ids.group(provider), role: 'presentation', ...withRef(user) }) as never,
 
     getOptionProps: ({ model, index: i, ...user }) => {
       const { ref, onClick, onMouseMove, onMouseDown, ...rest } = user as Props<HTMLElement>;
@@ -268,6 +278,6 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
     },
 
     getStatusProps: (user = {} as never) =>
-      ({ role: 'status', 'aria-live': 'polite', 'aria-atomic': true, children: state.isOpen ? `${count} ${count === 1 ? 'model' : 'models'}` : '', ...user }) as never,
+      ({ role: 'status', 'aria-live': 'polite', 'aria-atomic': true, children: state.isOpen ? `${count} ${count === 1 ? 'model' : 'models'}` : '', ...withRef(user) }) as never,
   };
 }
