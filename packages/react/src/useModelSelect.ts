@@ -82,8 +82,8 @@ export interface ModelSelectApi {
 const NO_MODELS: ModelInfo[] = [];
 
 /** Passes the user's props on with their ref (object or callback) as one callback ref. */
-function withRef<P extends { ref?: Ref<never> }>(props: P): Omit<P, 'ref'> & { ref?: (node: never) => void } {
-  const { ref, ...rest } = props;
+function withRef<P extends object>(props: P): Omit<P, 'ref'> & { ref?: (node: HTMLElement | null) => void } {
+  const { ref, ...rest } = props as P & { ref?: Ref<HTMLElement> };
   return ref ? { ...rest, ref: mergeRefs(ref) } : rest;
 }
 
