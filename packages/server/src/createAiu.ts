@@ -17,6 +17,11 @@ import { ModelCatalog } from './catalog/catalog';
 import { ModelDiscovery } from './catalog/discovery';
 import { chatRoute } from './handler/chat';
 import { embedRoute } from './handler/embed';
+import type { AuthorizeFn } from './handler/access';
+import { deleteKeyRoute, providersRoute, saveKeyRoute, validateKeyRoute } from './handler/keys';
+import { Keyring } from './keyring/keyring';
+import { assertMasterKeyForProduction, type MasterKeySource } from './keyring/masterKey';
+import { KeyResolver } from './keyring/resolve';
 import type { RouteContext } from './handler/context';
 import { DEFAULT_MAX_BODY_BYTES, parseOrThrow } from './handler/body';
 import { healthRoute } from './handler/health';
@@ -43,8 +48,19 @@ export interface AiuOptions {
    * live prices and over the catalog (genai-prices).
    */
   pricing?: PricingOption;
-  /** Who is calling; log entries (and later keys) are scoped to the returned owner. */
+  /** Who is calling; stored keys and log entries are scoped to the returned owner. */
   identify?: IdentifyFn;
+  /**
+   * Decides who may do what. Without it, key routes answer only loopback requests outside
+   * production (403 otherwise).
+   */
+  authorize?: AuthorizeFn;
+  /** Base64, 32 bytes; encrypts stored provider keys. Default: `AIU_MASTER_KEY`. */
+  masterKey?: string;
+  /** Where a development master key is kept when none is configured. Default `.aiu/master.key`. */
+  masterKeyPath?: string;
+  /** `false` turns stored keys off: calls use keys from code or the environment only. */
+  keyring?: boolean;
   /** Where env-var keys are read from. Default: `process.env` where it exists. */
   env?: Record<string, string | undefined>;
   logger?: Logger;
@@ -87,6 +103,10 @@ export interface Aiu {
   close(): Promise<void>;
   /** The store, opened and migrated. */
   store(): Promise<AiuStore>;
+  /** Stored provider keys; `rotate` re-encrypts them all under a new master key. */
+  keyring: {
+    rotate(newMasterKey: string): Promise<{ rotated: number; masterKeyId: string }>;
+  };
 }
 
 export function createAiu(options: AiuOptions = {}): Aiu {
@@ -107,8 +127,19 @@ export function createAiu(options: AiuOptions = {}): Aiu {
 
   const log = new LogWriter(store, logger, options.log);
   const catalog = new ModelCatalog();
+  const production = env.NODE_ENV === 'production';
+  const masterKeySource: MasterKeySource = {
+    configured: options.masterKey ?? env.AIU_MASTER_KEY,
+    production,
+    devKeyPath: options.masterKeyPath ?? '.aiu/master.key',
+    warn: (message) => logger.warn(message),
+  };
+  const keyring = options.keyring === false ? null : new Keyring(store, masterKeySource);
+  if (keyring) assertMasterKeyForProduction(masterKeySource);
+  const providers = new ProviderRegistry(options.providers);
   const runtime: ChatRuntime = {
-    providers: new ProviderRegistry(options.providers),
+    providers,
+    keys: new KeyResolver(keyring, providers, env),
     prices: new PriceBook(options.pricing ?? {}, logger, catalog),
     log,
     events,
@@ -122,10 +153,24 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     .add('POST', '/embed', embedRoute)
     .add('GET', '/models', modelsRoute)
     .add('GET', '/health', healthRoute)
-    .add('GET', '/logs', logsRoute);
+    .add('GET', '/logs', logsRoute)
+    .add('GET', '/providers', providersRoute)
+    .add('POST', '/keys', saveKeyRoute)
+    .add('POST', '/keys/validate', validateKeyRoute)
+    .add('DELETE', '/keys/:provider/:alias', deleteKeyRoute);
 
   const basePath = options.basePath?.replace(/\/+$/, '');
   let closed = false;
+
+  async function identify(request: Request): Promise<Identity> {
+    if (!options.identify) return ANONYMOUS;
+    try {
+      return (await options.identify(request)) ?? ANONYMOUS;
+    } catch (error) {
+      if (AiuError.isInstance(error)) throw error;
+      throw new AiuError('unauthorized', 'Could not tell who is calling.');
+    }
+  }
 
   async function handleRoute(request: Request, path: string, exact = true): Promise<Response> {
     try {
@@ -137,7 +182,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
           allow: found.allow.join(', '),
         });
       }
-      const identity = (options.identify ? await options.identify(request) : null) ?? ANONYMOUS;
+      const identity = await identify(request);
       const context: RouteContext = {
         runtime,
         identity,
@@ -146,6 +191,9 @@ export function createAiu(options: AiuOptions = {}): Aiu {
         log,
         discovery,
         catalog,
+        keyring,
+        authorize: options.authorize,
+        production,
         maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         pingIntervalMs: options.pingIntervalMs ?? PING_INTERVAL_MS,
       };
@@ -191,6 +239,12 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     handleRoute: (request, path) => handleRoute(request, path),
     chat: chat as Aiu['chat'],
     embed,
+    keyring: {
+      rotate: (newMasterKey) => {
+        if (!keyring) throw new Error('[aiu] The keyring is turned off (createAiu({ keyring: false })).');
+        return keyring.rotate(newMasterKey);
+      },
+    },
     on: (event, listener) => events.on(event, listener),
     flush: () => log.flush(),
     store,

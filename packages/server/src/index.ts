@@ -21,3 +21,6 @@ export type {
 } from './providers/types';
 export type { PricingOption, Logger } from './catalog/priceBook';
 export type { LogWriterOptions } from './log/writer';
+export type { AuthorizeFn, AuthorizeArgs, AiuAction } from './handler/access';
+export { setClientAddress } from './handler/access';
+export type { KeyStore, KeyRow, KeyScope, KeyStatus } from './keyring/types';

@@ -11,8 +11,12 @@ export interface TestRig {
 }
 
 /** An aiu on a memory store whose openai-wire providers all point at one fake upstream. */
-export async function createRig(options: Partial<AiuOptions> = {}, behaviour: FakeUpstreamBehaviour = {}): Promise<TestRig> {
+export async function createRig(
+  options: Partial<AiuOptions> | ((upstreamUrl: string) => Partial<AiuOptions>) = {},
+  behaviour: FakeUpstreamBehaviour = {},
+): Promise<TestRig> {
   const upstream = await startFakeUpstream(behaviour);
+  const overrides = typeof options === 'function' ? options(upstream.url) : options;
   const warnings: string[] = [];
   const baseURL = `${upstream.url}/v1`;
   const aiu = createAiu({
@@ -30,7 +34,7 @@ export async function createRig(options: Partial<AiuOptions> = {}, behaviour: Fa
       openrouter: { baseURL: `${upstream.url}/api/v1`, apiKey: TEST_KEY, appUrl: 'https://example.test', appName: 'aiu tests' },
       local: { type: 'openai-compatible', baseURL },
     },
-    ...options,
+    ...overrides,
   });
   return {
     aiu,

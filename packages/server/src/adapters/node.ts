@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Aiu } from '../createAiu';
+import { setClientAddress } from '../handler/access';
 
 export interface NodeBridgeOptions {
   /** The route path relative to the mount point; omit to route on the URL's path. */
@@ -52,6 +53,8 @@ export async function handleNodeRequest(
   }
 
   const request = new Request(url, { method: req.method ?? 'GET', headers, body, signal: controller.signal });
+  // The socket's own peer address (never a forwarded header): what "loopback only" checks.
+  setClientAddress(request, req.socket.remoteAddress);
   const response = options.path === undefined ? await aiu.handler(request) : await aiu.handleRoute(request, options.path);
   await writeResponse(response, res as FlushableResponse, controller.signal);
   res.off('close', onClose);

@@ -2,6 +2,8 @@ import type { ModelCatalog } from '../catalog/catalog';
 import type { ModelDiscovery } from '../catalog/discovery';
 import type { ChatRuntime } from '../orchestrator/chatCall';
 import type { Identity } from '../identity';
+import type { Keyring } from '../keyring/keyring';
+import type { AuthorizeFn } from './access';
 import type { LogWriter } from '../log/writer';
 import type { AiuStore } from '../stores/types';
 
@@ -15,6 +17,9 @@ export interface RouteContext {
   log: LogWriter;
   discovery: ModelDiscovery;
   catalog: ModelCatalog;
+  keyring: Keyring | null;
+  authorize: AuthorizeFn | undefined;
+  production: boolean;
   maxBodyBytes: number;
   pingIntervalMs: number;
 }

@@ -11,6 +11,7 @@ import {
   type Usage,
 } from '@aiu/core';
 import type { PriceBook } from '../catalog/priceBook';
+import type { KeyResolver, ResolvedKey } from '../keyring/resolve';
 import type { Emitter } from '../events';
 import type { Identity } from '../identity';
 import { type LogRecord, toLogEntry } from '../log/types';
@@ -20,6 +21,7 @@ import { newRequestId } from '../util/ids';
 
 export interface CallRuntime {
   providers: ProviderRegistry;
+  keys: KeyResolver;
   prices: PriceBook;
   log: LogWriter;
   events: Emitter;
@@ -51,6 +53,8 @@ export class CallRecorder {
   private logged = false;
   provider = 'unknown';
   model = 'unknown';
+  /** Which stored key the call used, if any. */
+  key: ResolvedKey['stored'];
 
   constructor(
     private readonly runtime: CallRuntime,
@@ -90,6 +94,7 @@ export class CallRecorder {
   /** Records the failure (once) and returns it as a typed error. */
   fail(error: unknown): AiuError {
     const failure = toAiuError(error);
+    if (failure.code === 'invalid_api_key') this.runtime.keys.rejected(this.provider, this.key);
     if (!this.logged) {
       const entry = this.write(failure.code === 'aborted' ? 'aborted' : 'error', failure.code);
       this.runtime.events.emit('request:error', {

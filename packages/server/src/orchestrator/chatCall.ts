@@ -30,7 +30,7 @@ export class ChatCall {
   constructor(
     private readonly runtime: ChatRuntime,
     private readonly request: ChatRequest,
-    identity: Identity,
+    private readonly identity: Identity,
     private readonly signal: AbortSignal,
   ) {
     this.recorder = new CallRecorder(runtime, identity, request, request.metadata);
@@ -47,12 +47,13 @@ export class ChatCall {
     return this.recorder.fail(error);
   }
 
-  private prepare(): Prepared {
+  private async prepare(): Promise<Prepared> {
     const { provider: providerId, model } = parseModelId(this.request.model);
     const provider = this.runtime.providers.get(providerId);
-    const apiKey = this.runtime.providers.requireKey(provider, this.runtime.env);
-    const { options, warnings } = dropUnsupported(provider, this.request.options ?? {});
     this.recorder.target(provider.id, `${providerId}:${model}`);
+    const { apiKey, stored } = await this.runtime.keys.resolve(this.identity, provider, this.request.keyAlias, 'chat');
+    this.recorder.key = stored;
+    const { options, warnings } = dropUnsupported(provider, this.request.options ?? {});
     this.recorder.started();
     return {
       provider,
@@ -68,7 +69,7 @@ export class ChatCall {
     let prepared: Prepared;
     let upstream: AsyncIterable<ProviderEvent>;
     try {
-      prepared = this.prepare();
+      prepared = await this.prepare();
       upstream = await prepared.provider.stream(prepared.providerRequest, prepared.context);
     } catch (error) {
       throw recorder.fail(error);
@@ -119,7 +120,7 @@ export class ChatCall {
   async complete(): Promise<ChatResult> {
     const recorder = this.recorder;
     try {
-      const prepared = this.prepare();
+      const prepared = await this.prepare();
       const result = await prepared.provider.complete(prepared.providerRequest, prepared.context);
       recorder.generated(result.text + result.reasoning);
       recorder.reportUsage(result.usage, result.costUsd);

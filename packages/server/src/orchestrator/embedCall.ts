@@ -11,8 +11,9 @@ export async function runEmbed(runtime: CallRuntime, request: EmbedRequest, iden
     const { provider: providerId, model } = parseModelId(request.model);
     const provider = runtime.providers.get(providerId);
     if (!provider.embed) throw new UpstreamError(`${provider.id} does not offer embeddings through aiu.`);
-    const apiKey = runtime.providers.requireKey(provider, runtime.env);
     recorder.target(provider.id, `${providerId}:${model}`);
+    const { apiKey, stored } = await runtime.keys.resolve(identity, provider, request.keyAlias, 'embed');
+    recorder.key = stored;
     recorder.started();
     const input = typeof request.input === 'string' ? [request.input] : request.input;
     const result = await provider.embed({ model, input }, { apiKey, signal });

@@ -1,4 +1,4 @@
-import { MissingApiKeyError, UnknownProviderError } from '@aiu/core';
+import { UnknownProviderError } from '@aiu/core';
 import { createAnthropicProvider } from './anthropic';
 import { createGoogleProvider } from './google';
 import { createOllamaProvider } from './ollama';
@@ -97,17 +97,6 @@ export class ProviderRegistry {
       );
     }
     return provider;
-  }
-
-  /** The key for a call, or `missing_api_key` naming every way to add one. */
-  requireKey(provider: Provider, env: Record<string, string | undefined>): string | undefined {
-    const key = this.configuredKey(provider, env);
-    if (!key && provider.requiresKey) {
-      const ways = [`pass providers.${provider.id}.apiKey to createAiu`];
-      if (provider.envKey) ways.push(`set ${provider.envKey}`);
-      throw new MissingApiKeyError(`No API key for ${provider.id}. To add one, ${ways.join(' or ')}.`);
-    }
-    return key;
   }
 
   /** The key configured for a provider in code, else the one in its env var. */

@@ -1,3 +1,4 @@
+import type { KeyStore } from '../keyring/types';
 import type { LogListQuery, LogRecord } from '../log/types';
 
 /** The one interface every store implements; a conformance suite runs against each. */
@@ -8,5 +9,7 @@ export interface AiuStore {
   insertLogs(records: ReadonlyArray<LogRecord>): Promise<void>;
   /** Newest first, ordered by (time, id) descending. */
   listLogs(query: LogListQuery): Promise<LogRecord[]>;
+  /** Encrypted provider keys. */
+  readonly keys: KeyStore;
   close(): Promise<void>;
 }

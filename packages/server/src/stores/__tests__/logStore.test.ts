@@ -2,8 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../log/types';
+import { postgresReachable, postgresTestStore } from '../../../test/postgres';
 import { memoryStore } from '../memory';
 import { sqliteStore } from '../sqlite';
 import type { AiuStore } from '../types';
@@ -34,9 +35,27 @@ function record(overrides: Partial<LogRecord> & { id: string; time: number }): L
   };
 }
 
+const pgReady = await postgresReachable();
+const disposers: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const dispose of disposers) await dispose();
+});
+
 const stores: Array<[string, () => AiuStore]> = [
   ['memory', () => memoryStore()],
   ['sqlite', () => sqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'aiu-sqlite-')), 'nested', 'aiu.db') })],
+  ...(pgReady
+    ? [
+        [
+          'postgres',
+          () => {
+            const { store, dispose } = postgresTestStore();
+            disposers.push(dispose);
+            return store;
+          },
+        ] as [string, () => AiuStore],
+      ]
+    : []),
 ];
 
 describe.each(stores)('log store conformance: %s', (_kind, make) => {
@@ -116,7 +135,7 @@ describe('sqliteStore', () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM aiu_schema_migrations').all()).toEqual([{ version: 1 }]);
+    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aiu_request_log'").all() as Array<{ name: string }>).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['aiu_request_log_time', 'aiu_request_log_model_time', 'aiu_request_log_provider_time', 'aiu_request_log_user_time']));
     db.close();

@@ -1,12 +1,14 @@
 import type { LogListQuery, LogRecord } from '../../log/types';
 import { matchesLogQuery, newestFirst } from '../compare';
 import type { AiuStore } from '../types';
+import { memoryKeyStore } from './keys';
 
 /** Keeps everything in memory: for tests and throwaway demos. */
 export function memoryStore(): AiuStore {
   const logs: LogRecord[] = [];
   return {
     kind: 'memory',
+    keys: memoryKeyStore(),
     async init() {},
     async insertLogs(records) {
       for (const record of records) logs.push({ ...record });

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { LogListQuery, LogRecord } from '../../log/types';
 import type { AiuStore } from '../types';
+import { sqliteKeyStore } from './keys';
 import { SQLITE_MIGRATIONS } from './migrations';
 
 export interface SqliteStoreOptions {
@@ -55,6 +56,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
 
   return {
     kind: 'sqlite',
+    keys: sqliteKeyStore(open),
 
     async init() {
       if (db) return;

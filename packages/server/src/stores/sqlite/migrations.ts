@@ -34,4 +34,25 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       CREATE INDEX aiu_request_log_user_time ON aiu_request_log (user_id, time);
     `,
   },
+  {
+    version: 2,
+    name: 'provider_keys',
+    sql: `
+      CREATE TABLE aiu_provider_keys (
+        owner TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        ciphertext TEXT NOT NULL,
+        iv TEXT NOT NULL,
+        master_key_id TEXT NOT NULL,
+        hint TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('valid', 'invalid', 'unknown')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_validated_at INTEGER,
+        PRIMARY KEY (owner, provider, alias)
+      ) STRICT;
+    `,
+  },
 ];

@@ -1,0 +1,211 @@
+import type { Pool, PoolClient, PoolConfig } from 'pg';
+import type { KeyStore } from '../../keyring/types';
+import type { LogListQuery, LogRecord } from '../../log/types';
+import { fromKeyRecord, KEY_COLUMNS, type KeyRecord, toKeyParams } from '../keyRows';
+import type { AiuStore } from '../types';
+import { POSTGRES_MIGRATIONS } from './migrations';
+
+export interface PostgresStoreOptions {
+  connectionString?: string;
+  /** An existing pg Pool (the store then does not end it). */
+  pool?: Pool;
+  /** Schema for aiu's tables (created if missing). Default: the connection's search_path. */
+  schema?: string;
+  /** Extra pg pool settings when the store creates the pool. */
+  poolConfig?: PoolConfig;
+}
+
+const LOG_COLUMNS = [
+  'id', 'time', 'user_id', 'project_id', 'provider', 'model', 'status', 'error_code', 'attempts', 'input_tokens',
+  'output_tokens', 'cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens', 'total_tokens', 'estimated',
+  'cost_input', 'cost_output', 'cost_total', 'latency_ms', 'ttft_ms', 'metadata',
+] as const;
+
+/** Rows per INSERT: 22 columns × 1,000 stays far below PostgreSQL's 65,535 parameters. */
+const INSERT_CHUNK = 1000;
+
+function logParams(record: LogRecord): unknown[] {
+  return [
+    record.id, record.time, record.userId, record.projectId, record.provider, record.model, record.status, record.errorCode,
+    record.attempts, record.inputTokens, record.outputTokens, record.cachedInputTokens, record.cacheWriteTokens,
+    record.reasoningTokens, record.totalTokens, record.estimated, record.costInput, record.costOutput, record.costTotal,
+    record.latencyMs, record.ttftMs, record.metadata,
+  ];
+}
+
+interface LogRow {
+  id: string; time: string; user_id: string | null; project_id: string | null; provider: string; model: string;
+  status: LogRecord['status']; error_code: string | null; attempts: number; input_tokens: number; output_tokens: number;
+  cached_input_tokens: number; cache_write_tokens: number; reasoning_tokens: number; total_tokens: number; estimated: boolean;
+  cost_input: number | null; cost_output: number | null; cost_total: number | null; latency_ms: number; ttft_ms: number | null;
+  metadata: string | null;
+}
+
+function fromLogRow(row: LogRow): LogRecord {
+  return {
+    id: row.id, time: Number(row.time), userId: row.user_id, projectId: row.project_id, provider: row.provider, model: row.model,
+    status: row.status, errorCode: row.error_code, attempts: row.attempts, inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens, cachedInputTokens: row.cached_input_tokens, cacheWriteTokens: row.cache_write_tokens,
+    reasoningTokens: row.reasoning_tokens, totalTokens: row.total_tokens, estimated: row.estimated, costInput: row.cost_input,
+    costOutput: row.cost_output, costTotal: row.cost_total, latencyMs: row.latency_ms, ttftMs: row.ttft_ms, metadata: row.metadata,
+  };
+}
+
+/** PostgreSQL through `pg` (an optional peer): the request log and encrypted keys. */
+export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
+  let pool: Pool | undefined = options.pool;
+  const ownsPool = !options.pool;
+  const prefix = options.schema ? `"${options.schema.replace(/"/g, '""')}".` : '';
+  const table = (name: string) => `${prefix}${name}`;
+
+  function db(): Pool {
+    if (!pool) throw new Error('postgresStore used before init()');
+    return pool;
+  }
+
+  async function transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await db().connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  const keys: KeyStore = {
+    async get(owner, provider, alias) {
+      const { rows } = await db().query<KeyRecord>(
+        `SELECT ${KEY_COLUMNS} FROM ${table('aiu_provider_keys')} WHERE owner = $1 AND provider = $2 AND alias = $3`,
+        [owner, provider, alias],
+      );
+      return rows[0] ? fromKeyRecord(rows[0]) : null;
+    },
+    async list(owner) {
+      const { rows } = await db().query<KeyRecord>(`SELECT ${KEY_COLUMNS} FROM ${table('aiu_provider_keys')} WHERE owner = $1 ORDER BY provider, alias`, [owner]);
+      return rows.map(fromKeyRecord);
+    },
+    async put(row, { replace }) {
+      const params = toKeyParams(row);
+      const values = params.map((_, i) => `$${i + 1}`).join(', ');
+      const conflict = replace
+        ? 'DO UPDATE SET ciphertext = EXCLUDED.ciphertext, iv = EXCLUDED.iv, master_key_id = EXCLUDED.master_key_id, hint = EXCLUDED.hint, scopes = EXCLUDED.scopes, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at, last_validated_at = EXCLUDED.last_validated_at'
+        : 'DO NOTHING';
+      const { rows } = await db().query<{ inserted: boolean }>(
+        `INSERT INTO ${table('aiu_provider_keys')} (${KEY_COLUMNS}) VALUES (${values}) ON CONFLICT (owner, provider, alias) ${conflict} RETURNING (xmax = 0) AS inserted`,
+        params,
+      );
+      if (!rows[0]) return 'conflict';
+      return rows[0].inserted ? 'created' : 'replaced';
+    },
+    async delete(owner, provider, alias) {
+      const result = await db().query(`DELETE FROM ${table('aiu_provider_keys')} WHERE owner = $1 AND provider = $2 AND alias = $3`, [owner, provider, alias]);
+      return (result.rowCount ?? 0) > 0;
+    },
+    async setStatus(owner, provider, alias, status, validatedAt) {
+      await db().query(
+        `UPDATE ${table('aiu_provider_keys')} SET status = $1, last_validated_at = $2 WHERE owner = $3 AND provider = $4 AND alias = $5`,
+        [status, validatedAt, owner, provider, alias],
+      );
+    },
+    async rewriteAll(transform) {
+      return transaction(async (client) => {
+        const { rows } = await client.query<KeyRecord>(`SELECT ${KEY_COLUMNS} FROM ${table('aiu_provider_keys')} FOR UPDATE`);
+        const next = await transform(rows.map(fromKeyRecord));
+        for (const row of next) {
+          await client.query(
+            `UPDATE ${table('aiu_provider_keys')} SET ciphertext = $1, iv = $2, master_key_id = $3, updated_at = $4 WHERE owner = $5 AND provider = $6 AND alias = $7`,
+            [row.ciphertext, row.iv, row.masterKeyId, row.updatedAt, row.owner, row.provider, row.alias],
+          );
+        }
+        return next.length;
+      });
+    },
+  };
+
+  return {
+    kind: 'postgres',
+    keys,
+
+    async init() {
+      if (!pool) {
+        const pg = await loadDriver();
+        pool = new pg.Pool({ connectionString: options.connectionString, ...options.poolConfig });
+      }
+      await transaction(async (client) => {
+        // One migrator at a time across every instance sharing the database.
+        await client.query('SELECT pg_advisory_xact_lock(74215001)');
+        if (options.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${prefix.slice(0, -1)}`);
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${table('aiu_schema_migrations')} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+        );
+        const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${table('aiu_schema_migrations')}`);
+        const applied = new Set(rows.map((row) => row.version));
+        for (const migration of POSTGRES_MIGRATIONS) {
+          if (applied.has(migration.version)) continue;
+          await client.query(migration.sql.replaceAll('{schema}', prefix));
+          await client.query(`INSERT INTO ${table('aiu_schema_migrations')} (version, name, applied_at) VALUES ($1, $2, $3)`, [
+            migration.version,
+            migration.name,
+            Date.now(),
+          ]);
+        }
+      });
+    },
+
+    async insertLogs(records) {
+      for (let start = 0; start < records.length; start += INSERT_CHUNK) {
+        const chunk = records.slice(start, start + INSERT_CHUNK);
+        const params: unknown[] = [];
+        const tuples = chunk.map((record) => {
+          const values = logParams(record);
+          const placeholders = values.map((_, i) => `$${params.length + i + 1}`);
+          params.push(...values);
+          return `(${placeholders.join(', ')})`;
+        });
+        await db().query(`INSERT INTO ${table('aiu_request_log')} (${LOG_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING`, params);
+      }
+    },
+
+    async listLogs(query: LogListQuery) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown) => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      if (query.before) where.push(`(time, id) < (${param(query.before.time)}, ${param(query.before.id)})`);
+      if (query.userId !== undefined) where.push(query.userId === null ? 'user_id IS NULL' : `user_id = ${param(query.userId)}`);
+      if (query.provider !== undefined) where.push(`provider = ${param(query.provider)}`);
+      if (query.model !== undefined) where.push(`model = ${param(query.model)}`);
+      if (query.status !== undefined) where.push(`status = ${param(query.status)}`);
+      if (query.from !== undefined) where.push(`time >= ${param(query.from)}`);
+      if (query.to !== undefined) where.push(`time < ${param(query.to)}`);
+      const sql =
+        `SELECT ${LOG_COLUMNS.join(', ')} FROM ${table('aiu_request_log')}` +
+        (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+        ` ORDER BY time DESC, id DESC LIMIT ${param(query.limit)}`;
+      const { rows } = await db().query<LogRow>(sql, params);
+      return rows.map(fromLogRow);
+    },
+
+    async close() {
+      if (pool && ownsPool) await pool.end();
+      pool = undefined;
+    },
+  };
+}
+
+async function loadDriver(): Promise<typeof import('pg')> {
+  try {
+    const module = (await import('pg')) as typeof import('pg') & { default?: typeof import('pg') };
+    return module.default ?? module;
+  } catch (error) {
+    throw new Error('The PostgreSQL store needs the optional peer dependency pg: run `npm install pg`.', { cause: error });
+  }
+}

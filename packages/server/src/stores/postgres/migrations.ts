@@ -1,0 +1,58 @@
+/** Versioned, append-only, like SQLite's; `{schema}` is replaced by the quoted schema prefix. */
+export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'request_log',
+    sql: `
+      CREATE TABLE {schema}aiu_request_log (
+        id TEXT PRIMARY KEY,
+        time BIGINT NOT NULL,
+        user_id TEXT,
+        project_id TEXT,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('success', 'error', 'aborted')),
+        error_code TEXT,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+        reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+        total_tokens INTEGER NOT NULL DEFAULT 0,
+        estimated BOOLEAN NOT NULL DEFAULT false,
+        cost_input DOUBLE PRECISION,
+        cost_output DOUBLE PRECISION,
+        cost_total DOUBLE PRECISION,
+        latency_ms DOUBLE PRECISION NOT NULL,
+        ttft_ms DOUBLE PRECISION,
+        metadata TEXT
+      );
+      CREATE INDEX aiu_request_log_time ON {schema}aiu_request_log (time DESC, id DESC);
+      CREATE INDEX aiu_request_log_model_time ON {schema}aiu_request_log (model, time);
+      CREATE INDEX aiu_request_log_provider_time ON {schema}aiu_request_log (provider, time);
+      CREATE INDEX aiu_request_log_user_time ON {schema}aiu_request_log (user_id, time);
+    `,
+  },
+  {
+    version: 2,
+    name: 'provider_keys',
+    sql: `
+      CREATE TABLE {schema}aiu_provider_keys (
+        owner TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        ciphertext TEXT NOT NULL,
+        iv TEXT NOT NULL,
+        master_key_id TEXT NOT NULL,
+        hint TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('valid', 'invalid', 'unknown')),
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        last_validated_at BIGINT,
+        PRIMARY KEY (owner, provider, alias)
+      );
+    `,
+  },
+];
