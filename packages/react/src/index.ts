@@ -27,3 +27,12 @@ export {
 export { ModelSelect, type ModelSelectProps } from './ModelSelect';
 export { AiuRequestError } from './core/fetchJson';
 export type { ModelGroup } from './core/modelFilter';
+export { useProviderKeys, type UseProviderKeysResult, type SaveKeyInput } from './useProviderKeys';
+export {
+  useProviderKeyForm,
+  type ProviderKeyFormApi,
+  type UseProviderKeyFormProps,
+  type KeyFormField,
+  type KeyFormStatus,
+} from './useProviderKeyForm';
+export { ProviderKeyForm, type ProviderKeyFormProps } from './ProviderKeyForm';

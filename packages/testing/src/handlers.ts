@@ -1,4 +1,4 @@
-import type { ChatEventType, LogEntry, ModelInfo, Usage } from '@aiu/core';
+import type { ChatEventType, KeySummary, KeyValidation, LogEntry, ModelInfo, ProviderSummary, Usage } from '@aiu/core';
 import { http, HttpResponse, delay, type HttpHandler } from 'msw';
 
 export interface MockChatReply {
@@ -16,12 +16,24 @@ export interface MockChatReply {
   hang?: boolean;
 }
 
+export interface MockKeys {
+  /** Providers to list (ids); default openai, anthropic, google, ollama. */
+  providers?: string[];
+  /** Keys stored at the start. */
+  stored?: KeySummary[];
+  /** Which keys the "provider" accepts. Default: any key not containing `invalid`. */
+  accept?: (provider: string, key: string) => boolean;
+  /** Wait before answering validate/save, to see the pending states. */
+  delayMs?: number;
+}
+
 export interface AiuHandlersOptions {
   /** Mount path of the handler the app talks to. Default `/api/aiu`. */
   baseUrl?: string;
   chat?: MockChatReply;
   models?: ModelInfo[];
   logs?: LogEntry[];
+  keys?: MockKeys;
 }
 
 const DEFAULT_CHUNKS = ['Hello', '! How', ' can I', ' help you', ' today?'];
@@ -43,7 +55,59 @@ export function aiuHandlers(options: AiuHandlersOptions = {}): HttpHandler[] {
   const base = (options.baseUrl ?? '/api/aiu').replace(/\/+$/, '');
   const reply = options.chat ?? {};
   let counter = 0;
+  const keys = options.keys ?? {};
+  const providerIds = keys.providers ?? ['openai', 'anthropic', 'google', 'ollama'];
+  const stored: KeySummary[] = [...(keys.stored ?? [])];
+  const accept = keys.accept ?? ((_provider: string, key: string) => !key.includes('invalid'));
+  const problem = (status: number, code: string, message: string) => HttpResponse.json({ error: { code, message } }, { status });
   return [
+    http.get(`${base}/providers`, () => {
+      const providers: ProviderSummary[] = providerIds.map((id) => ({
+        id,
+        configured: id === 'ollama' || stored.some((k) => k.provider === id && k.status !== 'invalid'),
+        requiresKey: id !== 'ollama',
+        envKey: id === 'ollama' ? null : `${id.toUpperCase()}_API_KEY`,
+        keys: stored.filter((k) => k.provider === id),
+      }));
+      return HttpResponse.json({ providers });
+    }),
+    http.post(`${base}/keys/validate`, async ({ request }) => {
+      const body = (await request.json()) as { provider: string; key: string };
+      if (keys.delayMs) await delay(keys.delayMs);
+      const result: KeyValidation = accept(body.provider, body.key)
+        ? { valid: true, modelCount: 12 }
+        : { valid: false, error: { code: 'invalid_api_key', message: `${body.provider} rejected the API key.` } };
+      return HttpResponse.json(result);
+    }),
+    http.post(`${base}/keys`, async ({ request }) => {
+      const body = (await request.json()) as { provider: string; alias?: string; key: string; scopes?: KeySummary['scopes']; validate?: boolean; replace?: boolean };
+      if (keys.delayMs) await delay(keys.delayMs);
+      if (!providerIds.includes(body.provider)) return problem(400, 'unknown_provider', `Provider "${body.provider}" is not configured.`);
+      if (!body.key?.trim()) return problem(400, 'invalid_request', 'Invalid request body: key: key is required.');
+      const alias = body.alias ?? 'default';
+      if (body.validate && !accept(body.provider, body.key)) return problem(422, 'key_rejected', `${body.provider} did not accept this key.`);
+      const existing = stored.findIndex((k) => k.provider === body.provider && k.alias === alias);
+      if (existing >= 0 && !body.replace) return problem(409, 'conflict', `A ${body.provider} key named "${alias}" exists already; send "replace": true to overwrite it.`);
+      const now = new Date().toISOString();
+      const summary: KeySummary = {
+        provider: body.provider,
+        alias,
+        hint: body.key.length >= 12 ? body.key.slice(-4) : '',
+        scopes: body.scopes ?? ['chat', 'embed', 'models'],
+        status: body.validate ? 'valid' : 'unknown',
+        createdAt: now,
+        lastValidatedAt: body.validate ? now : null,
+      };
+      if (existing >= 0) stored.splice(existing, 1, summary);
+      else stored.push(summary);
+      return HttpResponse.json(summary, { status: existing >= 0 ? 200 : 201 });
+    }),
+    http.delete(`${base}/keys/:provider/:alias`, ({ params }) => {
+      const index = stored.findIndex((k) => k.provider === params.provider && k.alias === params.alias);
+      if (index < 0) return problem(404, 'not_found', `No ${String(params.provider)} key named "${String(params.alias)}".`);
+      stored.splice(index, 1);
+      return new HttpResponse(null, { status: 204 });
+    }),
     http.post(`${base}/chat`, async ({ request }) => {
       if (reply.httpError) {
         const { status, code, message } = reply.httpError;

@@ -1,2 +1,2 @@
 // Browser-safe entry (Storybook, component tests): no Node built-ins.
-export { aiuHandlers, sseEvent, type AiuHandlersOptions, type MockChatReply } from './handlers';
+export { aiuHandlers, sseEvent, type AiuHandlersOptions, type MockChatReply, type MockKeys } from './handlers';

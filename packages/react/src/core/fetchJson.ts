@@ -16,24 +16,36 @@ export class AiuRequestError extends Error implements AiuClientError {
   }
 }
 
-/** GETs an aiu route and parses the body with the same core schema the server answers with. */
-export async function fetchJson<T>(
-  config: AiuConfig,
-  route: string,
-  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
-  options: { query?: URLSearchParams; signal?: AbortSignal } = {},
-): Promise<T> {
+type Schema<T> = { safeParse(value: unknown): { success: true; data: T } | { success: false } };
+
+interface RequestOptions {
+  query?: URLSearchParams;
+  signal?: AbortSignal;
+  method?: 'GET' | 'POST' | 'DELETE';
+  body?: unknown;
+}
+
+/** Calls an aiu route; a non-2xx answer becomes an AiuRequestError with the server's code. */
+export async function request(config: AiuConfig, route: string, options: RequestOptions = {}): Promise<Response> {
   const headers = typeof config.headers === 'function' ? config.headers() : config.headers;
   let response: Response;
   try {
     response = await (config.fetch ?? fetch)(routeUrl(config.baseUrl, route, options.query), {
-      headers: { accept: 'application/json', ...headers },
+      method: options.method ?? 'GET',
+      headers: { accept: 'application/json', ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
     throw new AiuRequestError(networkError(error));
   }
   if (!response.ok) throw new AiuRequestError(await errorFromResponse(response));
+  return response;
+}
+
+/** Calls an aiu route and parses the body with the same core schema the server answers with. */
+export async function fetchJson<T>(config: AiuConfig, route: string, schema: Schema<T>, options: RequestOptions = {}): Promise<T> {
+  const response = await request(config, route, options);
   const parsed = schema.safeParse(await response.json().catch(() => undefined));
   if (!parsed.success) {
     throw new AiuRequestError({ code: 'invalid_response', message: `The server's ${route} answer does not match this client's version.`, retryable: false });
