@@ -52,9 +52,18 @@ export function isRetryableCode(code: string): boolean {
 // A registry-wide symbol, so two copies of this package still recognise each other's errors.
 const AIU_ERROR = Symbol.for('aiu.error');
 
+export interface RateLimitInfo {
+  limit: number;
+  remaining: number;
+  /** Milliseconds until the window frees capacity again. */
+  resetMs: number;
+}
+
 export interface AiuErrorOptions {
   details?: unknown;
   retryAfterMs?: number;
+  /** For `rate_limited`: what the X-RateLimit-* headers say. */
+  rateLimit?: RateLimitInfo;
   /** HTTP status the provider answered with, when the error came from upstream. */
   upstreamStatus?: number;
   cause?: unknown;
@@ -65,6 +74,7 @@ export class AiuError extends Error {
   readonly details: unknown;
   readonly retryAfterMs: number | undefined;
   readonly upstreamStatus: number | undefined;
+  readonly rateLimit: RateLimitInfo | undefined;
 
   constructor(code: ErrorCode, message: string, options: AiuErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -73,6 +83,7 @@ export class AiuError extends Error {
     this.details = options.details;
     this.retryAfterMs = options.retryAfterMs;
     this.upstreamStatus = options.upstreamStatus;
+    this.rateLimit = options.rateLimit;
     Object.defineProperty(this, AIU_ERROR, { value: true });
   }
 

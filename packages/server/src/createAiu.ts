@@ -12,6 +12,13 @@ import {
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { PriceBook, type Logger, type PricingOption } from './catalog/priceBook';
+import type { BreakerOptions } from './limits/breaker';
+import { Guards, type TimeoutOptions } from './limits/guards';
+import type { QuotasOption } from './limits/quotas';
+import type { LimitsOption } from './limits/rateLimiter';
+import type { RetryOptions } from './limits/retry';
+import { memoryState, type StateBackend } from './limits/state';
+import type { Tracer } from './tracing';
 import { Emitter, type AiuEventName, type AiuListener } from './events';
 import { ModelCatalog } from './catalog/catalog';
 import { ModelDiscovery } from './catalog/discovery';
@@ -74,6 +81,21 @@ export interface AiuOptions {
   pingIntervalMs?: number;
   /** How long each provider's model list is cached. Default 10 minutes. */
   discoveryTtlMs?: number;
+  /** rpm / tpm per provider and per key, concurrency per provider, and how long to queue. */
+  limits?: LimitsOption;
+  /** Retries on 429, 5xx and network failures (before the first byte only). */
+  retries?: RetryOptions;
+  /** Circuit breaker per provider+model. */
+  breaker?: BreakerOptions;
+  /** Budgets per owner: `{ daily: { costUsd, tokens }, monthly: { … } }`. */
+  quotas?: QuotasOption;
+  timeouts?: TimeoutOptions;
+  /** Named fallback lists: `routes: { fast: ['groq:…', 'openai:…'] }`, then `model: 'fast'`. */
+  routes?: Record<string, string[]>;
+  /** Where limits, quotas and breakers live. Default: this process; `redisState()` shares them. */
+  state?: StateBackend;
+  /** An OpenTelemetry-shaped tracer (`trace.getTracer('aiu')`); spans per chat call. */
+  tracer?: Tracer;
 }
 
 export interface EmbedCallInput extends EmbedRequestInput {
@@ -140,6 +162,9 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   const runtime: ChatRuntime = {
     providers,
     keys: new KeyResolver(keyring, providers, env),
+    guards: new Guards(options.state ?? memoryState(), options),
+    routes: validateRoutes(options.routes ?? {}),
+    tracer: options.tracer,
     prices: new PriceBook(options.pricing ?? {}, logger, catalog),
     log,
     events,
@@ -253,8 +278,17 @@ export function createAiu(options: AiuOptions = {}): Aiu {
       await log.flush();
       if (log.pending > 0) throw new Error(`[aiu] ${log.pending} log entries could not be written before close.`);
       if (storePromise) await (await storePromise).close();
+      await runtime.guards.state.close?.();
     },
   };
+}
+
+function validateRoutes(routes: Record<string, string[]>): Record<string, string[]> {
+  for (const [name, targets] of Object.entries(routes)) {
+    if (name.includes(':')) throw new TypeError(`Route name "${name}" must not contain ":" (model ids do).`);
+    if (!Array.isArray(targets) || targets.length === 0) throw new TypeError(`Route "${name}" needs at least one model id.`);
+  }
+  return routes;
 }
 
 async function openStore(store: AiuStore | undefined): Promise<AiuStore> {

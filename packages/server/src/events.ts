@@ -3,6 +3,12 @@ import type { Identity } from './identity';
 
 export interface AiuEvents {
   'request:start': { requestId: string; model: string; provider: string; identity: Identity };
+  /** Another attempt at the same model after a retryable failure. */
+  'request:retry': { requestId: string; model: string; attempt: number; delayMs: number; error: { code: string; message: string } };
+  /** The next model of a fallback list or route takes over. */
+  'request:fallback': { requestId: string; from: string; to: string; reason: string };
+  /** A call waited for, or was refused, capacity: rate limits, concurrency or a quota. */
+  'request:limited': { requestId: string; model: string; scope: 'rate' | 'concurrency' | 'quota'; waitedMs: number; refused: boolean };
   'request:success': { requestId: string; entry: LogEntry; request: ChatRequest };
   'request:error': { requestId: string; entry: LogEntry; error: { code: string; message: string } };
 }

@@ -23,6 +23,8 @@ export async function createRig(
     store: memoryStore(),
     env: {},
     logger: { warn: (message) => warnings.push(message) },
+    // Adapter and route tests look at one attempt; the orchestrator's tests turn retries on.
+    retries: { maxAttempts: 1 },
     providers: {
       openai: { baseURL, apiKey: TEST_KEY },
       mistral: { baseURL, apiKey: TEST_KEY },

@@ -22,8 +22,11 @@ export type ChatOptions = z.infer<typeof ChatOptionsSchema>;
 /** Metadata is the caller's own JSON, stored with the log entry. */
 export const MetadataSchema = z.record(z.string(), z.unknown());
 
+const ModelIdSchema = z.string().check(z.trim(), z.minLength(1, 'model is required'), z.maxLength(256));
+
 export const ChatRequestSchema = z.object({
-  model: z.string().check(z.trim(), z.minLength(1, 'model is required'), z.maxLength(256)),
+  /** A model id, a list tried in order (fallback), or the name of a route from `createAiu({ routes })`. */
+  model: z.union([ModelIdSchema, z.array(ModelIdSchema).check(z.minLength(1, 'model must name at least one model'), z.maxLength(8))]),
   messages: z
     .array(ChatMessageSchema)
     .check(z.minLength(1, 'messages must hold at least one message'), z.maxLength(10_000)),

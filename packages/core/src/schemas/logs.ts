@@ -5,6 +5,14 @@ export const RequestStatusSchema = z.enum(['success', 'error', 'aborted']);
 export type RequestStatus = z.infer<typeof RequestStatusSchema>;
 
 /** One request-log entry as the routes return it. */
+export const AttemptSchema = z.object({
+  model: z.string(),
+  outcome: z.enum(['success', 'error', 'skipped']),
+  code: z.nullable(z.string()),
+  latencyMs: z.number(),
+});
+export type Attempt = z.infer<typeof AttemptSchema>;
+
 export const LogEntrySchema = z.object({
   id: z.string(),
   time: z.string(),
@@ -25,6 +33,10 @@ export const LogEntrySchema = z.object({
   cost: z.nullable(CostSchema),
   latencyMs: z.number(),
   ttftMs: z.nullable(z.number()),
+  /** Time spent waiting for rate-limit capacity or a concurrency slot. */
+  queueMs: z.number(),
+  /** Every attempt, retries and fallbacks included, in order. */
+  attemptDetails: z.array(AttemptSchema),
   metadata: z.nullable(z.record(z.string(), z.unknown())),
 });
 export type LogEntry = z.infer<typeof LogEntrySchema>;

@@ -18,6 +18,11 @@ export function errorResponse(error: unknown, headers: Record<string, string> = 
   const failure = AiuError.isInstance(error) ? error : toAiuError(error);
   const body: ErrorBody = { error: failure.toJSON() };
   const extra: Record<string, string> = { ...headers };
-  if (failure.retryAfterMs !== undefined) extra['retry-after'] = String(Math.ceil(failure.retryAfterMs / 1000));
+  if (failure.retryAfterMs !== undefined) extra['retry-after'] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
+  if (failure.rateLimit) {
+    extra['x-ratelimit-limit'] = String(failure.rateLimit.limit);
+    extra['x-ratelimit-remaining'] = String(failure.rateLimit.remaining);
+    extra['x-ratelimit-reset'] = String(Math.ceil(failure.rateLimit.resetMs / 1000));
+  }
   return json(body, { status: failure.status === 499 ? 400 : failure.status, headers: extra });
 }

@@ -23,6 +23,9 @@ export interface LogRecord {
   costTotal: number | null;
   latencyMs: number;
   ttftMs: number | null;
+  queueMs: number;
+  /** JSON array of attempts (model, outcome, code, latencyMs). */
+  attemptDetails: string | null;
   /** The caller's metadata, serialised. */
   metadata: string | null;
 }
@@ -72,6 +75,17 @@ export function toLogEntry(record: LogRecord): LogEntry {
     cost,
     latencyMs: record.latencyMs,
     ttftMs: record.ttftMs,
+    queueMs: record.queueMs,
+    attemptDetails: parseAttempts(record.attemptDetails),
     metadata,
   };
+}
+
+function parseAttempts(json: string | null): LogEntry['attemptDetails'] {
+  if (!json) return [];
+  try {
+    return JSON.parse(json) as LogEntry['attemptDetails'];
+  } catch {
+    return [];
+  }
 }

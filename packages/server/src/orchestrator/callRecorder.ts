@@ -55,6 +55,8 @@ export class CallRecorder {
   model = 'unknown';
   /** Which stored key the call used, if any. */
   key: ResolvedKey['stored'];
+  private readonly attempts: Array<{ model: string; outcome: 'success' | 'error' | 'skipped'; code: string | null; latencyMs: number }> = [];
+  private queueMs = 0;
 
   constructor(
     private readonly runtime: CallRuntime,
@@ -85,6 +87,20 @@ export class CallRecorder {
   reportUsage(usage: Usage | null, costUsd?: number): void {
     if (usage) this.usage = usage;
     if (costUsd !== undefined) this.reportedCostUsd = costUsd;
+  }
+
+  attempt(model: string, outcome: 'success' | 'error' | 'skipped', code: string | null, latencyMs: number): void {
+    this.attempts.push({ model, outcome, code, latencyMs: round(latencyMs) });
+  }
+
+  waited(ms: number): void {
+    this.queueMs += ms;
+  }
+
+  /** The usage and cost so far (for quota charges and token reconciliation). */
+  current(): { usage: Usage; cost: Cost | null } {
+    const usage = this.billableUsage();
+    return { usage, cost: this.cost(usage) };
   }
 
   get isLogged(): boolean {
@@ -149,7 +165,7 @@ export class CallRecorder {
       model: this.model,
       status,
       errorCode,
-      attempts: 1,
+      attempts: Math.max(1, this.attempts.filter((a) => a.outcome !== 'skipped').length),
       ...usage,
       estimated: this.usage === null && this.generatedChars > 0,
       costInput: cost?.input ?? null,
@@ -157,6 +173,8 @@ export class CallRecorder {
       costTotal: cost?.total ?? null,
       latencyMs: round(now - this.startedAt),
       ttftMs: this.firstTokenAt === undefined ? null : round(this.firstTokenAt - this.startedAt),
+      queueMs: round(this.queueMs),
+      attemptDetails: this.attempts.length ? JSON.stringify(this.attempts) : null,
       metadata: this.metadata ? JSON.stringify(this.metadata) : null,
     };
     this.runtime.log.write(record);

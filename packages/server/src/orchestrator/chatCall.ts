@@ -6,37 +6,85 @@ import {
   type ChatResult,
   type FinishReason,
   parseModelId,
+  toAiuError,
+  UpstreamError,
 } from '@aiu/core';
+import type { AiuEvents } from '../events';
 import type { Identity } from '../identity';
+import { ownerOf } from '../keyring/resolve';
+import { Guards } from '../limits/guards';
+import type { Reservation } from '../limits/quotas';
+import { sleep, type Taken } from '../limits/rateLimiter';
+import { backoffMs } from '../limits/retry';
 import type { Provider, ProviderCallContext, ProviderChatRequest, ProviderEvent } from '../providers/types';
+import type { Span, Tracer } from '../tracing';
 import { CallRecorder, type CallRuntime } from './callRecorder';
 
-export type ChatRuntime = CallRuntime;
+export interface ChatRuntime extends CallRuntime {
+  guards: Guards;
+  /** Named fallback lists: `model: 'fast'` → `['anthropic:…', 'openai:…']`. */
+  routes: Record<string, string[]>;
+  tracer: Tracer | undefined;
+}
 
-interface Prepared {
+interface Target {
+  modelId: string;
   provider: Provider;
-  providerRequest: ProviderChatRequest;
-  context: ProviderCallContext;
+  request: ProviderChatRequest;
   warnings: string[];
 }
 
+/** An attempt that got through: its result, and what to do once the call ends. */
+interface Opened<T> {
+  value: T;
+  target: Target;
+  signal: AbortSignal;
+  finish(success: boolean): Promise<void>;
+}
+
+interface PrimedStream {
+  iterator: AsyncIterator<ProviderEvent>;
+  first: IteratorResult<ProviderEvent> | undefined;
+}
+
+/** Rough but deliberate: ~4 characters per token, plus a little per message. */
+function estimateInputTokens(request: ChatRequest): number {
+  return request.messages.reduce((total, message) => total + Math.ceil(message.content.length / 4) + 4, 0);
+}
+
+const DEFAULT_OUTPUT_ESTIMATE = 1024;
+
+/** Failures that say something about the provider's health (not about the request or the key). */
+function isHealthFailure(error: AiuError): boolean {
+  return error.code === 'upstream_error' || error.code === 'upstream_unreachable' || error.code === 'upstream_timeout' || error.code === 'stream_truncated';
+}
+
 /**
- * One chat request from validation to its single log entry. Everything that can fail
- * before the provider accepted the call is thrown (and logged) before any byte is sent.
+ * One chat request from validation to its single log entry: targets tried in order
+ * (fallback), each behind its circuit breaker, rate limits and concurrency slot, retried
+ * with backoff — but only until the first byte has gone to the client. Everything that
+ * fails before then is thrown (and logged); after it, the stream ends in an `error` event.
  */
 export class ChatCall {
   private readonly recorder: CallRecorder;
+  private readonly started = Date.now();
+  private readonly total: { signal: AbortSignal | undefined; clear: () => void };
+  private readonly signal: AbortSignal;
+  private span: Span | undefined;
 
   constructor(
     private readonly runtime: ChatRuntime,
     private readonly request: ChatRequest,
     private readonly identity: Identity,
-    private readonly signal: AbortSignal,
+    clientSignal: AbortSignal,
   ) {
     this.recorder = new CallRecorder(runtime, identity, request, request.metadata);
+    this.total = Guards.timer(runtime.guards.timeouts.totalMs, 'The call');
+    this.signal = this.total.signal ? AbortSignal.any([clientSignal, this.total.signal]) : clientSignal;
     // Best effort for the log, so even a request that fails validation names its target.
-    const colon = request.model.indexOf(':');
-    if (colon > 0) this.recorder.target(request.model.slice(0, colon), request.model);
+    const first = this.targetIds()[0] ?? '';
+    const colon = first.indexOf(':');
+    if (colon > 0) this.recorder.target(first.slice(0, colon), first);
   }
 
   get requestId(): string {
@@ -44,49 +92,208 @@ export class ChatCall {
   }
 
   fail(error: unknown): AiuError {
-    return this.recorder.fail(error);
+    this.total.clear();
+    const failure = this.recorder.fail(error);
+    this.endSpan(failure);
+    return failure;
   }
 
-  private async prepare(): Promise<Prepared> {
-    const { provider: providerId, model } = parseModelId(this.request.model);
+  /** The models to try, in order: the list given, or the named route's. */
+  private targetIds(): string[] {
+    const model = this.request.model;
+    if (Array.isArray(model)) return model;
+    return this.runtime.routes[model] ?? [model];
+  }
+
+  private resolve(modelId: string): Target {
+    const { provider: providerId, model } = parseModelId(modelId);
     const provider = this.runtime.providers.get(providerId);
-    this.recorder.target(provider.id, `${providerId}:${model}`);
-    const { apiKey, stored } = await this.runtime.keys.resolve(this.identity, provider, this.request.keyAlias, 'chat');
-    this.recorder.key = stored;
-    const { options, warnings } = dropUnsupported(provider, this.request.options ?? {});
-    this.recorder.started();
-    return {
-      provider,
-      providerRequest: { model, messages: this.request.messages, options },
-      context: { apiKey, signal: this.signal },
-      warnings,
-    };
+    const warnings: string[] = [];
+    const options: ChatOptions = { ...this.request.options };
+    for (const name of provider.unsupportedOptions ?? []) {
+      if (options[name] !== undefined) {
+        delete options[name];
+        warnings.push(`${provider.id} does not support the option "${name}"; it was dropped.`);
+      }
+    }
+    return { modelId: `${provider.id}:${model}`, provider, request: { model, messages: this.request.messages, options }, warnings };
+  }
+
+  private emit<E extends 'request:retry' | 'request:fallback' | 'request:limited'>(event: E, payload: Omit<AiuEvents[E], 'requestId'>): void {
+    this.runtime.events.emit(event, { requestId: this.requestId, ...payload } as never);
+    this.span?.addEvent(event, Object.fromEntries(Object.entries(payload).filter(([, v]) => typeof v !== 'object')) as Record<string, string | number>);
+  }
+
+  private estimatedTokens(): number {
+    return estimateInputTokens(this.request) + (this.request.options?.maxTokens ?? DEFAULT_OUTPUT_ESTIMATE);
+  }
+
+  /** Reserves the call's estimated tokens and cost against the owner's budgets. */
+  private async reserveQuota(): Promise<Reservation | null> {
+    const quotas = this.runtime.guards.quotas;
+    if (!quotas.enabled) return null;
+    const first = this.targetIds()[0] ?? '';
+    const tokens = this.estimatedTokens();
+    const input = estimateInputTokens(this.request);
+    const pricing = this.runtime.prices.lookup(first, false);
+    const costUsd = pricing ? (input * pricing.input + (tokens - input) * pricing.output) / 1e6 : null;
+    try {
+      return await quotas.reserve(ownerOf(this.identity), { tokens, costUsd });
+    } catch (error) {
+      this.emit('request:limited', { model: first, scope: 'quota', waitedMs: 0, refused: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Tries each target until one answers: breaker, key, rate limits and a concurrency
+   * slot first, then `run`; retryable failures are retried with backoff, then fall back.
+   */
+  private async open<T>(run: (target: Target, context: ProviderCallContext) => Promise<T>): Promise<Opened<T>> {
+    const guards = this.runtime.guards;
+    const ids = this.targetIds();
+    let lastError: AiuError | undefined;
+    this.span = this.runtime.tracer?.startSpan('aiu.chat', { attributes: { 'aiu.request_id': this.requestId, 'aiu.targets': ids.join(',') } });
+
+    for (let index = 0; index < ids.length; index++) {
+      const target = this.resolve(ids[index] as string);
+      this.recorder.target(target.provider.id, target.modelId);
+      if ((await guards.breakers.admit(target.modelId)) === 'open') {
+        this.recorder.attempt(target.modelId, 'skipped', 'circuit_open', 0);
+        lastError = new UpstreamError(`The circuit for ${target.modelId} is open after repeated failures.`);
+      } else {
+        for (let attempt = 0; ; attempt++) {
+          const attemptStarted = performance.now();
+          let release: (() => void) | undefined;
+          let taken: Taken[] = [];
+          try {
+            const { apiKey, stored } = await this.runtime.keys.resolve(this.identity, target.provider, this.request.keyAlias, 'chat');
+            this.recorder.key = stored;
+            const label = `${target.provider.id} (${target.modelId})`;
+            const keyId = stored ? `${stored.owner}/${stored.alias}` : 'shared';
+            const rate = await guards.rate.acquire(guards.takesFor(target.provider.id, keyId, this.estimatedTokens()), this.signal, label).catch((error: unknown) => {
+              this.emit('request:limited', { model: target.modelId, scope: 'rate', waitedMs: 0, refused: true });
+              throw error;
+            });
+            taken = rate.taken;
+            if (rate.waitedMs > 0) {
+              this.recorder.waited(rate.waitedMs);
+              this.emit('request:limited', { model: target.modelId, scope: 'rate', waitedMs: rate.waitedMs, refused: false });
+            }
+            const semaphore = guards.semaphore(target.provider.id);
+            if (semaphore) {
+              const queued = Date.now();
+              release = await semaphore.acquire(this.signal, guards.queueTimeoutMs, label);
+              const waited = Date.now() - queued;
+              if (waited > 0) {
+                this.recorder.waited(waited);
+                this.emit('request:limited', { model: target.modelId, scope: 'concurrency', waitedMs: waited, refused: false });
+              }
+            }
+            const attemptSignal = new AbortController();
+            const signal = AbortSignal.any([this.signal, attemptSignal.signal]);
+            const value = await run(target, { apiKey, signal });
+            this.recorder.attempt(target.modelId, 'success', null, performance.now() - attemptStarted);
+            const slot = release;
+            release = undefined;
+            return {
+              value,
+              target,
+              signal,
+              finish: async (success) => {
+                slot?.();
+                attemptSignal.abort();
+                await Promise.all([
+                  guards.breakers.record(target.modelId, success),
+                  guards.rate.reconcile(taken, this.recorder.current().usage.totalTokens),
+                ]);
+              },
+            };
+          } catch (error) {
+            release?.();
+            // The request reached (or tried to reach) the provider: it counts for rpm, but used no tokens.
+            await guards.rate.reconcile(taken, 0);
+            const failure = toAiuError(error);
+            this.recorder.attempt(target.modelId, 'error', failure.code, performance.now() - attemptStarted);
+            if (failure.code === 'invalid_api_key') this.runtime.keys.rejected(target.provider.id, this.recorder.key);
+            if (isHealthFailure(failure)) await guards.breakers.record(target.modelId, false);
+            if (!failure.retryable || this.signal.aborted) throw failure;
+            lastError = failure;
+            // Our own limits are not retried on the same target: the next one may have room.
+            const localLimit = failure.code === 'rate_limited' && failure.upstreamStatus === undefined;
+            if (localLimit || attempt + 1 >= guards.retry.maxAttempts) break;
+            const delayMs = backoffMs(attempt, guards.retry, failure.retryAfterMs);
+            if (Date.now() - this.started + delayMs > guards.retry.maxTotalMs) break;
+            this.emit('request:retry', { model: target.modelId, attempt: attempt + 1, delayMs: Math.round(delayMs), error: { code: failure.code, message: failure.message } });
+            await sleep(delayMs, this.signal);
+          }
+        }
+      }
+      const next = ids[index + 1];
+      if (next) this.emit('request:fallback', { from: target.modelId, to: next, reason: lastError?.code ?? 'unknown' });
+    }
+    throw lastError ?? new UpstreamError('No model could answer.');
+  }
+
+  /** Opens the provider stream; with a first-token deadline, waits for the first event too. */
+  private async openStream(target: Target, context: ProviderCallContext): Promise<PrimedStream> {
+    const timeouts = this.runtime.guards.timeouts;
+    const connect = Guards.timer(timeouts.connectMs, `${target.modelId}: the response`);
+    const deadline = new AbortController();
+    const signal = AbortSignal.any([context.signal, deadline.signal, ...(connect.signal ? [connect.signal] : [])]);
+    connect.signal?.addEventListener('abort', () => deadline.abort(connect.signal?.reason), { once: true });
+    try {
+      const iterable = await target.provider.stream(target.request, { ...context, signal });
+      connect.clear();
+      const iterator = iterable[Symbol.asyncIterator]();
+      if (!timeouts.firstTokenMs) return { iterator, first: undefined };
+      const firstToken = Guards.timer(timeouts.firstTokenMs, `${target.modelId}: the first token`);
+      firstToken.signal?.addEventListener('abort', () => deadline.abort(firstToken.signal?.reason), { once: true });
+      try {
+        const first = await iterator.next();
+        return { iterator, first };
+      } catch (error) {
+        throw deadline.signal.aborted ? deadline.signal.reason : error;
+      } finally {
+        firstToken.clear();
+      }
+    } catch (error) {
+      throw deadline.signal.aborted && !context.signal.aborted ? deadline.signal.reason : error;
+    } finally {
+      connect.clear();
+    }
   }
 
   /** Streams events; the first one yielded is `start`, the last `finish` (or an `error` once streaming). */
   async *stream(): AsyncGenerator<ChatEvent> {
     const recorder = this.recorder;
-    let prepared: Prepared;
-    let upstream: AsyncIterable<ProviderEvent>;
+    let reservation: Reservation | null = null;
+    let opened: Opened<PrimedStream>;
     try {
-      prepared = await this.prepare();
-      upstream = await prepared.provider.stream(prepared.providerRequest, prepared.context);
+      reservation = await this.reserveQuota();
+      opened = await this.open((target, context) => this.openStream(target, context));
+      recorder.started();
     } catch (error) {
-      throw recorder.fail(error);
+      if (reservation) await this.runtime.guards.quotas.settle(reservation, null);
+      throw this.fail(error);
     }
 
     yield {
       type: 'start',
       requestId: recorder.requestId,
-      model: recorder.model,
-      provider: recorder.provider,
-      ...(prepared.warnings.length ? { warnings: prepared.warnings } : {}),
+      model: opened.target.modelId,
+      provider: opened.target.provider.id,
+      ...(opened.target.warnings.length ? { warnings: opened.target.warnings } : {}),
     };
 
     let finishReason: FinishReason = 'other';
     let completed = false;
+    let failure: AiuError | undefined;
+    const { iterator } = opened.value;
     try {
-      for await (const event of upstream) {
+      let next = opened.value.first ?? (await iterator.next());
+      while (!next.done) {
+        const event = next.value;
         switch (event.type) {
           case 'text':
           case 'reasoning':
@@ -100,35 +307,51 @@ export class ChatCall {
             finishReason = event.finishReason;
             break;
         }
+        next = await iterator.next();
       }
       completed = true;
     } catch (error) {
-      const failure = recorder.fail(error);
-      if (failure.code !== 'aborted') {
-        yield { type: 'error', code: failure.code, message: failure.message, retryable: failure.retryable };
-      }
-      return;
+      failure = toAiuError(error);
     } finally {
+      if (!completed) await iterator.return?.().catch(() => undefined);
+      await opened.finish(completed || (failure !== undefined && !isHealthFailure(failure)));
+      if (reservation) {
+        const { usage, cost } = recorder.current();
+        await this.runtime.guards.quotas.settle(reservation, { tokens: usage.totalTokens, costUsd: cost?.total ?? null });
+      }
       // The consumer stopped reading (client gone) without an error reaching us.
-      if (!completed && !recorder.isLogged) recorder.fail(new AiuError('aborted', 'The client stopped reading the stream.'));
+      if (!completed && !failure && !recorder.isLogged) this.fail(new AiuError('aborted', 'The client stopped reading the stream.'));
     }
-
+    if (failure) {
+      const logged = this.fail(failure);
+      if (logged.code !== 'aborted') yield { type: 'error', code: logged.code, message: logged.message, retryable: logged.retryable };
+      return;
+    }
+    this.total.clear();
     const { usage, cost, latencyMs, ttftMs } = recorder.succeed();
+    this.endSpan();
     yield { type: 'finish', finishReason, usage, cost, latencyMs, ttftMs };
   }
 
   async complete(): Promise<ChatResult> {
     const recorder = this.recorder;
+    let reservation: Reservation | null = null;
     try {
-      const prepared = await this.prepare();
-      const result = await prepared.provider.complete(prepared.providerRequest, prepared.context);
+      reservation = await this.reserveQuota();
+      const opened = await this.open((target, context) => target.provider.complete(target.request, context));
+      recorder.started();
+      const result = opened.value;
       recorder.generated(result.text + result.reasoning);
       recorder.reportUsage(result.usage, result.costUsd);
+      await opened.finish(true);
       const { usage, cost, latencyMs } = recorder.succeed();
+      if (reservation) await this.runtime.guards.quotas.settle(reservation, { tokens: usage.totalTokens, costUsd: cost?.total ?? null });
+      this.total.clear();
+      this.endSpan();
       return {
         requestId: recorder.requestId,
-        model: recorder.model,
-        provider: recorder.provider,
+        model: opened.target.modelId,
+        provider: opened.target.provider.id,
         text: result.text,
         ...(result.reasoning ? { reasoning: result.reasoning } : {}),
         finishReason: result.finishReason,
@@ -136,22 +359,22 @@ export class ChatCall {
         cost,
         latencyMs,
         ttftMs: null,
-        ...(prepared.warnings.length ? { warnings: prepared.warnings } : {}),
+        ...(opened.target.warnings.length ? { warnings: opened.target.warnings } : {}),
       };
     } catch (error) {
-      throw recorder.fail(error);
+      if (reservation) await this.runtime.guards.quotas.settle(reservation, null);
+      throw this.fail(error);
     }
   }
-}
 
-function dropUnsupported(provider: Provider, options: ChatOptions): { options: ChatOptions; warnings: string[] } {
-  const warnings: string[] = [];
-  const kept: ChatOptions = { ...options };
-  for (const name of provider.unsupportedOptions ?? []) {
-    if (kept[name] !== undefined) {
-      delete kept[name];
-      warnings.push(`${provider.id} does not support the option "${name}"; it was dropped.`);
-    }
+  private endSpan(failure?: AiuError): void {
+    if (!this.span) return;
+    this.span.setAttribute('aiu.model', this.recorder.model);
+    if (failure) {
+      this.span.recordException(`${failure.code}: ${failure.message}`);
+      this.span.setStatus({ code: 2, message: failure.code });
+    } else this.span.setStatus({ code: 1 });
+    this.span.end();
+    this.span = undefined;
   }
-  return { options: kept, warnings };
 }

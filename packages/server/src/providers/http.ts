@@ -51,7 +51,10 @@ export function transportError(
   timeout?: AbortSignal,
 ): AiuError {
   if (AiuError.isInstance(error)) return error;
-  if (request.signal.aborted) return new AbortedError('The client aborted the request.', { cause: error });
+  // Our own deadlines abort with a typed reason (upstream_timeout); the client's abort has none.
+  if (request.signal.aborted) {
+    return AiuError.isInstance(request.signal.reason) ? request.signal.reason : new AbortedError('The client aborted the request.', { cause: error });
+  }
   if (timeout?.aborted || (isAbortError(error) && (error as Error).name === 'TimeoutError')) {
     return new UpstreamTimeoutError(`${request.provider} did not answer in time.`);
   }

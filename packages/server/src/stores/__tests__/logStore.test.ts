@@ -30,6 +30,8 @@ function record(overrides: Partial<LogRecord> & { id: string; time: number }): L
     costTotal: null,
     latencyMs: 12.5,
     ttftMs: 3.25,
+    queueMs: 0,
+    attemptDetails: null,
     metadata: null,
     ...overrides,
   };
@@ -78,6 +80,8 @@ describe.each(stores)('log store conformance: %s', (_kind, make) => {
       costOutput: 0.00012,
       costTotal: 0.0001216,
       ttftMs: null,
+      queueMs: 12.5,
+      attemptDetails: JSON.stringify([{ model: 'openai:x', outcome: 'error', code: 'upstream_error', latencyMs: 3 }]),
       metadata: JSON.stringify({ a: 'b,"c"\n' }),
     });
     await store.insertLogs([full]);
@@ -135,7 +139,7 @@ describe('sqliteStore', () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aiu_request_log'").all() as Array<{ name: string }>).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['aiu_request_log_time', 'aiu_request_log_model_time', 'aiu_request_log_provider_time', 'aiu_request_log_user_time']));
     db.close();

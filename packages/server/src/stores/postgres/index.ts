@@ -18,7 +18,7 @@ export interface PostgresStoreOptions {
 const LOG_COLUMNS = [
   'id', 'time', 'user_id', 'project_id', 'provider', 'model', 'status', 'error_code', 'attempts', 'input_tokens',
   'output_tokens', 'cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens', 'total_tokens', 'estimated',
-  'cost_input', 'cost_output', 'cost_total', 'latency_ms', 'ttft_ms', 'metadata',
+  'cost_input', 'cost_output', 'cost_total', 'latency_ms', 'ttft_ms', 'queue_ms', 'attempt_details', 'metadata',
 ] as const;
 
 /** Rows per INSERT: 22 columns × 1,000 stays far below PostgreSQL's 65,535 parameters. */
@@ -29,7 +29,7 @@ function logParams(record: LogRecord): unknown[] {
     record.id, record.time, record.userId, record.projectId, record.provider, record.model, record.status, record.errorCode,
     record.attempts, record.inputTokens, record.outputTokens, record.cachedInputTokens, record.cacheWriteTokens,
     record.reasoningTokens, record.totalTokens, record.estimated, record.costInput, record.costOutput, record.costTotal,
-    record.latencyMs, record.ttftMs, record.metadata,
+    record.latencyMs, record.ttftMs, record.queueMs, record.attemptDetails, record.metadata,
   ];
 }
 
@@ -38,7 +38,7 @@ interface LogRow {
   status: LogRecord['status']; error_code: string | null; attempts: number; input_tokens: number; output_tokens: number;
   cached_input_tokens: number; cache_write_tokens: number; reasoning_tokens: number; total_tokens: number; estimated: boolean;
   cost_input: number | null; cost_output: number | null; cost_total: number | null; latency_ms: number; ttft_ms: number | null;
-  metadata: string | null;
+  queue_ms: number; attempt_details: string | null; metadata: string | null;
 }
 
 function fromLogRow(row: LogRow): LogRecord {
@@ -47,7 +47,8 @@ function fromLogRow(row: LogRow): LogRecord {
     status: row.status, errorCode: row.error_code, attempts: row.attempts, inputTokens: row.input_tokens,
     outputTokens: row.output_tokens, cachedInputTokens: row.cached_input_tokens, cacheWriteTokens: row.cache_write_tokens,
     reasoningTokens: row.reasoning_tokens, totalTokens: row.total_tokens, estimated: row.estimated, costInput: row.cost_input,
-    costOutput: row.cost_output, costTotal: row.cost_total, latencyMs: row.latency_ms, ttftMs: row.ttft_ms, metadata: row.metadata,
+    costOutput: row.cost_output, costTotal: row.cost_total, latencyMs: row.latency_ms, ttftMs: row.ttft_ms, queueMs: row.queue_ms,
+    attemptDetails: row.attempt_details, metadata: row.metadata,
   };
 }
 

@@ -55,4 +55,12 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
       );
     `,
   },
+  {
+    version: 3,
+    name: 'request_log_attempts',
+    sql: `
+      ALTER TABLE {schema}aiu_request_log ADD COLUMN queue_ms DOUBLE PRECISION NOT NULL DEFAULT 0;
+      ALTER TABLE {schema}aiu_request_log ADD COLUMN attempt_details TEXT;
+    `,
+  },
 ];

@@ -35,13 +35,15 @@ type Row = {
   cost_total: number | null;
   latency_ms: number;
   ttft_ms: number | null;
+  queue_ms: number;
+  attempt_details: string | null;
   metadata: string | null;
 };
 
 const COLUMNS =
   'id, time, user_id, project_id, provider, model, status, error_code, attempts, input_tokens, output_tokens, ' +
   'cached_input_tokens, cache_write_tokens, reasoning_tokens, total_tokens, estimated, cost_input, cost_output, ' +
-  'cost_total, latency_ms, ttft_ms, metadata';
+  'cost_total, latency_ms, ttft_ms, queue_ms, attempt_details, metadata';
 
 /** The embedded default: one SQLite file, WAL mode, migrations applied on open. */
 export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
@@ -74,7 +76,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
       const statement = db.prepare(
         `INSERT INTO aiu_request_log (${COLUMNS}) VALUES (@id, @time, @userId, @projectId, @provider, @model, @status, ` +
           '@errorCode, @attempts, @inputTokens, @outputTokens, @cachedInputTokens, @cacheWriteTokens, @reasoningTokens, ' +
-          '@totalTokens, @estimated, @costInput, @costOutput, @costTotal, @latencyMs, @ttftMs, @metadata)',
+          '@totalTokens, @estimated, @costInput, @costOutput, @costTotal, @latencyMs, @ttftMs, @queueMs, @attemptDetails, @metadata)',
       );
       insert = db.transaction((records: ReadonlyArray<LogRecord>) => {
         for (const record of records) statement.run({ ...record, estimated: record.estimated ? 1 : 0 });
@@ -184,6 +186,8 @@ function fromRow(row: Row): LogRecord {
     costTotal: row.cost_total,
     latencyMs: row.latency_ms,
     ttftMs: row.ttft_ms,
+    queueMs: row.queue_ms,
+    attemptDetails: row.attempt_details,
     metadata: row.metadata,
   };
 }

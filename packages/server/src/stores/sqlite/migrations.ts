@@ -55,4 +55,12 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'request_log_attempts',
+    sql: `
+      ALTER TABLE aiu_request_log ADD COLUMN queue_ms REAL NOT NULL DEFAULT 0;
+      ALTER TABLE aiu_request_log ADD COLUMN attempt_details TEXT;
+    `,
+  },
 ];
