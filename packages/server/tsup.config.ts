@@ -3,7 +3,7 @@ import { packageBuild } from '../../tsup.base';
 
 export default defineConfig(
   packageBuild(
-    { index: 'src/index.ts', express: 'src/express.ts', next: 'src/next.ts', node: 'src/node.ts', sqlite: 'src/sqlite.ts', postgres: 'src/postgres.ts' },
+    { index: 'src/index.ts', express: 'src/express.ts', next: 'src/next.ts', node: 'src/node.ts', sqlite: 'src/sqlite.ts', postgres: 'src/postgres.ts', redis: 'src/redis.ts' },
     {
       platform: 'node',
       external: ['better-sqlite3', 'pg', 'ioredis'],

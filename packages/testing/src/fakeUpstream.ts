@@ -30,6 +30,8 @@ export interface FakeUpstreamBehaviour {
   chunkDelayMs?: number;
   /** Wait before the response headers. */
   firstByteDelayMs?: number;
+  /** Wait after the headers, before the first streamed chunk. */
+  firstChunkDelayMs?: number;
   /** Stop after this many chunks: `destroy` drops the connection, `end` closes it cleanly. */
   cutAfterChunks?: number;
   cutMode?: 'destroy' | 'end';
@@ -110,8 +112,15 @@ export async function startFakeUpstream(
       completed: false,
     };
     const index = requests.push(record) - 1;
+    // A response stops counting as open once it is fully written (keep-alive sockets linger).
+    let counted = true;
+    const done = () => {
+      if (counted) connections.open -= 1;
+      counted = false;
+    };
+    res.once('finish', done);
     res.once('close', () => {
-      connections.open -= 1;
+      done();
       if (!record.completed) {
         record.closedAt = Date.now();
         for (const resolve of closeWaiters.get(index) ?? []) resolve(record.closedAt);
@@ -257,6 +266,10 @@ async function streamFixture(res: ServerResponse, format: WireFormat, fixture: F
     return `event: ${type}\ndata: ${line}\n\n`;
   });
   if (format === 'openai') events.push('data: [DONE]\n\n');
+  if (behaviour.firstChunkDelayMs) {
+    res.flushHeaders();
+    await sleep(behaviour.firstChunkDelayMs);
+  }
   for (let i = 0; i < events.length; i++) {
     if (behaviour.cutAfterChunks !== undefined && i >= behaviour.cutAfterChunks) {
       if (behaviour.cutMode === 'end') res.end();
@@ -268,6 +281,8 @@ async function streamFixture(res: ServerResponse, format: WireFormat, fixture: F
       return;
     }
     if (res.destroyed) return;
+    // The last event goes out with the end of the body, as providers send it.
+    if (i === events.length - 1) return void res.end(events[i]);
     res.write(events[i]);
     if (behaviour.chunkDelayMs) await sleep(behaviour.chunkDelayMs);
   }

@@ -1,0 +1,1 @@
+export { redisState, type RedisStateOptions } from './limits/redisState';
