@@ -6,6 +6,7 @@ export * from './schemas/events';
 export * from './schemas/error';
 export * from './schemas/models';
 export * from './schemas/logs';
+export * from './schemas/usage-report';
 export * from './errors';
 export { parseModelId, formatModelId, type ModelId } from './modelId';
 export { createUsage, EMPTY_USAGE, type UsageParts } from './usage';

@@ -32,13 +32,16 @@ import { KeyResolver } from './keyring/resolve';
 import type { RouteContext } from './handler/context';
 import { DEFAULT_MAX_BODY_BYTES, parseOrThrow } from './handler/body';
 import { healthRoute } from './handler/health';
+import { exportRoute } from './handler/export';
 import { logsRoute } from './handler/logs';
+import { usageRoute } from './handler/usage';
 import { modelsRoute } from './handler/models';
 import { errorResponse } from './handler/respond';
 import { Router } from './handler/router';
 import { PING_INTERVAL_MS } from './handler/sse';
 import { ANONYMOUS, type IdentifyFn, type Identity } from './identity';
 import { LogWriter, type LogWriterOptions } from './log/writer';
+import { InFlight } from './orchestrator/callRecorder';
 import { ChatCall, type ChatRuntime } from './orchestrator/chatCall';
 import { runEmbed } from './orchestrator/embedCall';
 import { ProviderRegistry, type ProvidersOption } from './providers/registry';
@@ -96,6 +99,11 @@ export interface AiuOptions {
   state?: StateBackend;
   /** An OpenTelemetry-shaped tracer (`trace.getTracer('aiu')`); spans per chat call. */
   tracer?: Tracer;
+  /**
+   * Store prompts and replies in the log (off by default). Secrets that look like keys are
+   * always removed; `redact` removes what else your data needs removing; `maxChars` caps each.
+   */
+  logBodies?: boolean | { redact?: (text: string) => string; maxChars?: number };
 }
 
 export interface EmbedCallInput extends EmbedRequestInput {
@@ -121,8 +129,12 @@ export interface Aiu {
   on<E extends AiuEventName>(event: E, listener: AiuListener<E>): () => void;
   /** Writes every queued log entry to the store. */
   flush(): Promise<void>;
-  /** Flushes the log and closes the store; call it on SIGTERM. */
-  close(): Promise<void>;
+  /**
+   * Graceful shutdown (call it on SIGTERM): refuses new calls, waits for those in flight
+   * (up to `timeoutMs`, default 30 s, then aborts them — they are logged as aborted),
+   * writes every queued log entry and closes the store.
+   */
+  close(options?: { timeoutMs?: number }): Promise<void>;
   /** The store, opened and migrated. */
   store(): Promise<AiuStore>;
   /** Stored provider keys; `rotate` re-encrypts them all under a new master key. */
@@ -159,7 +171,10 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   const keyring = options.keyring === false ? null : new Keyring(store, masterKeySource);
   if (keyring) assertMasterKeyForProduction(masterKeySource);
   const providers = new ProviderRegistry(options.providers);
+  const inflight = new InFlight();
   const runtime: ChatRuntime = {
+    inflight,
+    bodies: bodyLogger(options.logBodies),
     providers,
     keys: new KeyResolver(keyring, providers, env),
     guards: new Guards(options.state ?? memoryState(), options),
@@ -179,6 +194,8 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     .add('GET', '/models', modelsRoute)
     .add('GET', '/health', healthRoute)
     .add('GET', '/logs', logsRoute)
+    .add('GET', '/logs/export', exportRoute)
+    .add('GET', '/usage', usageRoute)
     .add('GET', '/providers', providersRoute)
     .add('POST', '/keys', saveKeyRoute)
     .add('POST', '/keys/validate', validateKeyRoute)
@@ -240,7 +257,12 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     return handleRoute(request, pathname, false);
   }
 
+  const refuseWhenClosed = () => {
+    if (closed) throw new AiuError('upstream_unreachable', 'This aiu instance is shutting down.');
+  };
+
   async function chat(input: ChatCallInput): Promise<AsyncIterable<ChatEvent> | ChatResult> {
+    refuseWhenClosed();
     const { signal, identity, ...rest } = input;
     const request = parseOrThrow(ChatRequestSchema, rest, 'chat request');
     const call = new ChatCall(runtime, request, identity ?? ANONYMOUS, signal ?? new AbortController().signal);
@@ -254,6 +276,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   }
 
   async function embed(input: EmbedCallInput): Promise<EmbedResult> {
+    refuseWhenClosed();
     const { signal, identity, ...rest } = input;
     const request = parseOrThrow(EmbedRequestSchema, rest, 'embed request');
     return runEmbed(runtime, request, identity ?? ANONYMOUS, signal ?? new AbortController().signal);
@@ -273,13 +296,23 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     on: (event, listener) => events.on(event, listener),
     flush: () => log.flush(),
     store,
-    async close() {
+    async close({ timeoutMs = 30_000 } = {}) {
       closed = true;
+      await inflight.drain(timeoutMs);
       await log.flush();
       if (log.pending > 0) throw new Error(`[aiu] ${log.pending} log entries could not be written before close.`);
       if (storePromise) await (await storePromise).close();
       await runtime.guards.state.close?.();
     },
+  };
+}
+
+function bodyLogger(option: AiuOptions['logBodies']): ((text: string) => string) | null {
+  if (!option) return null;
+  const { redact, maxChars = 20_000 } = option === true ? {} : option;
+  return (text) => {
+    const clean = redactSecrets(redact ? redact(text) : text);
+    return clean.length > maxChars ? `${clean.slice(0, maxChars)}…[truncated]` : clean;
   };
 }
 

@@ -19,8 +19,12 @@ export const ChatOptionsSchema = z.object({
 });
 export type ChatOptions = z.infer<typeof ChatOptionsSchema>;
 
-/** Metadata is the caller's own JSON, stored with the log entry. */
-export const MetadataSchema = z.record(z.string(), z.unknown());
+export const METADATA_MAX_BYTES = 8 * 1024;
+
+/** Metadata is the caller's own JSON, stored with the log entry (at most 8 kB of it). */
+export const MetadataSchema = z
+  .record(z.string(), z.unknown())
+  .check(z.refine((value) => JSON.stringify(value).length <= METADATA_MAX_BYTES, `metadata must be at most ${METADATA_MAX_BYTES / 1024} kB of JSON`));
 
 const ModelIdSchema = z.string().check(z.trim(), z.minLength(1, 'model is required'), z.maxLength(256));
 

@@ -37,6 +37,11 @@ export const LogEntrySchema = z.object({
   queueMs: z.number(),
   /** Every attempt, retries and fallbacks included, in order. */
   attemptDetails: z.array(AttemptSchema),
+  /** USD the prompt cache saved on this call (0 when nothing was cached or the price is unknown). */
+  savedByCache: z.number(),
+  /** Prompt and reply text, only with `createAiu({ logBodies })`, redacted. */
+  prompt: z.optional(z.nullable(z.string())),
+  response: z.optional(z.nullable(z.string())),
   metadata: z.nullable(z.record(z.string(), z.unknown())),
 });
 export type LogEntry = z.infer<typeof LogEntrySchema>;

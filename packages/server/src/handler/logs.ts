@@ -2,6 +2,7 @@ import { InvalidRequestError, LogQuerySchema, type LogPage } from '@aiu/core';
 import { toLogEntry } from '../log/types';
 import { parseOrThrow } from './body';
 import type { RouteContext } from './context';
+import { readScope } from './scope';
 import { json } from './respond';
 
 export async function logsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
@@ -11,10 +12,11 @@ export async function logsRoute(request: Request, _params: Record<string, string
   // Read-your-writes: whatever is queued for the store is written before we read.
   await ctx.log.flush();
   const store = await ctx.store();
+  const scope = await readScope(request, ctx, 'logs:read');
   const records = await store.listLogs({
     limit: limit + 1,
     before: query.cursor ? decodeCursor(query.cursor) : undefined,
-    userId: ctx.scoped ? (ctx.identity.userId ?? null) : undefined,
+    userId: scope === undefined ? undefined : scope || null,
     provider: query.provider,
     model: query.model,
     status: query.status,

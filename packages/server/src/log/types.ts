@@ -26,6 +26,11 @@ export interface LogRecord {
   queueMs: number;
   /** JSON array of attempts (model, outcome, code, latencyMs). */
   attemptDetails: string | null;
+  /** USD the prompt cache saved (0 when nothing was cached or no price is known). */
+  savedUsd: number;
+  /** Only with `logBodies`: the redacted prompt (JSON messages) and reply. */
+  prompt: string | null;
+  response: string | null;
   /** The caller's metadata, serialised. */
   metadata: string | null;
 }
@@ -77,6 +82,8 @@ export function toLogEntry(record: LogRecord): LogEntry {
     ttftMs: record.ttftMs,
     queueMs: record.queueMs,
     attemptDetails: parseAttempts(record.attemptDetails),
+    savedByCache: record.savedUsd,
+    ...(record.prompt !== null || record.response !== null ? { prompt: record.prompt, response: record.response } : {}),
     metadata,
   };
 }

@@ -19,7 +19,45 @@ import type { LogWriter } from '../log/writer';
 import type { ProviderRegistry } from '../providers/registry';
 import { newRequestId } from '../util/ids';
 
+/** Calls not yet logged, so `close()` can wait for them. */
+export class InFlight {
+  private count = 0;
+  private waiters: Array<() => void> = [];
+  readonly controller = new AbortController();
+
+  enter(): void {
+    this.count += 1;
+  }
+
+  leave(): void {
+    this.count -= 1;
+    if (this.count === 0) for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Resolves when no call is in flight, or after `timeoutMs` (then aborts the rest). */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.count === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const idle = new Promise<void>((resolve) => this.waiters.push(resolve));
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), timeoutMs);
+    });
+    if ((await Promise.race([idle, late])) === 'late') {
+      this.controller.abort();
+      await idle;
+    }
+    clearTimeout(timer);
+  }
+}
+
 export interface CallRuntime {
+  inflight: InFlight;
+  /** Set with `logBodies`: redacts (and caps) a prompt or reply before it is logged. */
+  bodies: ((text: string) => string) | null;
   providers: ProviderRegistry;
   keys: KeyResolver;
   prices: PriceBook;
@@ -45,7 +83,6 @@ export interface Outcome {
 export class CallRecorder {
   readonly requestId = newRequestId();
   readonly startedAt = performance.now();
-  private readonly startedAtEpoch = Date.now();
   private firstTokenAt: number | undefined;
   private usage: Usage | null = null;
   private reportedCostUsd: number | undefined;
@@ -57,13 +94,16 @@ export class CallRecorder {
   key: ResolvedKey['stored'];
   private readonly attempts: Array<{ model: string; outcome: 'success' | 'error' | 'skipped'; code: string | null; latencyMs: number }> = [];
   private queueMs = 0;
+  private reply = '';
 
   constructor(
     private readonly runtime: CallRuntime,
     private readonly identity: Identity,
     private readonly request: ChatRequest | null,
     private readonly metadata: Record<string, unknown> | undefined,
-  ) {}
+  ) {
+    runtime.inflight.enter();
+  }
 
   target(provider: string, model: string): void {
     this.provider = provider;
@@ -82,6 +122,7 @@ export class CallRecorder {
   generated(text: string): void {
     this.firstTokenAt ??= performance.now();
     this.generatedChars += text.length;
+    if (this.runtime.bodies) this.reply += text;
   }
 
   reportUsage(usage: Usage | null, costUsd?: number): void {
@@ -136,11 +177,15 @@ export class CallRecorder {
     return { usage, cost: entry.cost, latencyMs: entry.latencyMs, ttftMs: entry.ttftMs };
   }
 
-  /** Provider usage when it came; otherwise an estimate of what was generated, since providers bill it. */
+  /**
+   * Provider usage when it came; otherwise, once anything was generated, an estimate of
+   * the prompt and of what was generated so far — providers bill both for a stopped stream.
+   */
   private billableUsage(): Usage {
     if (this.usage) return this.usage;
     if (this.generatedChars === 0) return EMPTY_USAGE;
-    return createUsage({ inputTokens: 0, outputTokens: Math.ceil(this.generatedChars / CHARS_PER_TOKEN) });
+    const promptChars = this.request?.messages.reduce((total, m) => total + m.content.length, 0) ?? 0;
+    return createUsage({ inputTokens: Math.ceil(promptChars / CHARS_PER_TOKEN), outputTokens: Math.ceil(this.generatedChars / CHARS_PER_TOKEN) });
   }
 
   private cost(usage: Usage): Cost | null {
@@ -151,14 +196,25 @@ export class CallRecorder {
     return computeCost(usage, pricing);
   }
 
+  /** What the cached tokens would have cost at the full input price, minus what they did cost. */
+  private savedByCache(usage: Usage): number {
+    if (usage.cachedInputTokens === 0 || this.provider === 'unknown') return 0;
+    const pricing = this.runtime.prices.lookup(this.model, false);
+    const actual = computeCost(usage, pricing);
+    const uncached = computeCost({ ...usage, cachedInputTokens: 0 }, pricing);
+    return actual && uncached ? Math.max(0, Math.round((uncached.input - actual.input) * 1e12) / 1e12) : 0;
+  }
+
   private write(status: LogRecord['status'], errorCode: string | null): LogEntry {
     this.logged = true;
     const usage = this.billableUsage();
     const cost = this.cost(usage);
     const now = performance.now();
+    const bodies = this.runtime.bodies;
     const record: LogRecord = {
       id: this.requestId,
-      time: this.startedAtEpoch,
+      // Written, not started: newest-first pages then never skip an entry that finishes mid-walk.
+      time: Date.now(),
       userId: this.identity.userId ?? null,
       projectId: this.identity.projectId ?? null,
       provider: this.provider,
@@ -175,9 +231,13 @@ export class CallRecorder {
       ttftMs: this.firstTokenAt === undefined ? null : round(this.firstTokenAt - this.startedAt),
       queueMs: round(this.queueMs),
       attemptDetails: this.attempts.length ? JSON.stringify(this.attempts) : null,
+      savedUsd: this.savedByCache(usage),
+      prompt: bodies && this.request ? bodies(JSON.stringify(this.request.messages)) : null,
+      response: bodies && this.request ? bodies(this.reply) : null,
       metadata: this.metadata ? JSON.stringify(this.metadata) : null,
     };
     this.runtime.log.write(record);
+    this.runtime.inflight.leave();
     return toLogEntry(record);
   }
 }

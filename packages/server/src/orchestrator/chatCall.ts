@@ -80,7 +80,8 @@ export class ChatCall {
   ) {
     this.recorder = new CallRecorder(runtime, identity, request, request.metadata);
     this.total = Guards.timer(runtime.guards.timeouts.totalMs, 'The call');
-    this.signal = this.total.signal ? AbortSignal.any([clientSignal, this.total.signal]) : clientSignal;
+    // Aborted by the client, the total deadline, or a shutdown that ran out of patience.
+    this.signal = AbortSignal.any([clientSignal, runtime.inflight.controller.signal, ...(this.total.signal ? [this.total.signal] : [])]);
     // Best effort for the log, so even a request that fails validation names its target.
     const first = this.targetIds()[0] ?? '';
     const colon = first.indexOf(':');

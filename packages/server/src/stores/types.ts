@@ -1,4 +1,5 @@
 import type { KeyStore } from '../keyring/types';
+import type { BinRow, RollupQuery, RollupRow } from '../log/rollup';
 import type { LogListQuery, LogRecord } from '../log/types';
 
 /** The one interface every store implements; a conformance suite runs against each. */
@@ -9,6 +10,8 @@ export interface AiuStore {
   insertLogs(records: ReadonlyArray<LogRecord>): Promise<void>;
   /** Newest first, ordered by (time, id) descending. */
   listLogs(query: LogListQuery): Promise<LogRecord[]>;
+  /** Usage rollups (kept in step with the log by `insertLogs`) for a slot range. */
+  usageRollups(query: RollupQuery): Promise<{ rows: RollupRow[]; bins: BinRow[] }>;
   /** Encrypted provider keys. */
   readonly keys: KeyStore;
   close(): Promise<void>;

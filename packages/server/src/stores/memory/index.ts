@@ -1,3 +1,4 @@
+import { matchesRollup, rollupDeltas } from '../../log/rollup';
 import type { LogListQuery, LogRecord } from '../../log/types';
 import { matchesLogQuery, newestFirst } from '../compare';
 import type { AiuStore } from '../types';
@@ -19,6 +20,10 @@ export function memoryStore(): AiuStore {
         .sort(newestFirst)
         .slice(0, query.limit)
         .map((record) => ({ ...record }));
+    },
+    async usageRollups(query) {
+      const { rows, bins } = rollupDeltas(logs);
+      return { rows: rows.filter((row) => matchesRollup(row, query)), bins: bins.filter((row) => matchesRollup(row, query)) };
     },
     async close() {},
   };

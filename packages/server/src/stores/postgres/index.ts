@@ -3,7 +3,20 @@ import type { KeyStore } from '../../keyring/types';
 import type { LogListQuery, LogRecord } from '../../log/types';
 import { fromKeyRecord, KEY_COLUMNS, type KeyRecord, toKeyParams } from '../keyRows';
 import type { AiuStore } from '../types';
+import { rollupDeltas } from '../../log/rollup';
+import { fromBinValues, fromRollupValues, ROLLUP_COLUMNS, ROLLUP_SUMS, rollupValues } from '../rollupRows';
 import { POSTGRES_MIGRATIONS } from './migrations';
+
+/** `($1, $2), ($3, $4)` for rows of values, with the flat parameter list. */
+function multiRowInsert(rows: unknown[][]): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const tuples = rows.map((values) => {
+    const placeholders = values.map((_, i) => `$${params.length + i + 1}`);
+    params.push(...values);
+    return `(${placeholders.join(', ')})`;
+  });
+  return { sql: tuples.join(', '), params };
+}
 
 export interface PostgresStoreOptions {
   connectionString?: string;
@@ -18,7 +31,7 @@ export interface PostgresStoreOptions {
 const LOG_COLUMNS = [
   'id', 'time', 'user_id', 'project_id', 'provider', 'model', 'status', 'error_code', 'attempts', 'input_tokens',
   'output_tokens', 'cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens', 'total_tokens', 'estimated',
-  'cost_input', 'cost_output', 'cost_total', 'latency_ms', 'ttft_ms', 'queue_ms', 'attempt_details', 'metadata',
+  'cost_input', 'cost_output', 'cost_total', 'latency_ms', 'ttft_ms', 'queue_ms', 'attempt_details', 'saved_usd', 'prompt', 'response', 'metadata',
 ] as const;
 
 /** Rows per INSERT: 22 columns × 1,000 stays far below PostgreSQL's 65,535 parameters. */
@@ -29,7 +42,7 @@ function logParams(record: LogRecord): unknown[] {
     record.id, record.time, record.userId, record.projectId, record.provider, record.model, record.status, record.errorCode,
     record.attempts, record.inputTokens, record.outputTokens, record.cachedInputTokens, record.cacheWriteTokens,
     record.reasoningTokens, record.totalTokens, record.estimated, record.costInput, record.costOutput, record.costTotal,
-    record.latencyMs, record.ttftMs, record.queueMs, record.attemptDetails, record.metadata,
+    record.latencyMs, record.ttftMs, record.queueMs, record.attemptDetails, record.savedUsd, record.prompt, record.response, record.metadata,
   ];
 }
 
@@ -38,7 +51,7 @@ interface LogRow {
   status: LogRecord['status']; error_code: string | null; attempts: number; input_tokens: number; output_tokens: number;
   cached_input_tokens: number; cache_write_tokens: number; reasoning_tokens: number; total_tokens: number; estimated: boolean;
   cost_input: number | null; cost_output: number | null; cost_total: number | null; latency_ms: number; ttft_ms: number | null;
-  queue_ms: number; attempt_details: string | null; metadata: string | null;
+  queue_ms: number; attempt_details: string | null; saved_usd: number; prompt: string | null; response: string | null; metadata: string | null;
 }
 
 function fromLogRow(row: LogRow): LogRecord {
@@ -48,7 +61,7 @@ function fromLogRow(row: LogRow): LogRecord {
     outputTokens: row.output_tokens, cachedInputTokens: row.cached_input_tokens, cacheWriteTokens: row.cache_write_tokens,
     reasoningTokens: row.reasoning_tokens, totalTokens: row.total_tokens, estimated: row.estimated, costInput: row.cost_input,
     costOutput: row.cost_output, costTotal: row.cost_total, latencyMs: row.latency_ms, ttftMs: row.ttft_ms, queueMs: row.queue_ms,
-    attemptDetails: row.attempt_details, metadata: row.metadata,
+    attemptDetails: row.attempt_details, savedUsd: row.saved_usd, prompt: row.prompt, response: row.response, metadata: row.metadata,
   };
 }
 
@@ -160,17 +173,50 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
     },
 
     async insertLogs(records) {
-      for (let start = 0; start < records.length; start += INSERT_CHUNK) {
-        const chunk = records.slice(start, start + INSERT_CHUNK);
-        const params: unknown[] = [];
-        const tuples = chunk.map((record) => {
-          const values = logParams(record);
-          const placeholders = values.map((_, i) => `$${params.length + i + 1}`);
-          params.push(...values);
-          return `(${placeholders.join(', ')})`;
-        });
-        await db().query(`INSERT INTO ${table('aiu_request_log')} (${LOG_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING`, params);
+      // Raw rows and rollups in one transaction: they can never disagree.
+      await transaction(async (client) => {
+        for (let start = 0; start < records.length; start += INSERT_CHUNK) {
+          const chunk = records.slice(start, start + INSERT_CHUNK);
+          const { sql, params } = multiRowInsert(chunk.map(logParams));
+          const inserted = await client.query<{ id: string }>(
+            `INSERT INTO ${table('aiu_request_log')} (${LOG_COLUMNS.join(', ')}) VALUES ${sql} ON CONFLICT (id) DO NOTHING RETURNING id`,
+            params,
+          );
+          // Only rows that were new count: a retried flush must not count twice.
+          const fresh = new Set(inserted.rows.map((row) => row.id));
+          const { rows, bins } = rollupDeltas(chunk.filter((record) => fresh.has(record.id)));
+          if (rows.length) {
+            const rollup = multiRowInsert(rows.map(rollupValues));
+            await client.query(
+              `INSERT INTO ${table('aiu_usage_rollup')} (${ROLLUP_COLUMNS}) VALUES ${rollup.sql} ON CONFLICT (slot, provider, model, status, user_id) DO UPDATE SET ${ROLLUP_SUMS.map((c) => `${c} = aiu_usage_rollup.${c} + EXCLUDED.${c}`).join(', ')}`,
+              rollup.params,
+            );
+          }
+          if (bins.length) {
+            const histogram = multiRowInsert(bins.map((b) => [b.slot, b.provider, b.model, b.status, b.userId, b.metric, b.bin, b.count]));
+            await client.query(
+              `INSERT INTO ${table('aiu_usage_histogram')} (slot, provider, model, status, user_id, metric, bin, count) VALUES ${histogram.sql} ON CONFLICT (slot, provider, model, status, user_id, metric, bin) DO UPDATE SET count = aiu_usage_histogram.count + EXCLUDED.count`,
+              histogram.params,
+            );
+          }
+        }
+      });
+    },
+
+    async usageRollups(query) {
+      const where = ['slot >= $1', 'slot < $2'];
+      const params: unknown[] = [query.fromSlot, query.toSlot];
+      for (const [column, value] of [['provider', query.provider], ['model', query.model], ['user_id', query.userId]] as const) {
+        if (value !== undefined) {
+          params.push(value);
+          where.push(`${column} = $${params.length}`);
+        }
       }
+      const [rows, bins] = await Promise.all([
+        db().query({ text: `SELECT ${ROLLUP_COLUMNS} FROM ${table('aiu_usage_rollup')} WHERE ${where.join(' AND ')}`, values: params, rowMode: 'array' }),
+        db().query({ text: `SELECT slot, provider, model, status, user_id, metric, bin, count FROM ${table('aiu_usage_histogram')} WHERE ${where.join(' AND ')}`, values: params, rowMode: 'array' }),
+      ]);
+      return { rows: (rows.rows as unknown[][]).map(fromRollupValues), bins: (bins.rows as unknown[][]).map(fromBinValues) };
     },
 
     async listLogs(query: LogListQuery) {

@@ -63,4 +63,26 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
       ALTER TABLE {schema}aiu_request_log ADD COLUMN attempt_details TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'usage_rollups',
+    sql: `
+      ALTER TABLE {schema}aiu_request_log ADD COLUMN saved_usd DOUBLE PRECISION NOT NULL DEFAULT 0;
+      ALTER TABLE {schema}aiu_request_log ADD COLUMN prompt TEXT;
+      ALTER TABLE {schema}aiu_request_log ADD COLUMN response TEXT;
+      CREATE TABLE {schema}aiu_usage_rollup (
+        slot BIGINT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, status TEXT NOT NULL, user_id TEXT NOT NULL,
+        requests BIGINT NOT NULL, input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL,
+        cached_input_tokens BIGINT NOT NULL, cache_write_tokens BIGINT NOT NULL, reasoning_tokens BIGINT NOT NULL,
+        cost_nano BIGINT NOT NULL, unpriced BIGINT NOT NULL, saved_nano BIGINT NOT NULL,
+        latency_sum DOUBLE PRECISION NOT NULL, ttft_sum DOUBLE PRECISION NOT NULL, ttft_count BIGINT NOT NULL,
+        PRIMARY KEY (slot, provider, model, status, user_id)
+      );
+      CREATE TABLE {schema}aiu_usage_histogram (
+        slot BIGINT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, status TEXT NOT NULL, user_id TEXT NOT NULL,
+        metric TEXT NOT NULL, bin INTEGER NOT NULL, count BIGINT NOT NULL,
+        PRIMARY KEY (slot, provider, model, status, user_id, metric, bin)
+      );
+    `,
+  },
 ];

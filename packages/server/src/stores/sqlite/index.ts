@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { rollupDeltas } from '../../log/rollup';
 import type { LogListQuery, LogRecord } from '../../log/types';
+import { fromBinValues, fromRollupValues, ROLLUP_COLUMNS, ROLLUP_SUMS, rollupValues } from '../rollupRows';
 import type { AiuStore } from '../types';
 import { sqliteKeyStore } from './keys';
 import { SQLITE_MIGRATIONS } from './migrations';
@@ -37,13 +39,16 @@ type Row = {
   ttft_ms: number | null;
   queue_ms: number;
   attempt_details: string | null;
+  saved_usd: number;
+  prompt: string | null;
+  response: string | null;
   metadata: string | null;
 };
 
 const COLUMNS =
   'id, time, user_id, project_id, provider, model, status, error_code, attempts, input_tokens, output_tokens, ' +
   'cached_input_tokens, cache_write_tokens, reasoning_tokens, total_tokens, estimated, cost_input, cost_output, ' +
-  'cost_total, latency_ms, ttft_ms, queue_ms, attempt_details, metadata';
+  'cost_total, latency_ms, ttft_ms, queue_ms, attempt_details, saved_usd, prompt, response, metadata';
 
 /** The embedded default: one SQLite file, WAL mode, migrations applied on open. */
 export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
@@ -76,10 +81,22 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
       const statement = db.prepare(
         `INSERT INTO aiu_request_log (${COLUMNS}) VALUES (@id, @time, @userId, @projectId, @provider, @model, @status, ` +
           '@errorCode, @attempts, @inputTokens, @outputTokens, @cachedInputTokens, @cacheWriteTokens, @reasoningTokens, ' +
-          '@totalTokens, @estimated, @costInput, @costOutput, @costTotal, @latencyMs, @ttftMs, @queueMs, @attemptDetails, @metadata)',
+          '@totalTokens, @estimated, @costInput, @costOutput, @costTotal, @latencyMs, @ttftMs, @queueMs, @attemptDetails, @savedUsd, @prompt, @response, @metadata)',
       );
+      const rollup = db.prepare(
+        `INSERT INTO aiu_usage_rollup (${ROLLUP_COLUMNS}) VALUES (${ROLLUP_COLUMNS.split(', ').map(() => '?').join(', ')})
+         ON CONFLICT (slot, provider, model, status, user_id) DO UPDATE SET ${ROLLUP_SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
+      );
+      const histogram = db.prepare(
+        `INSERT INTO aiu_usage_histogram (slot, provider, model, status, user_id, metric, bin, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (slot, provider, model, status, user_id, metric, bin) DO UPDATE SET count = count + excluded.count`,
+      );
+      // Raw rows and rollups in one transaction: they can never disagree.
       insert = db.transaction((records: ReadonlyArray<LogRecord>) => {
         for (const record of records) statement.run({ ...record, estimated: record.estimated ? 1 : 0 });
+        const { rows, bins } = rollupDeltas(records);
+        for (const row of rows) rollup.run(...rollupValues(row));
+        for (const b of bins) histogram.run(b.slot, b.provider, b.model, b.status, b.userId, b.metric, b.bin, b.count);
       });
     },
 
@@ -123,6 +140,19 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
         (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
         ' ORDER BY time DESC, id DESC LIMIT @limit';
       return (open().prepare(sql).all(params) as Row[]).map(fromRow);
+    },
+
+    async usageRollups(query) {
+      const where = ['slot >= @fromSlot', 'slot < @toSlot'];
+      if (query.provider !== undefined) where.push('provider = @provider');
+      if (query.model !== undefined) where.push('model = @model');
+      if (query.userId !== undefined) where.push('user_id = @userId');
+      const params = { ...query };
+      const rows = (open().prepare(`SELECT ${ROLLUP_COLUMNS} FROM aiu_usage_rollup WHERE ${where.join(' AND ')}`).raw().all(params) as unknown[][]).map(fromRollupValues);
+      const bins = (
+        open().prepare(`SELECT slot, provider, model, status, user_id, metric, bin, count FROM aiu_usage_histogram WHERE ${where.join(' AND ')}`).raw().all(params) as unknown[][]
+      ).map(fromBinValues);
+      return { rows, bins };
     },
 
     async close() {
@@ -188,6 +218,9 @@ function fromRow(row: Row): LogRecord {
     ttftMs: row.ttft_ms,
     queueMs: row.queue_ms,
     attemptDetails: row.attempt_details,
+    savedUsd: row.saved_usd,
+    prompt: row.prompt,
+    response: row.response,
     metadata: row.metadata,
   };
 }

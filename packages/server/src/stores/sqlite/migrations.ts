@@ -63,4 +63,26 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       ALTER TABLE aiu_request_log ADD COLUMN attempt_details TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'usage_rollups',
+    sql: `
+      ALTER TABLE aiu_request_log ADD COLUMN saved_usd REAL NOT NULL DEFAULT 0;
+      ALTER TABLE aiu_request_log ADD COLUMN prompt TEXT;
+      ALTER TABLE aiu_request_log ADD COLUMN response TEXT;
+      CREATE TABLE aiu_usage_rollup (
+        slot INTEGER NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, status TEXT NOT NULL, user_id TEXT NOT NULL,
+        requests INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+        cached_input_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+        cost_nano INTEGER NOT NULL, unpriced INTEGER NOT NULL, saved_nano INTEGER NOT NULL,
+        latency_sum REAL NOT NULL, ttft_sum REAL NOT NULL, ttft_count INTEGER NOT NULL,
+        PRIMARY KEY (slot, provider, model, status, user_id)
+      ) STRICT;
+      CREATE TABLE aiu_usage_histogram (
+        slot INTEGER NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, status TEXT NOT NULL, user_id TEXT NOT NULL,
+        metric TEXT NOT NULL, bin INTEGER NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (slot, provider, model, status, user_id, metric, bin)
+      ) STRICT;
+    `,
+  },
 ];

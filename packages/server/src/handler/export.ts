@@ -1,0 +1,89 @@
+import { InvalidRequestError, type LogEntry, LogQuerySchema } from '@aiu/core';
+import { toLogEntry } from '../log/types';
+import { parseOrThrow } from './body';
+import type { RouteContext } from './context';
+import { readScope } from './scope';
+
+const PAGE = 1000;
+
+const COLUMNS: Array<keyof LogEntry | 'costInput' | 'costOutput' | 'costTotal'> = [
+  'id', 'time', 'userId', 'projectId', 'provider', 'model', 'status', 'errorCode', 'attempts', 'inputTokens', 'outputTokens',
+  'cachedInputTokens', 'cacheWriteTokens', 'reasoningTokens', 'totalTokens', 'estimated', 'costInput', 'costOutput', 'costTotal',
+  'latencyMs', 'ttftMs', 'queueMs', 'savedByCache', 'metadata',
+];
+
+/** RFC 4180: quote a field holding a comma, quote, CR or LF, doubling its quotes. */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csvRow(entry: LogEntry): string {
+  return `${COLUMNS.map((column) => {
+    if (column === 'costInput') return csvField(entry.cost?.input ?? null);
+    if (column === 'costOutput') return csvField(entry.cost?.output ?? null);
+    if (column === 'costTotal') return csvField(entry.cost?.total ?? null);
+    return csvField(entry[column as keyof LogEntry]);
+  }).join(',')}\r\n`;
+}
+
+/**
+ * The log as CSV or JSON Lines, streamed page by page through the (time, id) cursor:
+ * memory stays flat however many rows there are.
+ */
+export async function exportRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  const format = params.format ?? 'csv';
+  if (format !== 'csv' && format !== 'jsonl') throw new InvalidRequestError('format must be "csv" or "jsonl".');
+  const { format: _format, user: _user, limit: _limit, cursor: _cursor, ...filters } = params;
+  const query = parseOrThrow(LogQuerySchema, filters, 'export query');
+  const userId = await readScope(request, ctx, 'logs:read');
+  await ctx.log.flush();
+  const store = await ctx.store();
+  const encoder = new TextEncoder();
+  let before: { time: number; id: string } | undefined;
+  let started = false;
+  let done = false;
+
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!started) {
+          started = true;
+          if (format === 'csv') controller.enqueue(encoder.encode(`${COLUMNS.join(',')}\r\n`));
+        }
+        if (done) return controller.close();
+        const page = await store.listLogs({
+          limit: PAGE,
+          before,
+          userId: userId === undefined ? undefined : userId || null,
+          provider: query.provider,
+          model: query.model,
+          status: query.status,
+          from: query.from ? Date.parse(query.from) : undefined,
+          to: query.to ? Date.parse(query.to) : undefined,
+        });
+        const last = page[page.length - 1];
+        if (!last || page.length < PAGE) done = true;
+        if (last) before = { time: last.time, id: last.id };
+        let chunk = '';
+        for (const record of page) {
+          const entry = toLogEntry(record);
+          chunk += format === 'csv' ? csvRow(entry) : `${JSON.stringify(entry)}\n`;
+        }
+        if (chunk) controller.enqueue(encoder.encode(chunk));
+        if (done) controller.close();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const date = new Date().toISOString().slice(0, 10);
+  return new Response(body, {
+    headers: {
+      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="aiu-logs-${date}.${format}"`,
+      'cache-control': 'no-store',
+    },
+  });
+}

@@ -1,0 +1,40 @@
+import { InvalidRequestError, type UsageReport, UsageQuerySchema } from '@aiu/core';
+import { ownerOf } from '../keyring/resolve';
+import { slotOf } from '../log/rollup';
+import { buildComparison, buildReport } from '../usage/aggregate';
+import { assertTimeZone, bucketRange } from '../usage/buckets';
+import { parseOrThrow } from './body';
+import type { RouteContext } from './context';
+import { json } from './respond';
+import { readScope } from './scope';
+
+const DAY = 86_400_000;
+const DEFAULT_SPAN = { hour: 2 * DAY, day: 30 * DAY, week: 12 * 7 * DAY, month: 365 * DAY } as const;
+
+/** Gap-filled usage series, per-group stats and totals — or the model comparison (`view=compare`). */
+export async function usageRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+  const query = parseOrThrow(UsageQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 'usage query');
+  const tz = query.tz ?? 'UTC';
+  assertTimeZone(tz);
+  const granularity = query.granularity ?? 'day';
+  const to = query.to ? Date.parse(query.to) : Date.now();
+  const from = query.from ? Date.parse(query.from) : to - DEFAULT_SPAN[granularity];
+  if (!(from < to)) throw new InvalidRequestError('from must be before to.');
+  const userId = await readScope(request, ctx, 'usage:read');
+  const { starts, end } = bucketRange(from, to, granularity, tz);
+
+  // Read-your-writes: whatever is queued for the store is written before we read.
+  await ctx.log.flush();
+  const { rows, bins } = await (await ctx.store()).usageRollups({
+    fromSlot: slotOf(starts[0] ?? from),
+    toSlot: end,
+    provider: query.provider,
+    model: query.model,
+    userId,
+  });
+  if (query.view === 'compare') return json(buildComparison(rows, bins));
+
+  const report: UsageReport = buildReport(rows, bins, { starts, end, granularity, groupBy: query.groupBy ?? null, tz });
+  if (ctx.runtime.guards.quotas.enabled) report.quota = await ctx.runtime.guards.quotas.status(ownerOf(ctx.identity));
+  return json(report);
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { bucketIndex, bucketStarts, instantOf, isoInZone } from '../buckets';
+
+const iso = (instants: number[], tz: string) => instants.map((i) => isoInZone(i, tz));
+
+describe('bucket boundaries in a time zone', () => {
+  it('gives Berlin a 23-hour day at the March DST change and a 25-hour one in October', () => {
+    const march = bucketStarts(Date.parse('2026-03-28T12:00:00Z'), Date.parse('2026-03-30T22:00:00Z'), 'day', 'Europe/Berlin');
+    expect(iso(march, 'Europe/Berlin')).toEqual(['2026-03-28T00:00:00+01:00', '2026-03-29T00:00:00+01:00', '2026-03-30T00:00:00+02:00']);
+    expect(((march[2] as number) - (march[1] as number)) / 3_600_000).toBe(23);
+    const october = bucketStarts(Date.parse('2026-10-24T22:00:00Z'), Date.parse('2026-10-26T12:00:00Z'), 'day', 'Europe/Berlin');
+    expect(((october[1] as number) - (october[0] as number)) / 3_600_000).toBe(25);
+  });
+
+  it('keeps both 01:00 hours of a New York fall-back night as separate hour buckets', () => {
+    const hours = bucketStarts(Date.parse('2026-11-01T04:00:00Z'), Date.parse('2026-11-01T08:00:00Z'), 'hour', 'America/New_York');
+    expect(iso(hours, 'America/New_York')).toEqual(['2026-11-01T00:00:00-04:00', '2026-11-01T01:00:00-04:00', '2026-11-01T01:00:00-05:00', '2026-11-01T02:00:00-05:00']);
+  });
+
+  it('aligns hours to a half-hour zone and weeks to Mondays, months to their length', () => {
+    expect(iso(bucketStarts(Date.parse('2026-01-01T00:10:00Z'), Date.parse('2026-01-01T02:00:00Z'), 'hour', 'Asia/Kolkata'), 'Asia/Kolkata')).toEqual([
+      '2026-01-01T05:00:00+05:30',
+      '2026-01-01T06:00:00+05:30',
+      '2026-01-01T07:00:00+05:30',
+    ]);
+    expect(iso(bucketStarts(Date.parse('2026-11-19T12:00:00Z'), Date.parse('2026-11-24T00:00:00Z'), 'week', 'UTC'), 'UTC')).toEqual(['2026-11-16T00:00:00Z', '2026-11-23T00:00:00Z']);
+    const months = bucketStarts(Date.parse('2026-01-15T00:00:00Z'), Date.parse('2026-03-02T00:00:00Z'), 'month', 'UTC');
+    expect(iso(months, 'UTC')).toEqual(['2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z']);
+  });
+
+  it('moves a wall time in the spring-forward gap to after it', () => {
+    expect(isoInZone(instantOf(2026, 3, 29, 2, 'Europe/Berlin'), 'Europe/Berlin')).toBe('2026-03-29T03:00:00+02:00');
+  });
+
+  it('finds the bucket of an instant', () => {
+    const starts = [0, 10, 20];
+    expect([bucketIndex(starts, 30, -1), bucketIndex(starts, 30, 0), bucketIndex(starts, 30, 15), bucketIndex(starts, 30, 29), bucketIndex(starts, 30, 30)]).toEqual([-1, 0, 1, 2, -1]);
+  });
+
+  it('refuses an unknown zone and too many buckets', () => {
+    expect(() => bucketStarts(0, 1, 'day', 'Mars/Olympus')).toThrow(/Unknown time zone/);
+    expect(() => bucketStarts(0, 400 * 86_400_000, 'hour', 'UTC')).toThrow(/more than/);
+  });
+});
