@@ -1,0 +1,209 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LogEntry, LogPageSchema } from '@aiu/core';
+import { startFakeUpstream } from '@aiu/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { chatRequest, TEST_KEY } from '../../../test/helpers';
+import { createAiu } from '../../createAiu';
+import { memoryStore } from '../../stores/memory';
+import { sqliteStore } from '../../stores/sqlite';
+import type { LogRecord } from '../types';
+
+let cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+});
+
+function record(id: string, time: number, metadata: unknown = null): LogRecord {
+  return {
+    id, time, userId: null, projectId: null, provider: 'openai', model: 'openai:gpt-4o-mini', status: 'success', errorCode: null, attempts: 1,
+    inputTokens: 10, outputTokens: 20, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, totalTokens: 30, estimated: false,
+    costInput: 0.000001, costOutput: 0.000012, costTotal: 0.000013, latencyMs: 120.5, ttftMs: 30.25, queueMs: 0, attemptDetails: null,
+    savedUsd: 0, prompt: null, response: null, metadata: metadata === null ? null : JSON.stringify(metadata),
+  };
+}
+
+/** RFC 4180, small and independent of the code under test. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(field), (field = '');
+    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
+    else field += c;
+  }
+  if (field || row.length) row.push(field), rows.push(row);
+  return rows;
+}
+
+describe('GET /logs pagination', () => {
+  it('never skips or repeats an entry while new ones arrive', async () => {
+    const store = memoryStore();
+    const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false });
+    cleanup.push(() => aiu.close());
+    const base = Date.now() - 1_000_000;
+    // Many entries share a millisecond: the id breaks ties.
+    const existing = Array.from({ length: 500 }, (_, i) => record(`req_${String(i).padStart(4, '0')}`, base + Math.floor(i / 7)));
+    await store.insertLogs(existing);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let added = 0;
+    do {
+      const response = await aiu.handler(new Request(`http://localhost/logs?limit=37${cursor ? `&cursor=${cursor}` : ''}`));
+      const page = LogPageSchema.parse(await response.json());
+      seen.push(...page.entries.map((e) => e.id));
+      cursor = page.nextCursor;
+      // New entries land between page reads, as they do in production.
+      await store.insertLogs(Array.from({ length: 15 }, (_, i) => record(`req_new_${added}_${i}`, Date.now())));
+      added += 1;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(existing.every((e) => seen.includes(e.id))).toBe(true);
+  });
+});
+
+describe('GET /logs/export', () => {
+  const tricky = [
+    { note: 'comma, separated' },
+    { note: 'a "quoted" word' },
+    { note: 'two\nlines\r\nand CRLF' },
+    { note: ' leading and trailing ', emoji: '💸', nested: { list: [1, 2] } },
+  ];
+
+  it('streams CSV that parses back to exactly the logged entries', async () => {
+    const store = memoryStore();
+    const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false });
+    cleanup.push(() => aiu.close());
+    await store.insertLogs(tricky.map((metadata, i) => record(`req_${i}`, Date.now() - i * 1000, metadata)));
+    const response = await aiu.handler(new Request('http://localhost/logs/export?format=csv'));
+    expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(response.headers.get('content-disposition')).toMatch(/attachment; filename="aiu-logs-.*\.csv"/);
+    const [header, ...rows] = parseCsv(await response.text());
+    const logs = (await (await aiu.handler(new Request('http://localhost/logs?limit=100'))).json()) as { entries: LogEntry[] };
+    expect(rows).toHaveLength(tricky.length);
+    rows.forEach((row, i) => {
+      const entry = logs.entries[i] as LogEntry;
+      const value = (name: string) => row[(header as string[]).indexOf(name)];
+      expect(value('id')).toBe(entry.id);
+      expect(value('time')).toBe(entry.time);
+      expect(Number(value('costTotal'))).toBe(entry.cost?.total);
+      expect(Number(value('ttftMs'))).toBe(entry.ttftMs);
+      expect(JSON.parse(value('metadata') as string)).toEqual(entry.metadata);
+    });
+  });
+
+  it('streams JSON Lines, honours filters, and stays paged (more rows than one page)', async () => {
+    const store = memoryStore();
+    const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false });
+    cleanup.push(() => aiu.close());
+    await store.insertLogs(Array.from({ length: 2500 }, (_, i) => ({ ...record(`req_${String(i).padStart(5, '0')}`, 1_700_000_000_000 + i), status: i % 5 === 0 ? 'error' : 'success' }) as LogRecord));
+    const all = (await (await aiu.handler(new Request('http://localhost/logs/export?format=jsonl'))).text()).trim().split('\n');
+    expect(all).toHaveLength(2500);
+    expect(new Set(all.map((line) => (JSON.parse(line) as LogEntry).id)).size).toBe(2500);
+    const errors = (await (await aiu.handler(new Request('http://localhost/logs/export?format=jsonl&status=error'))).text()).trim().split('\n');
+    expect(errors).toHaveLength(500);
+    expect((await aiu.handler(new Request('http://localhost/logs/export?format=xml'))).status).toBe(400);
+  });
+});
+
+describe('shutdown', () => {
+  it('loses nothing: 1,000 calls in flight, close(), every completed call is in the store', async () => {
+    const upstream = await startFakeUpstream({ fixture: 'openai-compatible/mistral-text', firstByteDelayMs: 150 });
+    cleanup.push(() => upstream.close());
+    const path = join(mkdtempSync(join(tmpdir(), 'aiu-shutdown-')), 'aiu.db');
+    const aiu = createAiu({
+      store: sqliteStore({ path }),
+      env: {},
+      logger: { warn() {} },
+      keyring: false,
+      providers: { mistral: { baseURL: `${upstream.url}/v1`, apiKey: TEST_KEY } },
+      // Nothing is written before close(): only a graceful shutdown can save these entries.
+      log: { flushIntervalMs: 60_000, maxBatch: 100_000 },
+    });
+    await aiu.store();
+    const calls = Array.from({ length: 1000 }, (_, i) =>
+      aiu.handler(chatRequest({ model: 'mistral:mistral-small-latest', messages: [{ role: 'user', content: `#${i}` }], stream: false })).then((r) => r.status),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closing = aiu.close();
+    const statuses = await Promise.all(calls);
+    await closing;
+    const completed = statuses.filter((s) => s === 200).length;
+    expect(completed).toBe(1000);
+
+    const reopened = sqliteStore({ path });
+    await reopened.init();
+    const rows = await reopened.listLogs({ limit: 5000 });
+    expect(rows.filter((r) => r.status === 'success')).toHaveLength(completed);
+    await reopened.close();
+  });
+});
+
+describe('scope and bodies', () => {
+  it('shows an owner only their own entries unless authorize allows more', async () => {
+    const upstream = await startFakeUpstream({ fixture: 'openai-compatible/mistral-text' });
+    cleanup.push(() => upstream.close());
+    const aiu = createAiu({
+      store: memoryStore(),
+      env: {},
+      logger: { warn() {} },
+      keyring: false,
+      providers: { mistral: { baseURL: `${upstream.url}/v1`, apiKey: TEST_KEY } },
+      identify: (request) => ({ userId: request.headers.get('x-user') }),
+      authorize: ({ identity, action }) => identity.userId === 'admin' && (action === 'logs:read' || action === 'usage:read'),
+    });
+    cleanup.push(() => aiu.close());
+    const as = (user: string, url: string, init: RequestInit = {}) =>
+      aiu.handler(new Request(`http://localhost${url}`, { ...init, headers: { 'content-type': 'application/json', 'x-user': user } }));
+    for (const user of ['alice', 'alice', 'bob']) {
+      await as(user, '/chat', { method: 'POST', body: JSON.stringify({ model: 'mistral:mistral-small-latest', messages: [{ role: 'user', content: 'hi' }], stream: false }) });
+    }
+    const alice = LogPageSchema.parse(await (await as('alice', '/logs')).json());
+    expect(alice.entries.map((e) => e.userId)).toEqual(['alice', 'alice']);
+    expect((await (await as('bob', '/usage')).json()) as { totals: { requests: number } }).toMatchObject({ totals: { requests: 1 } });
+    expect((await as('bob', '/logs?user=alice')).status).toBe(403);
+    expect((await as('bob', '/usage?user=*')).status).toBe(403);
+    expect(((await (await as('admin', '/usage?user=*')).json()) as { totals: { requests: number } }).totals.requests).toBe(3);
+    const exported = (await (await as('bob', '/logs/export?format=jsonl')).text()).trim().split('\n');
+    expect(exported).toHaveLength(1);
+  });
+
+  it('logs no bodies by default, and redacted ones with logBodies', async () => {
+    const upstream = await startFakeUpstream({ fixture: 'openai-compatible/mistral-text' });
+    cleanup.push(() => upstream.close());
+    const secret = 'sk-proj-abcdefghijklmnop1234567890';
+    for (const logBodies of [undefined, { redact: (text: string) => text.replace(/\d{3}-\d{4}/g, '[phone]') }]) {
+      const store = memoryStore();
+      const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false, logBodies, providers: { mistral: { baseURL: `${upstream.url}/v1`, apiKey: TEST_KEY } } });
+      await aiu.chat({ model: 'mistral:mistral-small-latest', messages: [{ role: 'user', content: `call 555-1234, key ${secret}` }], stream: false });
+      await aiu.close();
+      const [entry] = await store.listLogs({ limit: 1 });
+      if (!logBodies) {
+        expect(entry?.prompt).toBeNull();
+        expect(entry?.response).toBeNull();
+      } else {
+        expect(entry?.prompt).toContain('call [phone]');
+        expect(entry?.prompt).not.toContain(secret);
+        expect(entry?.response).toContain('Kindness');
+      }
+    }
+  });
+
+  it('caps metadata at 8 kB with a clear 400', async () => {
+    const aiu = createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, keyring: false });
+    cleanup.push(() => aiu.close());
+    const response = await aiu.handler(chatRequest({ model: 'openai:x', messages: [{ role: 'user', content: 'hi' }], metadata: { blob: 'x'.repeat(9000) } }));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('8 kB');
+  });
+});
