@@ -36,3 +36,17 @@ export {
   type KeyFormStatus,
 } from './useProviderKeyForm';
 export { ProviderKeyForm, type ProviderKeyFormProps } from './ProviderKeyForm';
+export { useUsage, type UseUsageResult, type UsageQueryInput } from './useUsage';
+export { useRequestLog, type UseRequestLogResult, type RequestLogQuery } from './useRequestLog';
+export {
+  useUsageChart,
+  type UsageChartApi,
+  type UseUsageChartProps,
+  type UsageMetric,
+  type ChartSeries,
+  type ChartBucket,
+  type ChartTick,
+  type ChartScale,
+} from './useUsageChart';
+export { UsageChart, type UsageChartProps } from './UsageChart';
+export { usageChartGeometry, usageSummary, niceTicks, formatMetric } from './core/chartGeometry';

@@ -2,7 +2,7 @@ import { ModelListSchema, type ModelInfo } from '@aiu/core';
 import { QueryClient, QueryClientContext, useQuery } from '@tanstack/react-query';
 import { useContext, useMemo } from 'react';
 import { useAiuConfig } from './context';
-import { fetchJson, type AiuRequestError } from './core/fetchJson';
+import { fetchJson, retryRetryable, type AiuRequestError } from './core/fetchJson';
 import { applyModelFilter, type ModelFilter } from './core/modelFilter';
 import { aiuKeys } from './queryKeys';
 
@@ -40,6 +40,7 @@ export function useModels(filter: ModelFilter & { enabled?: boolean } = {}): Use
       queryKey: aiuKeys.models(),
       queryFn: ({ signal }) => fetchJson(config, '/models', ModelListSchema, { signal }),
       staleTime: 5 * 60_000,
+      retry: retryRetryable,
       enabled: filter.enabled ?? true,
     },
     useAnyQueryClient(),

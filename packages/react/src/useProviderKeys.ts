@@ -9,7 +9,7 @@ import {
 } from '@aiu/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useAiuConfig } from './context';
-import { type AiuRequestError, fetchJson, request } from './core/fetchJson';
+import { type AiuRequestError, fetchJson, request, retryRetryable } from './core/fetchJson';
 import { aiuKeys } from './queryKeys';
 import { useAnyQueryClient } from './useModels';
 
@@ -42,7 +42,7 @@ export function useProviderKeys(): UseProviderKeysResult {
   const config = useAiuConfig();
   const client = useAnyQueryClient();
   const query = useQuery(
-    { queryKey: aiuKeys.providers(), queryFn: ({ signal }) => fetchJson(config, '/providers', ProviderListSchema, { signal }) },
+    { queryKey: aiuKeys.providers(), queryFn: ({ signal }) => fetchJson(config, '/providers', ProviderListSchema, { signal }), retry: retryRetryable },
     client,
   );
   const invalidate = () => client.invalidateQueries({ queryKey: aiuKeys.providers() });

@@ -1,4 +1,4 @@
-import type { ChatEventType, KeySummary, KeyValidation, LogEntry, ModelInfo, ProviderSummary, Usage } from '@aiu/core';
+import type { ChatEventType, KeySummary, KeyValidation, LogEntry, ModelInfo, ProviderSummary, Usage, UsageReport, UsageStats } from '@aiu/core';
 import { http, HttpResponse, delay, type HttpHandler } from 'msw';
 
 export interface MockChatReply {
@@ -34,6 +34,28 @@ export interface AiuHandlersOptions {
   models?: ModelInfo[];
   logs?: LogEntry[];
   keys?: MockKeys;
+  /** The report `GET /usage` answers; without one, an honest empty report for the asked range. */
+  usage?: UsageReport;
+  /** Delay before `/usage` and `/logs` answer, to see loading states. */
+  readDelayMs?: number;
+  /** Make `/usage` and `/logs` fail with this status. */
+  readError?: { status: number; code: string; message: string };
+}
+
+export const EMPTY_STATS: UsageStats = {
+  requests: 0, errors: 0, errorRate: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0,
+  reasoningTokens: 0, totalTokens: 0, cost: 0, unpricedRequests: 0, cachedShare: 0, savedByCache: 0,
+  latencyMeanMs: null, latencyP50Ms: null, latencyP95Ms: null, ttftP50Ms: null,
+};
+
+/** Daily UTC buckets for [from, to) with nothing in them. */
+export function emptyUsageReport(from: Date, to: Date): UsageReport {
+  const buckets = [];
+  const day = 86_400_000;
+  for (let start = Math.floor(from.getTime() / day) * day; start < to.getTime(); start += day) {
+    buckets.push({ start: new Date(start).toISOString().replace('.000', ''), end: new Date(start + day).toISOString().replace('.000', ''), groups: {} });
+  }
+  return { from: buckets[0]?.start ?? from.toISOString(), to: buckets.at(-1)?.end ?? to.toISOString(), granularity: 'day', groupBy: null, tz: 'UTC', buckets, groups: {}, totals: EMPTY_STATS };
 }
 
 const DEFAULT_CHUNKS = ['Hello', '! How', ' can I', ' help you', ' today?'];
@@ -152,6 +174,23 @@ export function aiuHandlers(options: AiuHandlersOptions = {}): HttpHandler[] {
     }),
     http.get(`${base}/models`, () => HttpResponse.json({ models: options.models ?? [] })),
     http.get(`${base}/health`, () => HttpResponse.json({ status: 'ok', store: 'ok', providers: {} })),
-    http.get(`${base}/logs`, () => HttpResponse.json({ entries: options.logs ?? [], nextCursor: null })),
+    http.get(`${base}/usage`, async ({ request }) => {
+      if (options.readDelayMs) await delay(options.readDelayMs);
+      if (options.readError) return problem(options.readError.status, options.readError.code, options.readError.message);
+      const url = new URL(request.url);
+      const to = url.searchParams.get('to') ? new Date(url.searchParams.get('to') as string) : new Date();
+      const from = url.searchParams.get('from') ? new Date(url.searchParams.get('from') as string) : new Date(to.getTime() - 30 * 86_400_000);
+      return HttpResponse.json(options.usage ?? emptyUsageReport(from, to));
+    }),
+    http.get(`${base}/logs`, async ({ request }) => {
+      if (options.readDelayMs) await delay(options.readDelayMs);
+      if (options.readError) return problem(options.readError.status, options.readError.code, options.readError.message);
+      const url = new URL(request.url);
+      const limit = Number(url.searchParams.get('limit') ?? 50);
+      const offset = Number(url.searchParams.get('cursor') ?? 0);
+      const all = options.logs ?? [];
+      const entries = all.slice(offset, offset + limit);
+      return HttpResponse.json({ entries, nextCursor: offset + limit < all.length ? String(offset + limit) : null });
+    }),
   ];
 }

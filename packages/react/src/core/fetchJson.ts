@@ -52,3 +52,8 @@ export async function fetchJson<T>(config: AiuConfig, route: string, schema: Sch
   }
   return parsed.data;
 }
+
+/** React Query's retry rule for aiu reads: retry what may pass next time (network, 5xx), at most twice. */
+export function retryRetryable(failures: number, error: unknown): boolean {
+  return failures < 2 && (error as { retryable?: boolean } | null)?.retryable === true;
+}
