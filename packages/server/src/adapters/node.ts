@@ -95,14 +95,31 @@ async function writeResponse(response: Response, res: FlushableResponse, signal:
   const reader = response.body.getReader();
   const cancel = () => void reader.cancel().catch(() => {});
   signal.addEventListener('abort', cancel, { once: true });
+  // Events produced in the same tick (one upstream packet often holds several) leave in one
+  // write; the next tick flushes them, so nothing waits longer than the current tick.
+  let corked = false;
+  let first = true;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+    res.flush?.();
+  };
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed) break;
-      const ok = res.write(value);
-      res.flush?.();
-      if (!ok) await drained(res);
+      // The first chunk (the `start` event) goes out at once: time to first byte is never held back.
+      if (!corked && !first) {
+        corked = true;
+        res.cork();
+        setImmediate(uncork);
+      }
+      first = false;
+      if (!res.write(value)) {
+        if (corked) uncork();
+        await drained(res);
+      }
     }
     if (!res.destroyed) res.end();
   } catch {

@@ -191,8 +191,7 @@ export class ChatCall {
                 this.emit('request:limited', { model: target.modelId, scope: 'concurrency', waitedMs: waited, refused: false });
               }
             }
-            const attemptSignal = new AbortController();
-            const signal = AbortSignal.any([this.signal, attemptSignal.signal]);
+            const signal = this.signal;
             const value = await run(target, { apiKey, signal });
             this.recorder.attempt(target.modelId, 'success', null, performance.now() - attemptStarted);
             const slot = release;
@@ -203,7 +202,6 @@ export class ChatCall {
               signal,
               finish: async (success) => {
                 slot?.();
-                attemptSignal.abort();
                 await Promise.all([
                   guards.breakers.record(target.modelId, success),
                   guards.rate.reconcile(taken, this.recorder.current().usage.totalTokens),
@@ -239,6 +237,10 @@ export class ChatCall {
   /** Opens the provider stream; with a first-token deadline, waits for the first event too. */
   private async openStream(target: Target, context: ProviderCallContext): Promise<PrimedStream> {
     const timeouts = this.runtime.guards.timeouts;
+    if (!timeouts.connectMs && !timeouts.firstTokenMs) {
+      const iterable = await target.provider.stream(target.request, context);
+      return { iterator: iterable[Symbol.asyncIterator](), first: undefined };
+    }
     const connect = Guards.timer(timeouts.connectMs, `${target.modelId}: the response`);
     const deadline = new AbortController();
     const signal = AbortSignal.any([context.signal, deadline.signal, ...(connect.signal ? [connect.signal] : [])]);

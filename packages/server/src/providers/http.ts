@@ -12,6 +12,7 @@ import {
 } from '@aiu/core';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { redactSecrets } from '../util/redact';
+import { upstreamFetch } from './transport';
 
 export interface UpstreamRequest {
   provider: string;
@@ -31,7 +32,7 @@ export async function fetchUpstream(request: UpstreamRequest): Promise<Response>
   const signal = timeout ? AbortSignal.any([request.signal, timeout]) : request.signal;
   let response: Response;
   try {
-    response = await fetch(request.url, {
+    response = await upstreamFetch(request.url, {
       method: request.method ?? 'POST',
       headers: request.body === undefined ? request.headers : { 'content-type': 'application/json', ...request.headers },
       body: request.body === undefined ? null : JSON.stringify(request.body),

@@ -1,0 +1,139 @@
+// Handler overhead: the fake upstream direct, aiu (toExpress and the bare Node bridge, SQLite
+// log on), Portkey's gateway and an Express route on the Vercel AI SDK — same upstream, same run.
+import { percentile, median, type Benchmark, type Figure } from './stats';
+import { cpuSeconds, load, type Running, startPortkey, startScript } from './procs';
+
+const MESSAGES = [{ role: 'user', content: 'Invent a new holiday and describe its traditions.' }];
+
+interface Target {
+  name: string;
+  start(upstream: string): Promise<Running>;
+  request(server: Running, upstream: string, stream: boolean): { url: string; body: string; headers?: Record<string, string> };
+}
+
+const TARGETS: Target[] = [
+  {
+    name: 'upstream direct',
+    start: async () => ({ url: '', pid: 0, stop: async () => {} }),
+    request: (_s, upstream, stream) => ({ url: `${upstream}/v1/chat/completions`, body: JSON.stringify({ model: 'gpt-4.1-nano', messages: MESSAGES, stream }) }),
+  },
+  {
+    name: 'aiu toExpress',
+    start: (upstream) => startScript('servers/aiu.ts', { UPSTREAM_URL: upstream, MODE: 'express' }),
+    request: (s, _u, stream) => ({ url: `${s.url}/api/aiu/chat`, body: JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: MESSAGES, stream }) }),
+  },
+  {
+    name: 'aiu Node bridge',
+    start: (upstream) => startScript('servers/aiu.ts', { UPSTREAM_URL: upstream, MODE: 'node' }),
+    request: (s, _u, stream) => ({ url: `${s.url}/chat`, body: JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: MESSAGES, stream }) }),
+  },
+  {
+    name: 'Portkey gateway',
+    start: () => startPortkey(),
+    request: (s, upstream, stream) => ({
+      url: `${s.url}/v1/chat/completions`,
+      body: JSON.stringify({ model: 'gpt-4.1-nano', messages: MESSAGES, stream }),
+      headers: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream}/v1`, authorization: 'Bearer sk-bench-0000000000000000' },
+    }),
+  },
+  {
+    name: 'AI SDK route',
+    start: (upstream) => startScript('servers/aisdk.ts', { UPSTREAM_URL: upstream }),
+    request: (s, _u, stream) => ({ url: `${s.url}/chat`, body: JSON.stringify({ messages: MESSAGES, stream }) }),
+  },
+];
+
+const MODES = [
+  { label: 'JSON c=1', stream: false, connections: 1 },
+  { label: 'JSON c=50', stream: false, connections: 50 },
+  { label: 'stream c=1', stream: true, connections: 1 },
+  { label: 'stream c=50', stream: true, connections: 50 },
+];
+
+interface Cell {
+  rps: number;
+  p50: number;
+  p99: number;
+  ttfb50: number;
+  cpuUsPerRequest: number | null;
+  errors: number;
+}
+
+export const handlerBenchmark: Benchmark = {
+  name: 'Handler overhead',
+  async run({ quick, log }) {
+    const durationMs = quick ? 2_000 : 8_000;
+    const upstream = await startScript('servers/upstream.ts');
+    const cells = new Map<string, Cell>();
+    try {
+      for (const target of TARGETS) {
+        const server = await target.start(upstream.url);
+        try {
+          for (const mode of MODES) {
+            const job = target.request(server, upstream.url, mode.stream);
+            await load({ ...job, connections: mode.connections, durationMs: 300 }); // warm-up
+            const pid = server.pid || upstream.pid;
+            const cpuBefore = cpuSeconds(pid);
+            const result = await load({ ...job, connections: mode.connections, durationMs });
+            const cpu = cpuSeconds(pid) - cpuBefore;
+            const done = result.latencies.length;
+            cells.set(`${target.name}|${mode.label}`, {
+              rps: done / result.elapsed,
+              p50: median(result.latencies),
+              p99: percentile(result.latencies, 99),
+              ttfb50: median(result.firstBytes),
+              cpuUsPerRequest: done ? (cpu * 1e6) / done : null,
+              errors: result.errors,
+            });
+            log(`${target.name} ${mode.label}: ${Math.round(done / result.elapsed)} req/s, p50 ${median(result.latencies).toFixed(2)} ms, ${result.errors} errors`);
+          }
+        } finally {
+          await server.stop();
+        }
+      }
+    } finally {
+      await upstream.stop();
+    }
+
+    const figures: Figure[] = [];
+    for (const mode of MODES) {
+      const direct = cells.get(`upstream direct|${mode.label}`) as Cell;
+      for (const target of TARGETS) {
+        const cell = cells.get(`${target.name}|${mode.label}`) as Cell;
+        const isAiu = target.name.startsWith('aiu');
+        figures.push({ name: `${mode.label} · ${target.name} · req/s`, value: cell.rps, unit: 'req/s', ...(target.name !== 'upstream direct' ? { ratio: { to: 'upstream direct', value: cell.rps / direct.rps } } : {}) });
+        figures.push({ name: `${mode.label} · ${target.name} · p50`, value: cell.p50, unit: 'ms' });
+        figures.push({ name: `${mode.label} · ${target.name} · p99`, value: cell.p99, unit: 'ms' });
+        if (target.name !== 'upstream direct') {
+          figures.push({
+            name: `${mode.label} · ${target.name} · p50 added over direct`,
+            value: cell.p50 - direct.p50,
+            unit: 'ms',
+            ...(isAiu && mode.label === 'JSON c=1' ? { goal: { value: 0.3, lowerIsBetter: true } } : {}),
+          });
+          figures.push({
+            name: `${mode.label} · ${target.name} · TTFB added over direct`,
+            value: cell.ttfb50 - direct.ttfb50,
+            unit: 'ms',
+            ...(isAiu && mode.stream ? { goal: { value: 1, lowerIsBetter: true } } : {}),
+          });
+          if (cell.cpuUsPerRequest !== null) {
+            figures.push({
+              name: `${mode.label} · ${target.name} · process CPU per request`,
+              value: cell.cpuUsPerRequest,
+              unit: 'µs',
+              ...(isAiu ? { goal: { value: mode.stream ? 1500 : 200, lowerIsBetter: true } } : {}),
+            });
+          }
+        }
+        if (cell.errors) figures.push({ name: `${mode.label} · ${target.name} · errors`, value: cell.errors, unit: 'requests' });
+      }
+      const aiu = cells.get(`aiu Node bridge|${mode.label}`) as Cell;
+      for (const peer of ['Portkey gateway', 'AI SDK route']) {
+        const other = cells.get(`${peer}|${mode.label}`) as Cell;
+        figures.push({ name: `${mode.label} · aiu Node bridge throughput vs ${peer}`, value: aiu.rps / other.rps, unit: '×', goal: { value: 5, lowerIsBetter: false } });
+      }
+    }
+    return figures;
+  },
+};

@@ -1,0 +1,34 @@
+// aiu as users run it: SQLite request log on, through toExpress or the bare Node bridge.
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAiu } from '@aiu/server';
+import { toExpress } from '@aiu/server/express';
+import { toNodeListener } from '@aiu/server/node';
+import { sqliteStore } from '@aiu/server/sqlite';
+import express from 'express';
+
+const upstream = process.env.UPSTREAM_URL as string;
+const aiu = createAiu({
+  store: sqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'aiu-bench-')), 'aiu.db') }),
+  env: {},
+  keyring: false,
+  logger: { warn() {} },
+  providers: { openai: { baseURL: `${upstream}/v1`, apiKey: 'sk-bench-0000000000000000' } },
+});
+await aiu.store();
+
+let server;
+if (process.env.MODE === 'express') {
+  const app = express();
+  app.use(express.json());
+  app.use('/api/aiu', toExpress(aiu));
+  server = app.listen(0, '127.0.0.1');
+} else {
+  server = createServer(toNodeListener(aiu)).listen(0, '127.0.0.1');
+}
+server.keepAliveTimeout = 60_000;
+server.on('listening', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+process.on('SIGTERM', () => void aiu.close().finally(() => process.exit(0)));
