@@ -4,13 +4,15 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clientBenchmark } from './client';
 import { handlerBenchmark } from './handler';
 import { modelSelectBenchmark } from './modelSelect';
+import { storageBenchmark } from './storage';
 import type { Benchmark, Figure } from './stats';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7);
-const benchmarks: Benchmark[] = [handlerBenchmark, modelSelectBenchmark].filter((b) => !only || b.name.toLowerCase().includes(only.toLowerCase()));
+const benchmarks: Benchmark[] = [handlerBenchmark, storageBenchmark, clientBenchmark, modelSelectBenchmark].filter((b) => !only || b.name.toLowerCase().includes(only.toLowerCase()));
 
 const here = dirname(fileURLToPath(import.meta.url));
 const results: Array<{ benchmark: string; figures: Figure[] }> = [];

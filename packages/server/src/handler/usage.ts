@@ -25,13 +25,10 @@ export async function usageRoute(request: Request, _params: Record<string, strin
 
   // Read-your-writes: whatever is queued for the store is written before we read.
   await ctx.log.flush();
-  const { rows, bins } = await (await ctx.store()).usageRollups({
-    fromSlot: slotOf(starts[0] ?? from),
-    toSlot: end,
-    provider: query.provider,
-    model: query.model,
-    userId,
-  });
+  const store = await ctx.store();
+  const range = { fromSlot: slotOf(starts[0] ?? from), toSlot: end, provider: query.provider, model: query.model, userId };
+  const groupBy = query.view === 'compare' ? 'model' : (query.groupBy ?? null);
+  const { rows, bins } = store.usageBuckets ? await store.usageBuckets({ ...range, starts, groupBy }) : await store.usageRollups(range);
   if (query.view === 'compare') return json(buildComparison(rows, bins));
 
   const report: UsageReport = buildReport(rows, bins, { starts, end, granularity, groupBy: query.groupBy ?? null, tz });

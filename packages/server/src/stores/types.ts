@@ -12,6 +12,11 @@ export interface AiuStore {
   listLogs(query: LogListQuery): Promise<LogRecord[]>;
   /** Usage rollups (kept in step with the log by `insertLogs`) for a slot range. */
   usageRollups(query: RollupQuery): Promise<{ rows: RollupRow[]; bins: BinRow[] }>;
+  /**
+   * The same rollups already summed per bucket (`slot` = the bucket's start) and group
+   * key, when the store can do it in SQL; the route falls back to `usageRollups`.
+   */
+  usageBuckets?(query: RollupQuery & { starts: number[]; groupBy: 'model' | 'provider' | 'status' | 'user' | null }): Promise<{ rows: RollupRow[]; bins: BinRow[] }>;
   /** Encrypted provider keys. */
   readonly keys: KeyStore;
   close(): Promise<void>;

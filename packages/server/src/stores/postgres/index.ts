@@ -4,7 +4,7 @@ import type { LogListQuery, LogRecord } from '../../log/types';
 import { fromKeyRecord, KEY_COLUMNS, type KeyRecord, toKeyParams } from '../keyRows';
 import type { AiuStore } from '../types';
 import { rollupDeltas } from '../../log/rollup';
-import { fromBinValues, fromRollupValues, ROLLUP_COLUMNS, ROLLUP_SUMS, rollupValues } from '../rollupRows';
+import { bucketedRollupSql, fromBinValues, fromRollupValues, ROLLUP_COLUMNS, ROLLUP_SUMS, rollupValues } from '../rollupRows';
 import { POSTGRES_MIGRATIONS } from './migrations';
 
 /** `($1, $2), ($3, $4)` for rows of values, with the flat parameter list. */
@@ -239,6 +239,19 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
         ` ORDER BY time DESC, id DESC LIMIT ${param(query.limit)}`;
       const { rows } = await db().query<LogRow>(sql, params);
       return rows.map(fromLogRow);
+    },
+
+    async usageBuckets(query) {
+      const params: unknown[] = [];
+      const sql = bucketedRollupSql({ rollup: table('aiu_usage_rollup'), histogram: table('aiu_usage_histogram') }, query, (value) => {
+        params.push(value);
+        return `$${params.length}`;
+      });
+      const [rows, bins] = await Promise.all([
+        db().query({ text: sql.rows, values: params, rowMode: 'array' }),
+        db().query({ text: sql.bins, values: params, rowMode: 'array' }),
+      ]);
+      return { rows: (rows.rows as unknown[][]).map(fromRollupValues), bins: (bins.rows as unknown[][]).map(fromBinValues) };
     },
 
     async close() {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { rollupDeltas } from '../../log/rollup';
 import type { LogListQuery, LogRecord } from '../../log/types';
-import { fromBinValues, fromRollupValues, ROLLUP_COLUMNS, ROLLUP_SUMS, rollupValues } from '../rollupRows';
+import { bucketedRollupSql, fromBinValues, fromRollupValues, ROLLUP_COLUMNS, ROLLUP_SUMS, rollupValues } from '../rollupRows';
 import type { AiuStore } from '../types';
 import { sqliteKeyStore } from './keys';
 import { SQLITE_MIGRATIONS } from './migrations';
@@ -152,6 +152,18 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
       const bins = (
         open().prepare(`SELECT slot, provider, model, status, user_id, metric, bin, count FROM aiu_usage_histogram WHERE ${where.join(' AND ')}`).raw().all(params) as unknown[][]
       ).map(fromBinValues);
+      return { rows, bins };
+    },
+
+    async usageBuckets(query) {
+      const params: unknown[] = [];
+      const sql = bucketedRollupSql({ rollup: 'aiu_usage_rollup', histogram: 'aiu_usage_histogram' }, query, (value) => {
+        params.push(value);
+        return '?';
+      });
+      // Both statements bind the same parameters, in the same order.
+      const rows = (open().prepare(sql.rows).raw().all(...params) as unknown[][]).map(fromRollupValues);
+      const bins = (open().prepare(sql.bins).raw().all(...params) as unknown[][]).map(fromBinValues);
       return { rows, bins };
     },
 

@@ -1,0 +1,109 @@
+// Client: the browser cost of @aiu/react (+ the parts of @aiu/core it pulls) next to
+// @ai-sdk/react's useChat, bundled the same way; and React commits per second while
+// StreamingOutput receives 2,000 tokens/s, next to a naive setState-per-token component.
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { median, type Benchmark, type Figure } from './stats';
+
+async function bundled(entry: string): Promise<number> {
+  const result = await build({
+    stdin: { contents: entry, resolveDir: import.meta.dirname, loader: 'tsx' },
+    bundle: true,
+    minify: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['@aiu/source'],
+    external: ['react', 'react-dom', 'react/jsx-runtime', '@tanstack/react-query'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  });
+  return gzipSync(Buffer.from(result.outputFiles[0]?.contents ?? new Uint8Array())).byteLength / 1024;
+}
+
+async function commitsPerSecond(kind: 'aiu' | 'naive', tokensPerSecond: number, seconds: number): Promise<number> {
+  const { JSDOM } = await import('jsdom');
+  const dom = new JSDOM('<!doctype html><body></body>', { pretendToBeVisual: true });
+  Object.assign(globalThis, { window: dom.window, document: dom.window.document, requestAnimationFrame: dom.window.requestAnimationFrame.bind(dom.window), cancelAnimationFrame: dom.window.cancelAnimationFrame.bind(dom.window) });
+  const React = await import('react');
+  const { createRoot } = await import('react-dom/client');
+  const { StreamingOutput } = await import('@aiu/react');
+  let commits = 0;
+  const interval = 1000 / tokensPerSecond;
+  async function* tokens() {
+    const end = Date.now() + seconds * 1000;
+    let next = performance.now();
+    while (Date.now() < end) {
+      next += interval;
+      // Timers cannot fire every 0.5 ms: send as many tokens as are due on each wake-up.
+      while (performance.now() < next) await new Promise((resolve) => setTimeout(resolve, 1));
+      yield 'tok ';
+    }
+  }
+  function Naive() {
+    const [text, setText] = React.useState('');
+    React.useEffect(() => {
+      let stop = false;
+      void (async () => {
+        for await (const token of tokens()) {
+          if (stop) return;
+          setText((previous) => previous + token);
+        }
+      })();
+      return () => {
+        stop = true;
+      };
+    }, []);
+    return React.createElement(Text, { text });
+  }
+  // Production React has no Profiler callbacks: a layout effect runs once per commit of the text.
+  function Text({ text }: { text: string }) {
+    React.useLayoutEffect(() => {
+      commits += 1;
+    });
+    return React.createElement('div', null, text);
+  }
+  function NaiveText() {
+    return React.createElement(Naive);
+  }
+  const source = kind === 'aiu' ? tokens() : null;
+  const element =
+    kind === 'aiu'
+      ? React.createElement(StreamingOutput, { source, children: (api: { text: string }) => React.createElement(Text, { text: api.text }) })
+      : React.createElement(NaiveText);
+  const root = createRoot(document.createElement('div'));
+  root.render(element);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 100));
+  root.unmount();
+  dom.window.close();
+  return commits / seconds;
+}
+
+export const clientBenchmark: Benchmark = {
+  name: 'Client',
+  async run({ quick }) {
+    const ours = await bundled(`export * from '@aiu/react';`);
+    const chatOnly = await bundled(`export { AiuProvider, useChat, StreamingOutput } from '@aiu/react';`);
+    let theirs: number | null = null;
+    try {
+      theirs = await bundled(`export { useChat } from '@ai-sdk/react';`);
+    } catch {
+      theirs = null;
+    }
+    const seconds = quick ? 2 : 5;
+    const aiuCommits: number[] = [];
+    const naiveCommits: number[] = [];
+    for (let round = 0; round < (quick ? 1 : 3); round++) {
+      aiuCommits.push(await commitsPerSecond('aiu', 2000, seconds));
+      naiveCommits.push(await commitsPerSecond('naive', 2000, seconds));
+    }
+    const figures: Figure[] = [
+      { name: '@aiu/react, everything (min+gzip, react/react-query external)', value: ours, unit: 'kB', goal: { value: 15, lowerIsBetter: true }, ...(theirs ? { ratio: { to: "@ai-sdk/react's useChat", value: ours / theirs } } : {}) },
+      { name: '@aiu/react, AiuProvider + useChat + StreamingOutput only', value: chatOnly, unit: 'kB' },
+      { name: 'StreamingOutput commits/s at 2,000 tokens/s (jsdom)', value: median(aiuCommits), unit: 'commits/s', goal: { value: 61, lowerIsBetter: true }, ratio: { to: 'naive setState per token', value: median(aiuCommits) / median(naiveCommits) } },
+      { name: 'naive setState-per-token commits/s at 2,000 tokens/s', value: median(naiveCommits), unit: 'commits/s' },
+    ];
+    if (theirs) figures.splice(2, 0, { name: "@ai-sdk/react's useChat (same bundling)", value: theirs, unit: 'kB' });
+    return figures;
+  },
+};

@@ -1,0 +1,110 @@
+// Storage: log ingestion (SQLite, PostgreSQL), /usage latency at 100k and 1M rows, and the
+// export's memory while streaming every row (in its own process, so RSS is its own).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAiu } from '@aiu/server';
+import { postgresStore } from '@aiu/server/postgres';
+import { sqliteStore } from '@aiu/server/sqlite';
+import pg from 'pg';
+import { currentRssMb, peakRssMb, startScript } from './procs';
+import { median, type Benchmark, type Figure } from './stats';
+
+type Store = ReturnType<typeof sqliteStore>;
+type Record = Parameters<Store['insertLogs']>[0][number];
+
+const MODELS = ['openai:gpt-4o-mini', 'openai:gpt-4.1-nano', 'anthropic:claude-sonnet-4-5', 'google:gemini-2.5-flash', 'mistral:mistral-small-latest'];
+const DAY = 86_400_000;
+
+/** Traffic as a log receives it: in time order over 30 days, ten users, five models. */
+export function makeRecords(count: number, offset: number, now: number, total: number): Record[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = offset + k;
+    const model = MODELS[i % MODELS.length] as string;
+    return {
+      id: `req_${String(i).padStart(9, '0')}`, time: now - 30 * DAY + Math.floor((i / total) * 30 * DAY), userId: `u${i % 10}`, projectId: null,
+      provider: model.split(':')[0] as string, model, status: i % 20 === 0 ? 'error' : 'success', errorCode: null, attempts: 1,
+      inputTokens: 100 + (i % 900), outputTokens: 50 + (i % 400), cachedInputTokens: i % 3 === 0 ? 64 : 0, cacheWriteTokens: 0, reasoningTokens: 0,
+      totalTokens: 150 + (i % 900) + (i % 400), estimated: false, costInput: 0.0001, costOutput: 0.0002, costTotal: 0.0003,
+      latencyMs: 200 + (i % 3000), ttftMs: 50 + (i % 500), queueMs: 0, attemptDetails: null, savedUsd: 0, prompt: null, response: null,
+      metadata: i % 10 === 0 ? JSON.stringify({ feature: 'chat', note: 'with, comma' }) : null,
+    };
+  });
+}
+
+async function ingest(store: Store, total: number, batch: number): Promise<number> {
+  const now = Date.now();
+  const started = performance.now();
+  for (let offset = 0; offset < total; offset += batch) await store.insertLogs(makeRecords(Math.min(batch, total - offset), offset, now, total));
+  return total / ((performance.now() - started) / 1000);
+}
+
+async function usageLatency(store: Store, rounds: number): Promise<number> {
+  const aiu = createAiu({ store, env: {}, keyring: false, logger: { warn() {} } });
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now();
+    const response = await aiu.handler(new Request('http://localhost/usage?granularity=day&groupBy=model'));
+    await response.json();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+export const storageBenchmark: Benchmark = {
+  name: 'Storage',
+  async run({ quick, log }) {
+    const figures: Figure[] = [];
+    const sizes = quick ? [50_000] : [100_000, 1_000_000];
+    const batch = 500; // what the log writer hands the store per flush
+
+    for (const size of sizes) {
+      const path = join(mkdtempSync(join(tmpdir(), 'aiu-bench-store-')), 'aiu.db');
+      const sqlite = sqliteStore({ path });
+      await sqlite.init();
+      const rate = await ingest(sqlite, size, batch);
+      log(`SQLite: ${size} rows at ${Math.round(rate)}/s`);
+      figures.push({ name: `SQLite ingestion (${size.toLocaleString('en')} rows, batches of ${batch})`, value: rate, unit: 'entries/s', goal: { value: 20_000, lowerIsBetter: false } });
+      figures.push({ name: `SQLite /usage 30 days × daily × by model over ${size.toLocaleString('en')} rows`, value: await usageLatency(sqlite, 9), unit: 'ms', goal: { value: 150, lowerIsBetter: true } });
+      await sqlite.close();
+
+      if (size === sizes[sizes.length - 1]) {
+        const exporter = await startScript('servers/export.ts', { DB_PATH: path });
+        // Warm the route (modules, store) so growth measures the export itself.
+        await (await fetch(`${exporter.url}/logs?limit=1`)).text();
+        const idle = currentRssMb(exporter.pid);
+        const started = performance.now();
+        const response = await fetch(`${exporter.url}/logs/export?format=csv`);
+        let bytes = 0;
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.byteLength;
+        const seconds = (performance.now() - started) / 1000;
+        const peak = peakRssMb(exporter.pid);
+        figures.push({ name: `export ${size.toLocaleString('en')} rows as CSV: peak RSS of the server`, value: peak, unit: 'MB', goal: { value: 100, lowerIsBetter: true } });
+        figures.push({ name: `export ${size.toLocaleString('en')} rows as CSV: RSS growth while exporting`, value: peak - idle, unit: 'MB' });
+        figures.push({ name: `export ${size.toLocaleString('en')} rows as CSV: rate`, value: size / seconds, unit: 'rows/s' });
+        log(`export: ${(bytes / 2 ** 20).toFixed(0)} MiB in ${seconds.toFixed(1)} s`);
+        await exporter.stop();
+      }
+    }
+
+    const url = process.env.AIU_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `aiu_bench_${Date.now().toString(36)}`;
+    const store = postgresStore({ connectionString: url, schema });
+    try {
+      await store.init();
+      const size = quick ? 20_000 : 1_000_000;
+      const rate = await ingest(store, size, batch);
+      log(`PostgreSQL: ${size} rows at ${Math.round(rate)}/s`);
+      figures.push({ name: `PostgreSQL ingestion (${size.toLocaleString('en')} rows, batches of ${batch})`, value: rate, unit: 'entries/s', goal: { value: 5_000, lowerIsBetter: false } });
+      figures.push({ name: `PostgreSQL /usage 30 days × daily × by model over ${size.toLocaleString('en')} rows`, value: await usageLatency(store, 9), unit: 'ms', goal: { value: 150, lowerIsBetter: true } });
+    } catch (error) {
+      log(`PostgreSQL skipped: ${(error as Error).message}`);
+    } finally {
+      await store.close().catch(() => {});
+      const client = new pg.Client({ connectionString: url });
+      await client.connect().then(() => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch(() => {});
+      await client.end().catch(() => {});
+    }
+    return figures;
+  },
+};
