@@ -38,7 +38,7 @@ export function useModels(filter: ModelFilter & { enabled?: boolean } = {}): Use
   const query = useQuery(
     {
       queryKey: aiuKeys.models(),
-      queryFn: ({ signal }) => fetchJson(config, '/models', ModelListSchema, { signal }),
+      queryFn: () => fetchJson(config, '/models', ModelListSchema),
       staleTime: 5 * 60_000,
       retry: retryRetryable,
       enabled: filter.enabled ?? true,

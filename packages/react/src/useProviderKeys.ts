@@ -42,7 +42,7 @@ export function useProviderKeys(): UseProviderKeysResult {
   const config = useAiuConfig();
   const client = useAnyQueryClient();
   const query = useQuery(
-    { queryKey: aiuKeys.providers(), queryFn: ({ signal }) => fetchJson(config, '/providers', ProviderListSchema, { signal }), retry: retryRetryable },
+    { queryKey: aiuKeys.providers(), queryFn: () => fetchJson(config, '/providers', ProviderListSchema), retry: retryRetryable },
     client,
   );
   const invalidate = () => client.invalidateQueries({ queryKey: aiuKeys.providers() });

@@ -39,11 +39,12 @@ export function useRequestLog(query: RequestLogQuery = {}): UseRequestLogResult 
     {
       queryKey: aiuKeys.logs({ ...Object.fromEntries(params), limit }),
       initialPageParam: null as string | null,
-      queryFn: ({ pageParam, signal }) => {
+      // No abort signal: a page that unmounts mid-fetch still caches the answer for the next visit.
+      queryFn: ({ pageParam }) => {
         const page = new URLSearchParams(params);
         page.set('limit', String(limit));
         if (pageParam) page.set('cursor', pageParam);
-        return fetchJson(config, '/logs', LogPageSchema, { query: page, signal });
+        return fetchJson(config, '/logs', LogPageSchema, { query: page });
       },
       getNextPageParam: (last) => last.nextCursor,
       retry: retryRetryable,

@@ -39,7 +39,7 @@ export function useUsage(query: UsageQueryInput & { enabled?: boolean } = {}): U
   const result = useQuery(
     {
       queryKey: aiuKeys.usage(Object.fromEntries(params)),
-      queryFn: ({ signal }) => fetchJson(config, '/usage', UsageReportSchema, { query: params, signal }),
+      queryFn: () => fetchJson(config, '/usage', UsageReportSchema, { query: params }),
       placeholderData: keepPreviousData,
       staleTime: 30_000,
       retry: retryRetryable,

@@ -158,9 +158,12 @@ export class ChatController {
   private async consume(body: ReadableStream<Uint8Array>, controller: AbortController): Promise<void> {
     let text = '';
     let reasoning = '';
+    let finished = false;
     try {
       for await (const event of readEvents(body)) {
         if (controller.signal.aborted) return;
+        // After `finish`, read the body to its end (the server closes it) instead of cancelling it.
+        if (finished) continue;
         switch (event.event) {
           case 'start': {
             const start = StartEventSchema.parse(JSON.parse(event.data));
@@ -190,7 +193,8 @@ export class ChatController {
             });
             this.abort = null;
             this.config.onFinish?.(this.state);
-            return;
+            finished = true;
+            break;
           }
           case 'error': {
             const error = ErrorEventSchema.parse(JSON.parse(event.data));
@@ -201,11 +205,11 @@ export class ChatController {
             break; // unknown events are for newer clients
         }
       }
-      if (!controller.signal.aborted) {
+      if (!finished && !controller.signal.aborted) {
         this.fail({ code: 'stream_truncated', message: 'The connection closed before the reply finished.', retryable: true }, { text, reasoning });
       }
     } catch (error) {
-      if (controller.signal.aborted) return;
+      if (finished || controller.signal.aborted) return;
       this.fail(
         error instanceof SyntaxError || String((error as { name?: unknown }).name).includes('ZodError')
           ? { code: 'invalid_response', message: 'The server sent an event this client does not understand.', retryable: false }
