@@ -40,3 +40,36 @@ export function postgresTestStore(): { store: AiuStore; schema: string; dispose(
     },
   };
 }
+
+/**
+ * The stores a conformance suite runs on: memory, SQLite in a temp file, and PostgreSQL in
+ * a schema of its own (when reachable). Call `dispose` after the suite.
+ */
+export async function storeMatrix(options: { memory?: boolean } = {}): Promise<{ stores: Array<[string, () => AiuStore]>; dispose(): Promise<void> }> {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { memoryStore } = await import('../src/stores/memory');
+  const { sqliteStore } = await import('../src/stores/sqlite');
+  const disposers: Array<() => Promise<void>> = [];
+  const stores: Array<[string, () => AiuStore]> = [
+    ...(options.memory === false ? [] : [['memory', () => memoryStore()] as [string, () => AiuStore]]),
+    ['sqlite', () => sqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'aiu-store-')), 'nested', 'aiu.db') })],
+  ];
+  if (await postgresReachable()) {
+    stores.push([
+      'postgres',
+      () => {
+        const test = postgresTestStore();
+        disposers.push(test.dispose);
+        return test.store;
+      },
+    ]);
+  }
+  return {
+    stores,
+    async dispose() {
+      for (const dispose of disposers) await dispose();
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import { InvalidRequestError, type LogEntry, LogQuerySchema } from '@aiu/core';
 import { toLogEntry } from '../log/types';
 import { parseOrThrow } from './body';
+import { logFilter } from './logs';
 import type { RouteContext } from './context';
 import { readScope } from './scope';
 
@@ -38,7 +39,7 @@ export async function exportRoute(request: Request, _params: Record<string, stri
   if (format !== 'csv' && format !== 'jsonl') throw new InvalidRequestError('format must be "csv" or "jsonl".');
   const { format: _format, user: _user, limit: _limit, cursor: _cursor, ...filters } = params;
   const query = parseOrThrow(LogQuerySchema, filters, 'export query');
-  const userId = await readScope(request, ctx, 'logs:read');
+  const filter = logFilter(query, await readScope(request, ctx, 'logs:read'));
   await ctx.log.flush();
   const store = await ctx.store();
   const encoder = new TextEncoder();
@@ -54,16 +55,7 @@ export async function exportRoute(request: Request, _params: Record<string, stri
           if (format === 'csv') controller.enqueue(encoder.encode(`${COLUMNS.join(',')}\r\n`));
         }
         if (done) return controller.close();
-        const page = await store.listLogs({
-          limit: PAGE,
-          before,
-          userId: userId === undefined ? undefined : userId || null,
-          provider: query.provider,
-          model: query.model,
-          status: query.status,
-          from: query.from ? Date.parse(query.from) : undefined,
-          to: query.to ? Date.parse(query.to) : undefined,
-        });
+        const page = await store.listLogs({ ...filter, limit: PAGE, before });
         const last = page[page.length - 1];
         if (!last || page.length < PAGE) done = true;
         if (last) before = { time: last.time, id: last.id };

@@ -1,4 +1,5 @@
-import { InvalidRequestError, LogQuerySchema, type LogPage } from '@aiu/core';
+import { InvalidRequestError, type LogPage, type LogQuery, LogQuerySchema } from '@aiu/core';
+import type { LogListQuery } from '../log/types';
 import { toLogEntry } from '../log/types';
 import { parseOrThrow } from './body';
 import type { RouteContext } from './context';
@@ -14,14 +15,9 @@ export async function logsRoute(request: Request, _params: Record<string, string
   const store = await ctx.store();
   const scope = await readScope(request, ctx, 'logs:read');
   const records = await store.listLogs({
+    ...logFilter(query, scope),
     limit: limit + 1,
     before: query.cursor ? decodeCursor(query.cursor) : undefined,
-    userId: scope === undefined ? undefined : scope || null,
-    provider: query.provider,
-    model: query.model,
-    status: query.status,
-    from: query.from ? Date.parse(query.from) : undefined,
-    to: query.to ? Date.parse(query.to) : undefined,
   });
   const page = records.slice(0, limit);
   const last = page[page.length - 1];
@@ -30,6 +26,18 @@ export async function logsRoute(request: Request, _params: Record<string, string
     nextCursor: records.length > limit && last ? encodeCursor(last.time, last.id) : null,
   };
   return json(body);
+}
+
+/** The store query for a validated log query and the caller's scope (`undefined` = everyone). */
+export function logFilter(query: LogQuery, scope: string | undefined): Omit<LogListQuery, 'limit' | 'before'> {
+  return {
+    userId: scope === undefined ? undefined : scope || null,
+    provider: query.provider,
+    model: query.model,
+    status: query.status,
+    from: query.from ? Date.parse(query.from) : undefined,
+    to: query.to ? Date.parse(query.to) : undefined,
+  };
 }
 
 /** Opaque to clients; (time, id) inside, so paging never skips or repeats while rows arrive. */

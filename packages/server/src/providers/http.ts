@@ -26,6 +26,31 @@ export interface UpstreamRequest {
   secrets: ReadonlyArray<string | undefined>;
 }
 
+/**
+ * Builds a provider's upstream requests: its base URL, its configured headers and timeout,
+ * and the key in the header that provider wants (never in the URL). The key is also listed
+ * as a secret, so anything the provider echoes back is scrubbed.
+ */
+export function upstreamRequests(
+  provider: string,
+  baseURL: string,
+  settings: { headers?: Record<string, string>; timeoutMs?: number | undefined },
+  keyHeaders: (apiKey: string) => Record<string, string>,
+  fixedHeaders: Record<string, string> = {},
+) {
+  const base = baseURL.replace(/\/+$/, '');
+  return (path: string, context: { apiKey: string | undefined; signal: AbortSignal }, body?: unknown): UpstreamRequest => ({
+    provider,
+    url: `${base}${path}`,
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { ...fixedHeaders, ...settings.headers, ...(context.apiKey ? keyHeaders(context.apiKey) : {}) },
+    body,
+    signal: context.signal,
+    timeoutMs: settings.timeoutMs,
+    secrets: [context.apiKey],
+  });
+}
+
 /** fetch() with every failure turned into a typed AiuError; resolves only for 2xx. */
 export async function fetchUpstream(request: UpstreamRequest): Promise<Response> {
   const timeout = request.timeoutMs ? AbortSignal.timeout(request.timeoutMs) : undefined;

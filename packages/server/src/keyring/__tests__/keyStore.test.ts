@@ -1,10 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresReachable, postgresTestStore } from '../../../test/postgres';
-import { memoryStore } from '../../stores/memory';
-import { sqliteStore } from '../../stores/sqlite';
+import { storeMatrix } from '../../../test/postgres';
 import type { AiuStore } from '../../stores/types';
 import { toBase64 } from '../crypto';
 import { Keyring } from '../keyring';
@@ -12,28 +7,9 @@ import { Keyring } from '../keyring';
 const KEY_A = toBase64(new Uint8Array(32).fill(1));
 const KEY_B = toBase64(new Uint8Array(32).fill(2));
 
-const pgReady = await postgresReachable();
-const disposers: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const dispose of disposers) await dispose();
-});
-
-const stores: Array<[string, () => AiuStore]> = [
-  ['memory', () => memoryStore()],
-  ['sqlite', () => sqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'aiu-keys-')), 'aiu.db') })],
-  ...(pgReady
-    ? [
-        [
-          'postgres',
-          () => {
-            const test = postgresTestStore();
-            disposers.push(test.dispose);
-            return test.store;
-          },
-        ] as [string, () => AiuStore],
-      ]
-    : []),
-];
+const matrix = await storeMatrix();
+afterAll(() => matrix.dispose());
+const stores = matrix.stores;
 
 async function keyringOn(make: () => AiuStore, masterKey = KEY_A) {
   const store = make();

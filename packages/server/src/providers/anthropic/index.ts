@@ -1,5 +1,5 @@
-import { fetchUpstream, readJsonBody, type UpstreamRequest } from '../http';
-import type { DiscoveredModel, Provider, ProviderCallContext, ProviderResult, ProviderSettings } from '../types';
+import { fetchUpstream, readJsonBody, upstreamRequests } from '../http';
+import type { DiscoveredModel, Provider, ProviderResult, ProviderSettings } from '../types';
 import { toAnthropicBody } from './request';
 import { mapAnthropicStopReason, parseAnthropicStream } from './stream';
 import { type AnthropicUsageWire, normalizeAnthropicUsage } from './usage';
@@ -14,24 +14,13 @@ interface MessageWire {
 
 /** Anthropic's Messages API. */
 export function createAnthropicProvider(settings: ProviderSettings = {}): Provider {
-  const baseURL = (settings.baseURL ?? 'https://api.anthropic.com/v1').replace(/\/+$/, '');
-
-  function upstream(path: string, context: ProviderCallContext, body?: unknown): UpstreamRequest {
-    return {
-      provider: 'anthropic',
-      url: `${baseURL}${path}`,
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        'anthropic-version': ANTHROPIC_VERSION,
-        ...settings.headers,
-        ...(context.apiKey ? { 'x-api-key': context.apiKey } : {}),
-      },
-      body,
-      signal: context.signal,
-      timeoutMs: settings.timeoutMs,
-      secrets: [context.apiKey],
-    };
-  }
+  const upstream = upstreamRequests(
+    'anthropic',
+    settings.baseURL ?? 'https://api.anthropic.com/v1',
+    settings,
+    (apiKey) => ({ 'x-api-key': apiKey }),
+    { 'anthropic-version': ANTHROPIC_VERSION },
+  );
 
   return {
     id: 'anthropic',

@@ -1,5 +1,5 @@
-import { fetchUpstream, readJsonBody, type UpstreamRequest } from '../http';
-import type { DiscoveredModel, Provider, ProviderCallContext, ProviderResult, ProviderSettings } from '../types';
+import { fetchUpstream, readJsonBody, upstreamRequests } from '../http';
+import type { DiscoveredModel, Provider, ProviderResult, ProviderSettings } from '../types';
 import { toGeminiBody } from './request';
 import { blockedPromptError, type GeminiResponseWire, mapGeminiFinishReason, parseGeminiStream, partsOf } from './stream';
 import { normalizeGeminiUsage } from './usage';
@@ -16,20 +16,9 @@ interface ModelListWire {
 
 /** Gemini API. The key goes in `x-goog-api-key`, never in the URL: URLs end up in logs. */
 export function createGoogleProvider(settings: ProviderSettings = {}): Provider {
-  const baseURL = (settings.baseURL ?? 'https://generativelanguage.googleapis.com/v1beta').replace(/\/+$/, '');
-
-  function upstream(path: string, context: ProviderCallContext, body?: unknown): UpstreamRequest {
-    return {
-      provider: 'google',
-      url: `${baseURL}${path}`,
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { ...settings.headers, ...(context.apiKey ? { 'x-goog-api-key': context.apiKey } : {}) },
-      body,
-      signal: context.signal,
-      timeoutMs: settings.timeoutMs,
-      secrets: [context.apiKey],
-    };
-  }
+  const upstream = upstreamRequests('google', settings.baseURL ?? 'https://generativelanguage.googleapis.com/v1beta', settings, (apiKey) => ({
+    'x-goog-api-key': apiKey,
+  }));
   const modelPath = (model: string) => `/models/${encodeURIComponent(model)}`;
 
   return {

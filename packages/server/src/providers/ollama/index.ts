@@ -1,6 +1,6 @@
 import { createUsage, type FinishReason, StreamTruncatedError, UpstreamError, UpstreamUnreachableError, type Usage } from '@aiu/core';
-import { errorFromResponse, fetchUpstream, readJsonBody, readJsonLines, type UpstreamRequest } from '../http';
-import type { DiscoveredModel, Provider, ProviderCallContext, ProviderChatRequest, ProviderEvent, ProviderResult, ProviderSettings } from '../types';
+import { errorFromResponse, fetchUpstream, readJsonBody, readJsonLines, type UpstreamRequest, upstreamRequests } from '../http';
+import type { DiscoveredModel, Provider, ProviderChatRequest, ProviderEvent, ProviderResult, ProviderSettings } from '../types';
 
 interface ChatLineWire {
   message?: { content?: string; thinking?: string };
@@ -40,20 +40,7 @@ export function toOllamaBody(request: ProviderChatRequest, stream: boolean): Rec
 
 /** A local Ollama server: no key; NDJSON streaming. */
 export function createOllamaProvider(settings: ProviderSettings = {}): Provider {
-  const baseURL = (settings.baseURL ?? 'http://localhost:11434').replace(/\/+$/, '');
-
-  function upstream(path: string, context: ProviderCallContext, body?: unknown): UpstreamRequest {
-    return {
-      provider: 'ollama',
-      url: `${baseURL}${path}`,
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { ...settings.headers, ...(context.apiKey ? { authorization: `Bearer ${context.apiKey}` } : {}) },
-      body,
-      signal: context.signal,
-      timeoutMs: settings.timeoutMs,
-      secrets: [context.apiKey],
-    };
-  }
+  const upstream = upstreamRequests('ollama', settings.baseURL ?? 'http://localhost:11434', settings, (apiKey) => ({ authorization: `Bearer ${apiKey}` }));
 
   async function send(call: UpstreamRequest): Promise<Response> {
     try {

@@ -1,5 +1,5 @@
 import { createUsage, UpstreamError } from '@aiu/core';
-import { fetchUpstream, readJsonBody, type UpstreamRequest } from '../http';
+import { fetchUpstream, readJsonBody, upstreamRequests } from '../http';
 import type {
   DiscoveredModel,
   Provider,
@@ -30,26 +30,11 @@ interface CompletionWire {
 
 /** Chat Completions — OpenAI itself and every server that speaks its wire format. */
 export function createOpenAIProvider(config: OpenAIProviderConfig): Provider {
-  const baseURL = config.baseURL.replace(/\/+$/, '');
   const wire: OpenAIWireOptions = {
     maxTokensField: config.wire?.maxTokensField ?? 'max_tokens',
     streamOptions: config.wire?.streamOptions ?? true,
   };
-
-  function upstream(path: string, context: ProviderCallContext, body?: unknown): UpstreamRequest {
-    const headers: Record<string, string> = { ...config.headers };
-    if (context.apiKey) headers.authorization = `Bearer ${context.apiKey}`;
-    return {
-      provider: config.id,
-      url: `${baseURL}${path}`,
-      method: body === undefined ? 'GET' : 'POST',
-      headers,
-      body,
-      signal: context.signal,
-      timeoutMs: config.timeoutMs,
-      secrets: [context.apiKey],
-    };
-  }
+  const upstream = upstreamRequests(config.id, config.baseURL, config, (apiKey) => ({ authorization: `Bearer ${apiKey}` }));
 
   return {
     id: config.id,

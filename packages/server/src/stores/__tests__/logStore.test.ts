@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../log/types';
-import { postgresReachable, postgresTestStore } from '../../../test/postgres';
-import { memoryStore } from '../memory';
+import { storeMatrix } from '../../../test/postgres';
 import { sqliteStore } from '../sqlite';
 import type { AiuStore } from '../types';
 
@@ -40,28 +39,9 @@ function record(overrides: Partial<LogRecord> & { id: string; time: number }): L
   };
 }
 
-const pgReady = await postgresReachable();
-const disposers: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const dispose of disposers) await dispose();
-});
-
-const stores: Array<[string, () => AiuStore]> = [
-  ['memory', () => memoryStore()],
-  ['sqlite', () => sqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'aiu-sqlite-')), 'nested', 'aiu.db') })],
-  ...(pgReady
-    ? [
-        [
-          'postgres',
-          () => {
-            const { store, dispose } = postgresTestStore();
-            disposers.push(dispose);
-            return store;
-          },
-        ] as [string, () => AiuStore],
-      ]
-    : []),
-];
+const matrix = await storeMatrix();
+afterAll(() => matrix.dispose());
+const stores = matrix.stores;
 
 describe.each(stores)('log store conformance: %s', (_kind, make) => {
   it('round-trips every field', async () => {

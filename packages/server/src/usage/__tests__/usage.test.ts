@@ -1,14 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ModelComparisonSchema, type UsageReport, UsageReportSchema } from '@aiu/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresReachable, postgresTestStore } from '../../../test/postgres';
+import { storeMatrix } from '../../../test/postgres';
 import { createAiu } from '../../createAiu';
 import type { LogRecord } from '../../log/types';
 import { rollupDeltas } from '../../log/rollup';
 import { memoryStore } from '../../stores/memory';
-import { sqliteStore } from '../../stores/sqlite';
 import type { AiuStore } from '../../stores/types';
 
 /** A small seeded PRNG, so a failing case can be reproduced. */
@@ -204,27 +200,10 @@ describe('GET /usage against a brute-force reference (random logs, several zones
   });
 });
 
-const pgReady = await postgresReachable();
-const disposers: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const dispose of disposers) await dispose();
-});
+const matrix = await storeMatrix({ memory: false });
+afterAll(() => matrix.dispose());
 
-describe.each([
-  ['sqlite', () => sqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'aiu-rollup-')), 'aiu.db') })],
-  ...(pgReady
-    ? [
-        [
-          'postgres',
-          () => {
-            const test = postgresTestStore();
-            disposers.push(test.dispose);
-            return test.store;
-          },
-        ] as [string, () => AiuStore],
-      ]
-    : []),
-] as Array<[string, () => AiuStore]>)('rollups on %s', (_kind, make) => {
+describe.each(matrix.stores)('rollups on %s', (_kind, make) => {
   it('match the raw rows, batch after batch', async () => {
     const store = make();
     await store.init();
