@@ -21,7 +21,7 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'browser',
+          name: 'e2e',
           environment: 'node',
           include: ['e2e/**/*.e2e.test.ts'],
           testTimeout: 120_000,

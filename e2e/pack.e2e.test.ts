@@ -1,0 +1,112 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadFixture } from '@aiu/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PACKAGES = ['core', 'server', 'react', 'testing'];
+
+/** A fresh app outside the workspace that knows aiu only through the packed tarballs. */
+let app: string;
+
+beforeAll(() => {
+  if (PACKAGES.some((name) => !existsSync(join(root, 'packages', name, 'dist')))) {
+    execFileSync('pnpm', ['--filter', './packages/*', 'build'], { cwd: root, stdio: 'ignore' });
+  }
+  const tarballs = mkdtempSync(join(tmpdir(), 'aiu-tarballs-'));
+  for (const name of PACKAGES) execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: join(root, 'packages', name), stdio: 'ignore' });
+  const tgz = (name: string) => join(tarballs, readdirSync(tarballs).find((file) => file.startsWith(`aiu-${name}-`)) as string);
+  app = mkdtempSync(join(tmpdir(), 'aiu-packed-app-'));
+  mkdirSync(join(app, 'src'));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({
+      name: 'packed-app',
+      private: true,
+      type: 'module',
+      dependencies: {
+        '@aiu/core': `file:${tgz('core')}`,
+        '@aiu/server': `file:${tgz('server')}`,
+        '@aiu/react': `file:${tgz('react')}`,
+        '@aiu/testing': `file:${tgz('testing')}`,
+        '@tanstack/react-query': '^5.90.0',
+        'better-sqlite3': '^12.4.1',
+        express: '^5.1.0',
+        react: '^19.1.0',
+        'react-dom': '^19.1.0',
+      },
+    }),
+  );
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, stdio: 'ignore', env: { ...process.env, npm_config_nodedir: process.env.npm_config_nodedir ?? '/usr' } });
+}, 600_000);
+
+describe('the published packages, installed from their tarballs', () => {
+  it('serve a chat through Express on SQLite and stream it into @aiu/react (ESM)', () => {
+    writeFileSync(
+      join(app, 'src/chat.mjs'),
+      `
+import express from 'express';
+import { createAiu } from '@aiu/server';
+import { toExpress } from '@aiu/server/express';
+import { startFakeUpstream } from '@aiu/testing';
+import { ChatController, ModelSelect, StreamingOutput } from '@aiu/react';
+import { createElement } from 'react';
+import { renderToString } from 'react-dom/server';
+
+const upstream = await startFakeUpstream();
+const aiu = createAiu({ env: {}, keyring: false, logger: { warn() {} }, providers: { openai: { baseURL: upstream.url + '/v1', apiKey: 'sk-packed-000000000000' } } });
+const app = express();
+app.use('/api/aiu', toExpress(aiu));
+const server = app.listen(0, '127.0.0.1');
+await new Promise((resolve) => server.once('listening', resolve));
+const baseUrl = 'http://127.0.0.1:' + server.address().port + '/api/aiu';
+
+const chat = new ChatController({ baseUrl }, { model: 'openai:gpt-4.1-nano' });
+await chat.send('Invent a holiday.');
+const state = chat.getSnapshot();
+const html = renderToString(createElement(ModelSelect, { models: [{ id: 'openai:x', provider: 'openai', name: 'X', kind: 'chat', contextWindow: 1, maxOutput: 1, pricing: null, capabilities: [], deprecated: false }], children: (api) => createElement('input', api.getInputProps()) }));
+const output = renderToString(createElement(StreamingOutput, { source: null }));
+const logs = await (await fetch(baseUrl + '/logs')).json();
+console.log(JSON.stringify({ status: state.status, text: state.text, usage: state.usage, html, output, logged: logs.entries.length, store: (await aiu.store()).kind }));
+server.close();
+await aiu.close();
+await upstream.close();
+process.exit(0);
+`,
+    );
+    const result = JSON.parse(execFileSync('node', ['src/chat.mjs'], { cwd: app }).toString()) as {
+      status: string;
+      text: string;
+      usage: { totalTokens: number };
+      html: string;
+      output: string;
+      logged: number;
+      store: string;
+    };
+    const chunks = (loadFixture('openai/openai-text').chunks ?? []).map((line) => JSON.parse(line) as { choices?: Array<{ delta?: { content?: string } }> });
+    expect(result.status).toBe('done');
+    expect(result.text).toBe(chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join(''));
+    expect(result.usage.totalTokens).toBe(316);
+    expect(result.html).toContain('role="combobox"');
+    expect(result.output).toContain('data-state="idle"');
+    expect(result.logged).toBe(1);
+    expect(result.store).toBe('sqlite');
+  });
+
+  it('load through require() too (CommonJS builds)', () => {
+    writeFileSync(
+      join(app, 'src/require.cjs'),
+      `
+const core = require('@aiu/core');
+const server = require('@aiu/server');
+const express = require('@aiu/server/express');
+const react = require('@aiu/react');
+console.log(JSON.stringify([typeof core.parseModelId, typeof server.createAiu, typeof express.toExpress, typeof react.useChat, core.parseModelId('openrouter:a/b:free').model]));
+`,
+    );
+    expect(JSON.parse(execFileSync('node', ['src/require.cjs'], { cwd: app }).toString())).toEqual(['function', 'function', 'function', 'function', 'a/b:free']);
+  });
+});
