@@ -36,9 +36,9 @@ export interface AiuHandlersOptions {
   keys?: MockKeys;
   /** The report `GET /usage` answers; without one, an honest empty report for the asked range. */
   usage?: UsageReport;
-  /** Delay before `/usage` and `/logs` answer, to see loading states. */
+  /** Delay before `/models`, `/usage` and `/logs` answer, to see loading states. */
   readDelayMs?: number;
-  /** Make `/usage` and `/logs` fail with this status. */
+  /** Make `/models`, `/usage` and `/logs` fail with this status. */
   readError?: { status: number; code: string; message: string };
 }
 
@@ -172,7 +172,11 @@ export function aiuHandlers(options: AiuHandlersOptions = {}): HttpHandler[] {
         headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform' },
       });
     }),
-    http.get(`${base}/models`, () => HttpResponse.json({ models: options.models ?? [] })),
+    http.get(`${base}/models`, async () => {
+      if (options.readDelayMs) await delay(options.readDelayMs);
+      if (options.readError) return problem(options.readError.status, options.readError.code, options.readError.message);
+      return HttpResponse.json({ models: options.models ?? [] });
+    }),
     http.get(`${base}/health`, () => HttpResponse.json({ status: 'ok', store: 'ok', providers: {} })),
     http.get(`${base}/usage`, async ({ request }) => {
       if (options.readDelayMs) await delay(options.readDelayMs);
