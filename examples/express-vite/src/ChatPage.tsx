@@ -1,3 +1,4 @@
+'use client';
 import { ModelSelect, StreamingOutput, useChat } from '@aiu/react';
 import { type FormEvent, useState } from 'react';
 

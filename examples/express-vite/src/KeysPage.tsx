@@ -1,3 +1,4 @@
+'use client';
 import { ProviderKeyForm, useProviderKeys } from '@aiu/react';
 import { useState } from 'react';
 

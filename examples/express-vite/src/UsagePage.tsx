@@ -1,3 +1,4 @@
+'use client';
 import { UsageChart, useRequestLog } from '@aiu/react';
 import { useState } from 'react';
 

@@ -1,1 +1,1 @@
-export { toNextHandler } from './adapters/next';
+export { toNextHandler, type NextRouteContext, type NextRouteHandler } from './adapters/next';

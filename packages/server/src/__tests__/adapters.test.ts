@@ -136,7 +136,7 @@ describe('toNextHandler', () => {
   it('falls back to suffix routing when called without route params', async () => {
     rig = await createRig();
     const { POST } = toNextHandler(rig.aiu);
-    const response = await POST(new Request('http://localhost/api/aiu/chat', post));
+    const response = await POST(new Request('http://localhost/api/aiu/chat', post), undefined as never);
     expect(deltaText(parseSse(await response.text()))).toBe(fixtureStreamText(chunks));
   });
 });
@@ -147,5 +147,21 @@ describe('toNodeListener', () => {
     const base = await listen(toNodeListener(rig.aiu));
     const response = await fetch(`${base}/chat`, post);
     expect(deltaText(parseSse(await response.text()))).toBe(fixtureStreamText(chunks));
+  });
+});
+
+describe('toNextHandler(factory)', () => {
+  it('creates the instance on the first request, not when the route module loads', async () => {
+    rig = await createRig();
+    let created = 0;
+    const handlers = toNextHandler(() => {
+      created += 1;
+      return rig!.aiu;
+    });
+    expect(created).toBe(0);
+    const health = await handlers.GET(new Request('http://localhost/api/aiu/health'), { params: Promise.resolve({ path: ['health'] }) });
+    expect(health.status).toBe(200);
+    await handlers.GET(new Request('http://localhost/api/aiu/health'), { params: Promise.resolve({ path: ['health'] }) });
+    expect(created).toBe(1);
   });
 });

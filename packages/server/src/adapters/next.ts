@@ -1,18 +1,34 @@
 import type { Aiu } from '../createAiu';
 
-type RouteContext = { params?: Promise<Record<string, string | string[] | undefined>> | Record<string, string | string[] | undefined> };
+/** What Next passes as a route handler's second argument (any catch-all segment name works). */
+export interface NextRouteContext {
+  /** A promise since Next 15. */
+  params: Promise<Record<string, string | string[] | undefined>>;
+}
+
+export type NextRouteHandler = (request: Request, context: NextRouteContext) => Promise<Response>;
 
 /**
  * `export const { GET, POST, DELETE } = toNextHandler(aiu)` in
  * `app/api/aiu/[...path]/route.ts`. The catch-all segment names the route; the
  * request's own signal (aborted by Next when the client leaves) goes upstream.
+ *
+ * Pass a function (`toNextHandler(() => aiu)`) to create the instance on the first
+ * request: `next build` evaluates route modules, and production settings (such as the
+ * required master key) are then checked when the server runs, not while it builds.
  */
-export function toNextHandler(aiu: Aiu) {
-  async function handle(request: Request, context?: RouteContext): Promise<Response> {
+export function toNextHandler(
+  source: Aiu | (() => Aiu),
+): { GET: NextRouteHandler; POST: NextRouteHandler; DELETE: NextRouteHandler; HEAD: NextRouteHandler } {
+  let instance: Aiu | undefined = typeof source === 'function' ? undefined : source;
+  const handle: NextRouteHandler = async (request, context) => {
+    instance ??= (source as () => Aiu)();
+    const aiu = instance;
+    // Called without a context (tests, other frameworks): route on the end of the path.
     const params = context?.params ? await context.params : undefined;
     const segments = params ? Object.values(params).find(Array.isArray) : undefined;
     if (segments) return aiu.handleRoute(request, `/${segments.map(encodeURIComponent).join('/')}`);
     return aiu.handler(request);
-  }
+  };
   return { GET: handle, POST: handle, DELETE: handle, HEAD: handle };
 }

@@ -1,0 +1,5 @@
+import { KeysPage } from '../../../express-vite/src/KeysPage';
+
+export default function Page() {
+  return <KeysPage />;
+}

@@ -1,0 +1,5 @@
+import { UsagePage } from '../../../express-vite/src/UsagePage';
+
+export default function Page() {
+  return <UsagePage />;
+}
