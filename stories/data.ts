@@ -1,5 +1,5 @@
 import type { ModelInfo, UsageReport, UsageStats } from '@aiu/core';
-import { EMPTY_STATS } from '@aiu/testing/msw';
+import { usageStats as stats } from '@aiu/testing/msw';
 
 export const MODELS: ModelInfo[] = [
   { id: 'openai:gpt-4o-mini', provider: 'openai', name: 'GPT-4o mini', kind: 'chat', contextWindow: 128000, maxOutput: 16384, pricing: { input: 0.15, output: 0.6, cacheRead: 0.075 }, capabilities: ['tools', 'vision'], deprecated: false },
@@ -10,10 +10,6 @@ export const MODELS: ModelInfo[] = [
   { id: 'ollama:llama3.2', provider: 'ollama', name: 'llama3.2', kind: 'chat', contextWindow: null, maxOutput: null, pricing: { input: 0, output: 0 }, capabilities: [], deprecated: false },
 ];
 
-const stats = (partial: Partial<UsageStats>): UsageStats => {
-  const merged = { ...EMPTY_STATS, ...partial };
-  return { ...merged, totalTokens: merged.inputTokens + merged.outputTokens };
-};
 
 /** A week of usage by model, with known numbers. */
 export const REPORT: UsageReport = {

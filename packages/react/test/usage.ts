@@ -1,10 +1,5 @@
-import type { UsageReport, UsageStats } from '@aiu/core';
-import { EMPTY_STATS } from '@aiu/testing/msw';
-
-export function stats(partial: Partial<UsageStats>): UsageStats {
-  const merged = { ...EMPTY_STATS, ...partial };
-  return { ...merged, totalTokens: merged.inputTokens + merged.outputTokens };
-}
+import type { UsageReport } from '@aiu/core';
+import { usageStats as stats } from '@aiu/testing/msw';
 
 /** Three days, two models: known numbers for geometry checks. */
 export const REPORT: UsageReport = {

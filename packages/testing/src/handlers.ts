@@ -48,6 +48,12 @@ export const EMPTY_STATS: UsageStats = {
   latencyMeanMs: null, latencyP50Ms: null, latencyP95Ms: null, ttftP50Ms: null,
 };
 
+/** Stats with only the fields a test cares about; `totalTokens` follows input + output. */
+export function usageStats(partial: Partial<UsageStats>): UsageStats {
+  const merged = { ...EMPTY_STATS, ...partial };
+  return { ...merged, totalTokens: merged.inputTokens + merged.outputTokens };
+}
+
 /** Daily UTC buckets for [from, to) with nothing in them. */
 export function emptyUsageReport(from: Date, to: Date): UsageReport {
   const buckets = [];

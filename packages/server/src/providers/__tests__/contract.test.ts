@@ -1,7 +1,11 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AiuError, type ChatEvent, type ChatResult } from '@aiu/core';
-import { listFixtures, loadFixture } from '@aiu/testing';
+import { listFixtures, loadFixture, startFakeUpstream } from '@aiu/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRig, TEST_KEY, type TestRig } from '../../../test/helpers';
+import { type Aiu, createAiu, memoryStore } from '../../index';
 
 /**
  * What each provider's recording says the reply was, read straight from its wire format
@@ -15,6 +19,28 @@ interface Expected {
 }
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- fixture wire data
+
+const BASE_PATH = { anthropic: '/v1', google: '/v1beta' } as const;
+
+/**
+ * Replays a fixture derived from a recording (one event added or changed) through a real
+ * fake upstream and a fresh handler; `files` are named `<fixture>.<ext>` under the provider.
+ */
+async function withDerivedFixture(provider: keyof typeof BASE_PATH, files: Record<string, string>, run: (aiu: Aiu) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'aiu-fixtures-'));
+  mkdirSync(join(dir, provider));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, provider, name), text);
+  const fixture = `${provider}/${Object.keys(files)[0]?.split('.')[0]}`;
+  const upstream = await startFakeUpstream({ fixturesDir: dir, fixture });
+  const aiu = createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, providers: { [provider]: { baseURL: `${upstream.url}${BASE_PATH[provider]}`, apiKey: TEST_KEY } } });
+  try {
+    await run(aiu);
+  } finally {
+    await aiu.close();
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function anthropicExpected(events: Json[]): Expected {
   const usage: Json = {};
@@ -214,7 +240,6 @@ describe('errors shared by every adapter', () => {
   });
 
   it.each(['openai', 'anthropic', 'google', 'openrouter', 'ollama'])('%s: connection refused → upstream_unreachable', async (provider) => {
-    const { createAiu, memoryStore } = await import('../../index');
     const aiu = createAiu({
       store: memoryStore(),
       env: {},
@@ -228,64 +253,33 @@ describe('errors shared by every adapter', () => {
   });
 
   it('ignores Anthropic event types it does not know', async () => {
-    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { startFakeUpstream } = await import('@aiu/testing');
-    const dir = mkdtempSync(join(tmpdir(), 'aiu-fixtures-'));
-    mkdirSync(join(dir, 'anthropic'));
     const lines = [...(loadFixture('anthropic/anthropic-text').chunks ?? [])];
     lines.splice(2, 0, '{"type":"brand_new_event","detail":{"x":1}}');
-    writeFileSync(join(dir, 'anthropic', 'future.chunks.txt'), lines.join('\n'));
-    const upstream = await startFakeUpstream({ fixturesDir: dir, fixture: 'anthropic/future' });
-    const { createAiu, memoryStore } = await import('../../index');
-    const aiu = createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, providers: { anthropic: { baseURL: `${upstream.url}/v1`, apiKey: TEST_KEY } } });
-    const events = await collect(await aiu.chat({ model: 'anthropic:claude-sonnet-4-5', messages }));
-    expect(events.at(-1)?.type).toBe('finish');
-    expect(events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('')).toBe(anthropicExpected(lines.map((l) => JSON.parse(l) as Json)).text);
-    await aiu.close();
-    await upstream.close();
+    await withDerivedFixture('anthropic', { 'future.chunks.txt': lines.join('\n') }, async (aiu) => {
+      const events = await collect(await aiu.chat({ model: 'anthropic:claude-sonnet-4-5', messages }));
+      expect(events.at(-1)?.type).toBe('finish');
+      expect(events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('')).toBe(anthropicExpected(lines.map((l) => JSON.parse(l) as Json)).text);
+    });
   });
 
   it('reports an Anthropic error event mid-stream as a typed error event', async () => {
-    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { startFakeUpstream } = await import('@aiu/testing');
-    const dir = mkdtempSync(join(tmpdir(), 'aiu-fixtures-'));
-    mkdirSync(join(dir, 'anthropic'));
     const lines = (loadFixture('anthropic/anthropic-text').chunks ?? []).slice(0, 4);
     lines.push('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}');
-    writeFileSync(join(dir, 'anthropic', 'overloaded.chunks.txt'), lines.join('\n'));
-    const upstream = await startFakeUpstream({ fixturesDir: dir, fixture: 'anthropic/overloaded' });
-    const { createAiu, memoryStore } = await import('../../index');
-    const aiu = createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, providers: { anthropic: { baseURL: `${upstream.url}/v1`, apiKey: TEST_KEY } } });
-    const events = await collect(await aiu.chat({ model: 'anthropic:claude-sonnet-4-5', messages }));
-    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'upstream_error', retryable: true });
-    await aiu.close();
-    await upstream.close();
+    await withDerivedFixture('anthropic', { 'overloaded.chunks.txt': lines.join('\n') }, async (aiu) => {
+      const events = await collect(await aiu.chat({ model: 'anthropic:claude-sonnet-4-5', messages }));
+      expect(events.at(-1)).toMatchObject({ type: 'error', code: 'upstream_error', retryable: true });
+    });
   });
 
   it('turns a Gemini prompt block into a typed content_filtered error', async () => {
-    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { startFakeUpstream } = await import('@aiu/testing');
-    const dir = mkdtempSync(join(tmpdir(), 'aiu-fixtures-'));
-    mkdirSync(join(dir, 'google'));
     // The recorded chunk shape, with the documented promptFeedback a blocked prompt gets instead of candidates.
-    const blocked = { promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 }, modelVersion: 'gemini-3-pro-preview' };
-    writeFileSync(join(dir, 'google', 'blocked.chunks.txt'), JSON.stringify(blocked));
-    writeFileSync(join(dir, 'google', 'blocked.json'), JSON.stringify(blocked));
-    const upstream = await startFakeUpstream({ fixturesDir: dir, fixture: 'google/blocked' });
-    const { createAiu, memoryStore } = await import('../../index');
-    const aiu = createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, providers: { google: { baseURL: `${upstream.url}/v1beta`, apiKey: TEST_KEY } } });
-    const events = await collect(await aiu.chat({ model: 'google:gemini-3-pro-preview', messages }));
-    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'content_filtered', retryable: false });
-    const failure = await aiu.chat({ model: 'google:gemini-3-pro-preview', messages, stream: false }).catch((e: unknown) => e);
-    expect(failure).toMatchObject({ code: 'content_filtered' });
-    await aiu.close();
-    await upstream.close();
+    const blocked = JSON.stringify({ promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 }, modelVersion: 'gemini-3-pro-preview' });
+    await withDerivedFixture('google', { 'blocked.chunks.txt': blocked, 'blocked.json': blocked }, async (aiu) => {
+      const events = await collect(await aiu.chat({ model: 'google:gemini-3-pro-preview', messages }));
+      expect(events.at(-1)).toMatchObject({ type: 'error', code: 'content_filtered', retryable: false });
+      const failure = await aiu.chat({ model: 'google:gemini-3-pro-preview', messages, stream: false }).catch((e: unknown) => e);
+      expect(failure).toMatchObject({ code: 'content_filtered' });
+    });
   });
 
   it('uses the cost OpenRouter reports as the call cost', async () => {
