@@ -1,6 +1,6 @@
 import { InvalidRequestError, type ModelInfo } from '@aiu/core';
 import type { RouteContext } from './context';
-import { json } from './respond';
+import { jsonText } from './respond';
 
 /**
  * The catalog for every configured provider, merged with what each provider lists
@@ -29,7 +29,7 @@ export async function modelsRoute(request: Request, _params: Record<string, stri
   const etag = `W/"${fnv1a(body)}"`;
   const headers = { etag, 'cache-control': 'private, max-age=60, stale-while-revalidate=600', vary: 'authorization, cookie' };
   if (matchesEtag(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
-  return json(JSON.parse(body), { headers });
+  return jsonText(body, { headers });
 }
 
 function byProviderThenName(a: ModelInfo, b: ModelInfo): number {

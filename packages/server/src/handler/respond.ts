@@ -3,7 +3,12 @@ import { AiuError, type ErrorBody, toAiuError } from '@aiu/core';
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
 export function json(body: unknown, init: ResponseInit = {}): Response {
-  return new Response(JSON.stringify(body), {
+  return jsonText(JSON.stringify(body), init);
+}
+
+/** For a body already serialised (e.g. to hash it for an ETag), so it is not serialised twice. */
+export function jsonText(text: string, init: ResponseInit = {}): Response {
+  return new Response(text, {
     ...init,
     headers: { ...JSON_HEADERS, ...(init.headers as Record<string, string> | undefined) },
   });
