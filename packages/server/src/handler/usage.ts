@@ -1,6 +1,6 @@
 import { InvalidRequestError, type UsageReport, UsageQuerySchema } from '@aiu/core';
 import { ownerOf } from '../keyring/resolve';
-import { slotOf } from '../log/rollup';
+import { planRanges } from '../log/rollup';
 import { buildComparison, buildReport } from '../usage/aggregate';
 import { assertTimeZone, bucketRange } from '../usage/buckets';
 import { parseOrThrow } from './body';
@@ -26,12 +26,12 @@ export async function usageRoute(request: Request, _params: Record<string, strin
   // Read-your-writes: whatever is queued for the store is written before we read.
   await ctx.log.flush();
   const store = await ctx.store();
-  const range = { fromSlot: slotOf(starts[0] ?? from), toSlot: end, provider: query.provider, model: query.model, userId };
-  const groupBy = query.view === 'compare' ? 'model' : (query.groupBy ?? null);
-  const { rows, bins } = store.usageBuckets ? await store.usageBuckets({ ...range, starts, groupBy }) : await store.usageRollups(range);
-  if (query.view === 'compare') return json(buildComparison(rows, bins));
+  // The comparison has one bucket; the series cuts at every bucket start.
+  const ranges = planRanges(starts[0] ?? from, end, query.view === 'compare' ? [] : starts);
+  const rows = await store.usageRollups({ ranges, provider: query.provider, model: query.model, userId });
+  if (query.view === 'compare') return json(buildComparison(rows));
 
-  const report: UsageReport = buildReport(rows, bins, { starts, end, granularity, groupBy: query.groupBy ?? null, tz });
+  const report: UsageReport = buildReport(rows, { starts, end, granularity, groupBy: query.groupBy ?? null, tz });
   if (ctx.runtime.guards.quotas.enabled) report.quota = await ctx.runtime.guards.quotas.status(ownerOf(ctx.identity));
   return json(report);
 }

@@ -1,7 +1,17 @@
 import type { LogRecord } from './types';
 
-/** Rollup slots: 15 minutes of UTC, which every real time zone's hour boundaries fall on. */
+/** The finest rollup slot: 15 minutes of UTC, which every real time zone's hour boundaries fall on. */
 export const SLOT_MS = 15 * 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Every record is rolled up at three spans, coarsest first. A query reads each stretch of its
+ * range at the coarsest span that no bucket boundary cuts: a month of UTC days is 30 day rows
+ * per key, New York days are read from hour rows, Kathmandu's (+05:45) from hours plus a few
+ * quarter hours around each midnight.
+ */
+export const ROLLUP_SPANS = [DAY_MS, HOUR_MS, SLOT_MS] as const;
 
 /** Log-spaced histogram bins 2% apart: percentiles read from them are within 2% of exact. */
 export const BIN_RATIO = 1.02;
@@ -17,6 +27,9 @@ export function binValue(bin: number): number {
 }
 
 export interface RollupKey {
+  /** One of ROLLUP_SPANS. */
+  span: number;
+  /** Start of the slot: a multiple of `span` in UTC milliseconds. */
   slot: number;
   provider: string;
   model: string;
@@ -39,40 +52,95 @@ export interface RollupRow extends RollupKey {
   latencySum: number;
   ttftSum: number;
   ttftCount: number;
+  /** Latency histogram: bin → count. */
+  latencyBins: StoredHistogram;
+  /** Time-to-first-token histogram: bin → count. */
+  ttftBins: StoredHistogram;
 }
 
-export interface BinRow extends RollupKey {
-  metric: 'latency' | 'ttft';
-  bin: number;
-  count: number;
+/** Bin → count. Kept inline with its rollup row: one row per slot and key, however spread the values. */
+export type Histogram = Map<number, number>;
+
+/**
+ * A histogram as a store hands it back: SQLite's JSON text and PostgreSQL's parsed jsonb are
+ * read where they are summed, so a month of rows never becomes a month of Maps.
+ */
+export type StoredHistogram = Histogram | string | Readonly<Record<string, number>>;
+
+/** Calls `visit` for every bin of a histogram in any of its forms. */
+export function forEachBin(histogram: StoredHistogram, visit: (bin: number, count: number) => void): void {
+  if (typeof histogram === 'string') forEachEncodedBin(histogram, visit);
+  else if (histogram instanceof Map) for (const [bin, count] of histogram) visit(bin, count);
+  else for (const bin in histogram) visit(Number(bin), Number(histogram[bin]));
 }
 
-export function slotOf(time: number): number {
-  return Math.floor(time / SLOT_MS) * SLOT_MS;
+/** Scans `{"bin":count,…}` without building an object (bins and counts are non-negative integers). */
+function forEachEncodedBin(text: string, visit: (bin: number, count: number) => void): void {
+  const length = text.length;
+  let i = 0;
+  while (i < length) {
+    if (text.charCodeAt(i++) !== 34 /* " */) continue;
+    let bin = 0;
+    for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) bin = bin * 10 + c - 48;
+    i++; // closing quote
+    let c = text.charCodeAt(i);
+    while (i < length && (c < 48 || c > 57)) c = text.charCodeAt(++i);
+    let count = 0;
+    for (; c >= 48 && c <= 57; c = text.charCodeAt(++i)) count = count * 10 + c - 48;
+    visit(bin, count);
+  }
 }
 
-function keyOf(record: LogRecord): RollupKey {
-  return { slot: slotOf(record.time), provider: record.provider, model: record.model, status: record.status, userId: record.userId ?? '' };
+/** `{"bin":count,…}`: JSON that SQLite's json functions and PostgreSQL's jsonb both read. */
+export function encodeHistogram(histogram: StoredHistogram): string {
+  if (typeof histogram === 'string') return histogram;
+  let text = '';
+  forEachBin(histogram, (bin, count) => (text += `${text ? ',' : ''}"${bin}":${count}`));
+  return `{${text}}`;
 }
 
-const id = (key: RollupKey) => `${key.slot}\u0000${key.provider}\u0000${key.model}\u0000${key.status}\u0000${key.userId}`;
+export function decodeHistogram(stored: StoredHistogram): Histogram {
+  const histogram: Histogram = new Map();
+  forEachBin(stored, (bin, count) => histogram.set(bin, (histogram.get(bin) ?? 0) + count));
+  return histogram;
+}
 
-/** What a batch of log records adds to the rollups, combined per key (one upsert per key). */
-export function rollupDeltas(records: ReadonlyArray<LogRecord>): { rows: RollupRow[]; bins: BinRow[] } {
+/** Merges two stored histograms (SQLite's upsert calls this as a SQL function). */
+export function mergeEncodedHistograms(a: unknown, b: unknown): string {
+  const merged = decodeHistogram(String(a ?? '{}'));
+  forEachBin(String(b ?? '{}'), (bin, count) => merged.set(bin, (merged.get(bin) ?? 0) + count));
+  return encodeHistogram(merged);
+}
+
+export function slotOf(time: number, span: number = SLOT_MS): number {
+  return Math.floor(time / span) * span;
+}
+
+function keyOf(record: LogRecord, span: number): RollupKey {
+  return { span, slot: slotOf(record.time, span), provider: record.provider, model: record.model, status: record.status, userId: record.userId ?? '' };
+}
+
+const id = (key: RollupKey) => `${key.span}\u0000${key.slot}\u0000${key.provider}\u0000${key.model}\u0000${key.status}\u0000${key.userId}`;
+
+/** What a batch of log records adds to the rollups at every span, combined per key (one upsert per key). */
+export function rollupDeltas(records: ReadonlyArray<LogRecord>, spans: ReadonlyArray<number> = ROLLUP_SPANS): RollupRow[] {
+  return spans.flatMap((span) => rollupAt(records, span));
+}
+
+function rollupAt(records: ReadonlyArray<LogRecord>, span: number): RollupRow[] {
   const rows = new Map<string, RollupRow>();
-  const bins = new Map<string, BinRow>();
-  const bin = (key: RollupKey, metric: 'latency' | 'ttft', value: number) => {
-    const b = binOf(value);
-    const binId = `${id(key)}\u0000${metric}\u0000${b}`;
-    const found = bins.get(binId);
-    if (found) found.count += 1;
-    else bins.set(binId, { ...key, metric, bin: b, count: 1 });
+  const count = (histogram: Histogram, value: number) => {
+    const bin = binOf(value);
+    histogram.set(bin, (histogram.get(bin) ?? 0) + 1);
   };
   for (const record of records) {
-    const key = keyOf(record);
+    const key = keyOf(record, span);
     let row = rows.get(id(key));
     if (!row) {
-      row = { ...key, requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costNano: 0, unpriced: 0, savedNano: 0, latencySum: 0, ttftSum: 0, ttftCount: 0 };
+      row = {
+        ...key, requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0,
+        costNano: 0, unpriced: 0, savedNano: 0, latencySum: 0, ttftSum: 0, ttftCount: 0, latencyBins: new Map(), ttftBins: new Map(),
+      };
       rows.set(id(key), row);
     }
     row.requests += 1;
@@ -85,19 +153,25 @@ export function rollupDeltas(records: ReadonlyArray<LogRecord>): { rows: RollupR
     else row.costNano += Math.round(record.costTotal * 1e9);
     row.savedNano += Math.round(record.savedUsd * 1e9);
     row.latencySum += record.latencyMs;
-    bin(key, 'latency', record.latencyMs);
+    count(row.latencyBins as Histogram, record.latencyMs);
     if (record.ttftMs !== null) {
       row.ttftSum += record.ttftMs;
       row.ttftCount += 1;
-      bin(key, 'ttft', record.ttftMs);
+      count(row.ttftBins as Histogram, record.ttftMs);
     }
   }
-  return { rows: [...rows.values()], bins: [...bins.values()] };
+  return [...rows.values()];
+}
+
+/** Slots `from <= slot < to` at one span. */
+export interface SlotRange {
+  span: number;
+  from: number;
+  to: number;
 }
 
 export interface RollupQuery {
-  fromSlot: number;
-  toSlot: number;
+  ranges: ReadonlyArray<SlotRange>;
   provider?: string | undefined;
   model?: string | undefined;
   /** Restrict to one user ('' = calls without a user); undefined = everyone. */
@@ -106,10 +180,30 @@ export interface RollupQuery {
 
 export function matchesRollup(key: RollupKey, query: RollupQuery): boolean {
   return (
-    key.slot >= query.fromSlot &&
-    key.slot < query.toSlot &&
+    query.ranges.some((range) => key.span === range.span && key.slot >= range.from && key.slot < range.to) &&
     (query.provider === undefined || key.provider === query.provider) &&
     (query.model === undefined || key.model === query.model) &&
     (query.userId === undefined || key.userId === query.userId)
   );
+}
+
+/**
+ * Covers [from, to) with the fewest rollup rows: at each point the coarsest span that starts
+ * there, ends inside the range and is not cut by a bucket boundary, so every row read falls
+ * wholly inside one bucket. Consecutive slots of one span become one range.
+ */
+export function planRanges(from: number, to: number, boundaries: ReadonlyArray<number>): SlotRange[] {
+  const cuts = [...boundaries].sort((a, b) => a - b);
+  const ranges: SlotRange[] = [];
+  let next = 0;
+  for (let t = slotOf(from); t < to; ) {
+    while (next < cuts.length && (cuts[next] as number) <= t) next++;
+    const cut = cuts[next] ?? Infinity;
+    const span = ROLLUP_SPANS.find((s) => t % s === 0 && t + s <= to && t + s <= cut) ?? SLOT_MS;
+    const last = ranges[ranges.length - 1];
+    if (last && last.span === span && last.to === t) last.to = t + span;
+    else ranges.push({ span, from: t, to: t + span });
+    t += span;
+  }
+  return ranges;
 }

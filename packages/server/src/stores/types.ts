@@ -1,5 +1,5 @@
 import type { KeyStore } from '../keyring/types';
-import type { BinRow, RollupQuery, RollupRow } from '../log/rollup';
+import type { RollupQuery, RollupRow } from '../log/rollup';
 import type { LogListQuery, LogRecord } from '../log/types';
 
 /** The one interface every store implements; a conformance suite runs against each. */
@@ -11,12 +11,7 @@ export interface AiuStore {
   /** Newest first, ordered by (time, id) descending. */
   listLogs(query: LogListQuery): Promise<LogRecord[]>;
   /** Usage rollups (kept in step with the log by `insertLogs`) for a slot range. */
-  usageRollups(query: RollupQuery): Promise<{ rows: RollupRow[]; bins: BinRow[] }>;
-  /**
-   * The same rollups already summed per bucket (`slot` = the bucket's start) and group
-   * key, when the store can do it in SQL; the route falls back to `usageRollups`.
-   */
-  usageBuckets?(query: RollupQuery & { starts: number[]; groupBy: 'model' | 'provider' | 'status' | 'user' | null }): Promise<{ rows: RollupRow[]; bins: BinRow[] }>;
+  usageRollups(query: RollupQuery): Promise<RollupRow[]>;
   /** Encrypted provider keys. */
   readonly keys: KeyStore;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import type { Granularity, GroupBy, ModelComparison, UsageReport, UsageStats } from '@aiu/core';
-import { type BinRow, binValue, type RollupKey, type RollupRow } from '../log/rollup';
+import { binValue, forEachBin, type RollupKey, type RollupRow } from '../log/rollup';
 import { bucketIndex, isoInZone } from './buckets';
 
 class Accumulator {
@@ -16,8 +16,8 @@ class Accumulator {
   latencySum = 0;
   ttftSum = 0;
   ttftCount = 0;
-  readonly latency = new Map<number, number>();
-  readonly ttft = new Map<number, number>();
+  readonly latency = new DenseBins();
+  readonly ttft = new DenseBins();
 
   add(row: RollupRow): void {
     this.requests += row.requests;
@@ -33,11 +33,26 @@ class Accumulator {
     this.latencySum += row.latencySum;
     this.ttftSum += row.ttftSum;
     this.ttftCount += row.ttftCount;
+    forEachBin(row.latencyBins, this.latency.add);
+    forEachBin(row.ttftBins, this.ttft.add);
   }
 
-  addBin(row: BinRow): void {
-    const map = row.metric === 'latency' ? this.latency : this.ttft;
-    map.set(row.bin, (map.get(row.bin) ?? 0) + row.count);
+  merge(other: Accumulator): void {
+    this.requests += other.requests;
+    this.errors += other.errors;
+    this.inputTokens += other.inputTokens;
+    this.outputTokens += other.outputTokens;
+    this.cachedInputTokens += other.cachedInputTokens;
+    this.cacheWriteTokens += other.cacheWriteTokens;
+    this.reasoningTokens += other.reasoningTokens;
+    this.costNano += other.costNano;
+    this.unpriced += other.unpriced;
+    this.savedNano += other.savedNano;
+    this.latencySum += other.latencySum;
+    this.ttftSum += other.ttftSum;
+    this.ttftCount += other.ttftCount;
+    this.latency.merge(other.latency);
+    this.ttft.merge(other.ttft);
   }
 
   stats(): UsageStats {
@@ -56,9 +71,9 @@ class Accumulator {
       cachedShare: this.inputTokens ? this.cachedInputTokens / this.inputTokens : 0,
       savedByCache: this.savedNano / 1e9,
       latencyMeanMs: this.requests ? round(this.latencySum / this.requests) : null,
-      latencyP50Ms: percentile(this.latency, 0.5),
-      latencyP95Ms: percentile(this.latency, 0.95),
-      ttftP50Ms: percentile(this.ttft, 0.5),
+      latencyP50Ms: this.latency.percentile(0.5),
+      latencyP95Ms: this.latency.percentile(0.95),
+      ttftP50Ms: this.ttft.percentile(0.5),
     };
   }
 }
@@ -67,19 +82,47 @@ function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-/** Nearest-rank percentile from histogram bins (upper edges, so within 2% above exact). */
-function percentile(bins: Map<number, number>, p: number): number | null {
-  let total = 0;
-  for (const count of bins.values()) total += count;
-  if (total === 0) return null;
-  const rank = Math.max(1, Math.ceil(p * total));
-  let seen = 0;
-  for (const bin of [...bins.keys()].sort((a, b) => a - b)) {
-    seen += bins.get(bin) as number;
-    if (seen >= rank) return round(binValue(bin));
+/** Counts indexed by bin: summing thousands of rows' histograms is an array add per bin. */
+class DenseBins {
+  private counts = new Float64Array(0);
+  /** One past the highest bin seen. */
+  private size = 0;
+  private total = 0;
+
+  readonly add = (bin: number, count: number): void => {
+    if (bin >= this.size) this.reach(bin + 1);
+    this.counts[bin] = (this.counts[bin] as number) + count;
+    this.total += count;
+  };
+
+  merge(other: DenseBins): void {
+    if (other.size > this.size) this.reach(other.size);
+    for (let bin = 0; bin < other.size; bin++) this.counts[bin] = (this.counts[bin] as number) + (other.counts[bin] as number);
+    this.total += other.total;
   }
-  return null;
+
+  /** Nearest-rank percentile from the bins' upper edges: within 2% above exact, never below. */
+  percentile(p: number): number | null {
+    if (this.total === 0) return null;
+    const rank = Math.max(1, Math.ceil(p * this.total));
+    let seen = 0;
+    for (let bin = 0; bin < this.size; bin++) {
+      seen += this.counts[bin] as number;
+      if (seen >= rank) return round(binValue(bin));
+    }
+    return null;
+  }
+
+  private reach(size: number): void {
+    if (size > this.counts.length) {
+      const bigger = new Float64Array(Math.max(size, Math.min(this.counts.length * 2, 4096)));
+      bigger.set(this.counts);
+      this.counts = bigger;
+    }
+    this.size = size;
+  }
 }
+
 
 export function groupKey(key: RollupKey, groupBy: GroupBy | null): string {
   switch (groupBy) {
@@ -105,7 +148,7 @@ export interface ReportShape {
 }
 
 /** Buckets (gap-filled), per-group stats and totals from rollup rows. */
-export function buildReport(rows: RollupRow[], bins: BinRow[], shape: ReportShape): UsageReport {
+export function buildReport(rows: RollupRow[], shape: ReportShape): UsageReport {
   const { starts, end, granularity, groupBy, tz } = shape;
   const perBucket = starts.map(() => new Map<string, Accumulator>());
   const perGroup = new Map<string, Accumulator>();
@@ -120,16 +163,13 @@ export function buildReport(rows: RollupRow[], bins: BinRow[], shape: ReportShap
     if (index < 0) continue;
     const key = groupKey(row, groupBy);
     at(perBucket[index] as Map<string, Accumulator>, key).add(row);
-    at(perGroup, key).add(row);
-    totals.add(row);
   }
-  for (const row of bins) {
-    const index = bucketIndex(starts, end, row.slot);
-    if (index < 0) continue;
-    const key = groupKey(row, groupBy);
-    at(perBucket[index] as Map<string, Accumulator>, key).addBin(row);
-    at(perGroup, key).addBin(row);
-    totals.addBin(row);
+  // Each row is read once, into its bucket; groups and totals are sums of buckets.
+  for (const bucket of perBucket) {
+    for (const [key, acc] of bucket) {
+      at(perGroup, key).merge(acc);
+      totals.merge(acc);
+    }
   }
   const toStats = (map: Map<string, Accumulator>) => Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)).map(([key, acc]) => [key, acc.stats()]));
   return {
@@ -149,7 +189,7 @@ export function buildReport(rows: RollupRow[], bins: BinRow[], shape: ReportShap
 }
 
 /** The side-by-side model comparison: one row per model over the range. */
-export function buildComparison(rows: RollupRow[], bins: BinRow[]): ModelComparison {
+export function buildComparison(rows: RollupRow[]): ModelComparison {
   const perModel = new Map<string, { provider: string; acc: Accumulator }>();
   const at = (key: RollupKey) => {
     let found = perModel.get(key.model);
@@ -157,7 +197,6 @@ export function buildComparison(rows: RollupRow[], bins: BinRow[]): ModelCompari
     return found.acc;
   };
   for (const row of rows) at(row).add(row);
-  for (const row of bins) at(row).addBin(row);
   return {
     models: [...perModel]
       .map(([model, { provider, acc }]) => {

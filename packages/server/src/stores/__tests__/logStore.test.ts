@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../log/types';
-import { storeMatrix } from '../../../test/postgres';
+import pg from 'pg';
+import { DATABASE_URL, postgresTestStore, storeMatrix } from '../../../test/postgres';
+import { POSTGRES_MIGRATIONS } from '../postgres/migrations';
+import { rollupDeltas } from '../../log/rollup';
+import { comparableRollups, EVERY_SLOT } from '../../../test/rollups';
 import { sqliteStore } from '../sqlite';
+import { SQLITE_MIGRATIONS } from '../sqlite/migrations';
 import type { AiuStore } from '../types';
 
 function record(overrides: Partial<LogRecord> & { id: string; time: number }): LogRecord {
@@ -122,9 +127,74 @@ describe('sqliteStore', () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aiu_request_log'").all() as Array<{ name: string }>).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['aiu_request_log_time', 'aiu_request_log_model_time', 'aiu_request_log_provider_time', 'aiu_request_log_user_time']));
     db.close();
+  });
+
+  it('rebuilds the rollups from the log when it upgrades a v4 database (a row per histogram bin)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'aiu-sqlite-')), 'aiu.db');
+    const records = Array.from({ length: 40 }, (_, i) =>
+      record({ id: `r${i}`, time: 1_700_000_000_000 + i * 5 * 60_000, latencyMs: 100 + i * 37, ttftMs: i % 4 ? 20 + i : null, userId: i % 3 ? 'u1' : null }),
+    );
+    // A database as the previous release left it: migrations 1–4 and logged calls.
+    const old = new Database(path);
+    old.exec('CREATE TABLE aiu_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version <= 4)) {
+      old.exec(migration.sql);
+      old.prepare('INSERT INTO aiu_schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, 0);
+    }
+    // The log rows as v4 wrote them (its rollup tables are dropped, so their contents do not matter).
+    const columns = Object.keys(records[0] as LogRecord).map((key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    const insert = old.prepare(`INSERT INTO aiu_request_log (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    for (const r of records) insert.run(...Object.values({ ...r, estimated: r.estimated ? 1 : 0 }));
+    old.close();
+
+    const store = sqliteStore({ path });
+    await store.init();
+    const migrated = await store.usageRollups(EVERY_SLOT);
+    const expected = rollupDeltas(records);
+    expect(migrated.length).toBe(expected.length);
+    expect(comparableRollups(migrated)).toEqual(comparableRollups(expected));
+    // New writes merge into the rebuilt histograms.
+    await store.insertLogs([record({ id: 'late', time: 1_700_000_000_000, latencyMs: 100 })]);
+    const after = await store.usageRollups(EVERY_SLOT);
+    expect(comparableRollups(after)).toEqual(comparableRollups(rollupDeltas([...records, record({ id: 'late', time: 1_700_000_000_000, latencyMs: 100 })])));
+    await store.close();
+  });
+});
+
+describe.skipIf(!stores.some(([kind]) => kind === 'postgres'))('postgresStore', () => {
+  it('rebuilds the rollups from the log when it upgrades a v4 schema', async () => {
+    const test = postgresTestStore();
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    try {
+      const records = Array.from({ length: 40 }, (_, i) =>
+        record({ id: `r${i}`, time: 1_700_000_000_000 + i * 5 * 60_000, latencyMs: 100 + i * 37, ttftMs: i % 4 ? 20 + i : null, userId: i % 3 ? 'u1' : null }),
+      );
+      // The schema as the previous release left it: migrations 1–4 and logged calls.
+      const prefix = `"${test.schema}".`;
+      await client.query(`CREATE SCHEMA "${test.schema}"`);
+      await client.query(`CREATE TABLE ${prefix}aiu_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
+      for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.version <= 4)) {
+        await client.query(migration.sql.replaceAll('{schema}', prefix));
+        await client.query(`INSERT INTO ${prefix}aiu_schema_migrations VALUES ($1, $2, 0)`, [migration.version, migration.name]);
+      }
+      const columns = Object.keys(records[0] as LogRecord).map((key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+      for (const r of records) {
+        await client.query(`INSERT INTO ${prefix}aiu_request_log (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(r));
+      }
+
+      await test.store.init();
+      expect(comparableRollups(await test.store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas(records)));
+      const late = record({ id: 'late', time: 1_700_000_000_000, latencyMs: 100 });
+      await test.store.insertLogs([late]);
+      expect(comparableRollups(await test.store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas([...records, late])));
+    } finally {
+      await client.end();
+      await test.dispose();
+    }
   });
 });

@@ -22,8 +22,7 @@ export function memoryStore(): AiuStore {
         .map((record) => ({ ...record }));
     },
     async usageRollups(query) {
-      const { rows, bins } = rollupDeltas(logs);
-      return { rows: rows.filter((row) => matchesRollup(row, query)), bins: bins.filter((row) => matchesRollup(row, query)) };
+      return rollupDeltas(logs).filter((row) => matchesRollup(row, query));
     },
     async close() {},
   };

@@ -4,7 +4,7 @@ import type { LogListQuery, LogRecord } from '../../log/types';
 import { fromKeyRecord, KEY_COLUMNS, type KeyRecord, toKeyParams } from '../keyRows';
 import type { AiuStore } from '../types';
 import { rollupDeltas } from '../../log/rollup';
-import { bucketedRollupSql, fromBinValues, fromRollupValues, ROLLUP_COLUMNS, ROLLUP_SUMS, rollupValues } from '../rollupRows';
+import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupValues, rollupWhere } from '../rollupRows';
 import { POSTGRES_MIGRATIONS } from './migrations';
 
 /** `($1, $2), ($3, $4)` for rows of values, with the flat parameter list. */
@@ -142,6 +142,39 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
     },
   };
 
+  /** Adds records to the rollups (inside the transaction that inserts them). */
+  async function addToRollups(client: PoolClient, records: ReadonlyArray<LogRecord>): Promise<void> {
+    const rows = rollupDeltas(records);
+    // 1,000 rows × 20 columns stays under PostgreSQL's 65,535 bind parameters.
+    for (let start = 0; start < rows.length; start += 1000) {
+      const rollup = multiRowInsert(rows.slice(start, start + 1000).map(rollupValues));
+      await client.query(
+        `INSERT INTO ${table('aiu_usage_rollup')} (${ROLLUP_COLUMNS}) VALUES ${rollup.sql} ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET ${[
+          ...ROLLUP_SUMS.map((c) => `${c} = aiu_usage_rollup.${c} + EXCLUDED.${c}`),
+          ...ROLLUP_HISTOGRAMS.map((c) => `${c} = ${table('aiu_hist_merge')}(aiu_usage_rollup.${c}, EXCLUDED.${c})`),
+        ].join(', ')}`,
+        rollup.params,
+      );
+    }
+  }
+
+  /** Recomputes every rollup from the log, a page at a time (rollups are derived data). */
+  async function rebuildRollups(client: PoolClient): Promise<void> {
+    await client.query(`DELETE FROM ${table('aiu_usage_rollup')}`);
+    let after: { time: number; id: string } | null = null;
+    for (;;) {
+      const page = await client.query<LogRow>(
+        `SELECT ${LOG_COLUMNS.join(', ')} FROM ${table('aiu_request_log')} ${after ? 'WHERE (time, id) > ($1, $2)' : ''} ORDER BY time, id LIMIT 5000`,
+        after ? [after.time, after.id] : [],
+      );
+      const records: LogRecord[] = page.rows.map(fromLogRow);
+      const last: LogRecord | undefined = records[records.length - 1];
+      if (!last) return;
+      await addToRollups(client, records);
+      after = { time: last.time, id: last.id };
+    }
+  }
+
   return {
     kind: 'postgres',
     keys,
@@ -163,6 +196,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
         for (const migration of POSTGRES_MIGRATIONS) {
           if (applied.has(migration.version)) continue;
           await client.query(migration.sql.replaceAll('{schema}', prefix));
+          if (migration.rebuildRollups) await rebuildRollups(client);
           await client.query(`INSERT INTO ${table('aiu_schema_migrations')} (version, name, applied_at) VALUES ($1, $2, $3)`, [
             migration.version,
             migration.name,
@@ -184,39 +218,21 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
           );
           // Only rows that were new count: a retried flush must not count twice.
           const fresh = new Set(inserted.rows.map((row) => row.id));
-          const { rows, bins } = rollupDeltas(chunk.filter((record) => fresh.has(record.id)));
-          if (rows.length) {
-            const rollup = multiRowInsert(rows.map(rollupValues));
-            await client.query(
-              `INSERT INTO ${table('aiu_usage_rollup')} (${ROLLUP_COLUMNS}) VALUES ${rollup.sql} ON CONFLICT (slot, provider, model, status, user_id) DO UPDATE SET ${ROLLUP_SUMS.map((c) => `${c} = aiu_usage_rollup.${c} + EXCLUDED.${c}`).join(', ')}`,
-              rollup.params,
-            );
-          }
-          if (bins.length) {
-            const histogram = multiRowInsert(bins.map((b) => [b.slot, b.provider, b.model, b.status, b.userId, b.metric, b.bin, b.count]));
-            await client.query(
-              `INSERT INTO ${table('aiu_usage_histogram')} (slot, provider, model, status, user_id, metric, bin, count) VALUES ${histogram.sql} ON CONFLICT (slot, provider, model, status, user_id, metric, bin) DO UPDATE SET count = aiu_usage_histogram.count + EXCLUDED.count`,
-              histogram.params,
-            );
-          }
+          await addToRollups(client, chunk.filter((record) => fresh.has(record.id)));
         }
       });
     },
 
     async usageRollups(query) {
-      const where = ['slot >= $1', 'slot < $2'];
-      const params: unknown[] = [query.fromSlot, query.toSlot];
-      for (const [column, value] of [['provider', query.provider], ['model', query.model], ['user_id', query.userId]] as const) {
-        if (value !== undefined) {
-          params.push(value);
-          where.push(`${column} = $${params.length}`);
-        }
-      }
-      const [rows, bins] = await Promise.all([
-        db().query({ text: `SELECT ${ROLLUP_COLUMNS} FROM ${table('aiu_usage_rollup')} WHERE ${where.join(' AND ')}`, values: params, rowMode: 'array' }),
-        db().query({ text: `SELECT slot, provider, model, status, user_id, metric, bin, count FROM ${table('aiu_usage_histogram')} WHERE ${where.join(' AND ')}`, values: params, rowMode: 'array' }),
-      ]);
-      return { rows: (rows.rows as unknown[][]).map(fromRollupValues), bins: (bins.rows as unknown[][]).map(fromBinValues) };
+      const params: unknown[] = [];
+      const where = rollupWhere(query, (value) => {
+        params.push(value);
+        return `$${params.length}`;
+      });
+      // Histograms as text: scanned where they are summed, cheaper than node-pg parsing each jsonb into an object.
+      const columns = ROLLUP_COLUMNS.replace(/(\w+_hist)/g, '$1::text');
+      const { rows } = await db().query({ text: `SELECT ${columns} FROM ${table('aiu_usage_rollup')} WHERE ${where}`, values: params, rowMode: 'array' });
+      return (rows as unknown[][]).map(fromRollupValues);
     },
 
     async listLogs(query: LogListQuery) {
@@ -239,19 +255,6 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
         ` ORDER BY time DESC, id DESC LIMIT ${param(query.limit)}`;
       const { rows } = await db().query<LogRow>(sql, params);
       return rows.map(fromLogRow);
-    },
-
-    async usageBuckets(query) {
-      const params: unknown[] = [];
-      const sql = bucketedRollupSql({ rollup: table('aiu_usage_rollup'), histogram: table('aiu_usage_histogram') }, query, (value) => {
-        params.push(value);
-        return `$${params.length}`;
-      });
-      const [rows, bins] = await Promise.all([
-        db().query({ text: sql.rows, values: params, rowMode: 'array' }),
-        db().query({ text: sql.bins, values: params, rowMode: 'array' }),
-      ]);
-      return { rows: (rows.rows as unknown[][]).map(fromRollupValues), bins: (bins.rows as unknown[][]).map(fromBinValues) };
     },
 
     async close() {

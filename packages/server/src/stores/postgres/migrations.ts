@@ -1,5 +1,5 @@
 /** Versioned, append-only, like SQLite's; `{schema}` is replaced by the quoted schema prefix. */
-export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string; rebuildRollups?: true }> = [
   {
     version: 1,
     name: 'request_log',
@@ -84,5 +84,30 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
         PRIMARY KEY (slot, provider, model, status, user_id, metric, bin)
       );
     `,
+  },
+  {
+    version: 5,
+    name: 'usage_rollup_spans',
+    // A row per histogram bin made a month of rollups bigger than the log. Rollups now carry
+    // their histograms inline (jsonb, merged by aiu_hist_merge), at three spans (day, hour,
+    // 15 min). Rollups are derived data, so the new table is rebuilt from the log itself.
+    sql: `
+      CREATE FUNCTION {schema}aiu_hist_merge(a jsonb, b jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT COALESCE(jsonb_object_agg(bin, total), '{}'::jsonb)
+        FROM (SELECT bin, SUM(count::bigint) AS total FROM (SELECT * FROM jsonb_each_text(a) UNION ALL SELECT * FROM jsonb_each_text(b)) AS e(bin, count) GROUP BY bin) AS t
+      $$;
+      DROP TABLE {schema}aiu_usage_histogram;
+      DROP TABLE {schema}aiu_usage_rollup;
+      CREATE TABLE {schema}aiu_usage_rollup (
+        span BIGINT NOT NULL, slot BIGINT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, status TEXT NOT NULL, user_id TEXT NOT NULL,
+        requests BIGINT NOT NULL, input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL,
+        cached_input_tokens BIGINT NOT NULL, cache_write_tokens BIGINT NOT NULL, reasoning_tokens BIGINT NOT NULL,
+        cost_nano BIGINT NOT NULL, unpriced BIGINT NOT NULL, saved_nano BIGINT NOT NULL,
+        latency_sum DOUBLE PRECISION NOT NULL, ttft_sum DOUBLE PRECISION NOT NULL, ttft_count BIGINT NOT NULL,
+        latency_hist jsonb NOT NULL, ttft_hist jsonb NOT NULL,
+        PRIMARY KEY (span, slot, provider, model, status, user_id)
+      );
+    `,
+    rebuildRollups: true,
   },
 ];

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { rollupDeltas } from '../../log/rollup';
+import { mergeEncodedHistograms, rollupDeltas } from '../../log/rollup';
 import type { LogListQuery, LogRecord } from '../../log/types';
-import { bucketedRollupSql, fromBinValues, fromRollupValues, ROLLUP_COLUMNS, ROLLUP_SUMS, rollupValues } from '../rollupRows';
+import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupValues, rollupWhere } from '../rollupRows';
 import type { AiuStore } from '../types';
 import { sqliteKeyStore } from './keys';
 import { SQLITE_MIGRATIONS } from './migrations';
@@ -77,26 +77,18 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');
+      db.function('aiu_hist_merge', { deterministic: true }, mergeEncodedHistograms);
       migrate(db);
       const statement = db.prepare(
         `INSERT INTO aiu_request_log (${COLUMNS}) VALUES (@id, @time, @userId, @projectId, @provider, @model, @status, ` +
           '@errorCode, @attempts, @inputTokens, @outputTokens, @cachedInputTokens, @cacheWriteTokens, @reasoningTokens, ' +
           '@totalTokens, @estimated, @costInput, @costOutput, @costTotal, @latencyMs, @ttftMs, @queueMs, @attemptDetails, @savedUsd, @prompt, @response, @metadata)',
       );
-      const rollup = db.prepare(
-        `INSERT INTO aiu_usage_rollup (${ROLLUP_COLUMNS}) VALUES (${ROLLUP_COLUMNS.split(', ').map(() => '?').join(', ')})
-         ON CONFLICT (slot, provider, model, status, user_id) DO UPDATE SET ${ROLLUP_SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
-      );
-      const histogram = db.prepare(
-        `INSERT INTO aiu_usage_histogram (slot, provider, model, status, user_id, metric, bin, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (slot, provider, model, status, user_id, metric, bin) DO UPDATE SET count = count + excluded.count`,
-      );
+      const addToRollups = rollupWriter(db);
       // Raw rows and rollups in one transaction: they can never disagree.
       insert = db.transaction((records: ReadonlyArray<LogRecord>) => {
         for (const record of records) statement.run({ ...record, estimated: record.estimated ? 1 : 0 });
-        const { rows, bins } = rollupDeltas(records);
-        for (const row of rows) rollup.run(...rollupValues(row));
-        for (const b of bins) histogram.run(b.slot, b.provider, b.model, b.status, b.userId, b.metric, b.bin, b.count);
+        addToRollups(records);
       });
     },
 
@@ -143,28 +135,12 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
     },
 
     async usageRollups(query) {
-      const where = ['slot >= @fromSlot', 'slot < @toSlot'];
-      if (query.provider !== undefined) where.push('provider = @provider');
-      if (query.model !== undefined) where.push('model = @model');
-      if (query.userId !== undefined) where.push('user_id = @userId');
-      const params = { ...query };
-      const rows = (open().prepare(`SELECT ${ROLLUP_COLUMNS} FROM aiu_usage_rollup WHERE ${where.join(' AND ')}`).raw().all(params) as unknown[][]).map(fromRollupValues);
-      const bins = (
-        open().prepare(`SELECT slot, provider, model, status, user_id, metric, bin, count FROM aiu_usage_histogram WHERE ${where.join(' AND ')}`).raw().all(params) as unknown[][]
-      ).map(fromBinValues);
-      return { rows, bins };
-    },
-
-    async usageBuckets(query) {
       const params: unknown[] = [];
-      const sql = bucketedRollupSql({ rollup: 'aiu_usage_rollup', histogram: 'aiu_usage_histogram' }, query, (value) => {
+      const where = rollupWhere(query, (value) => {
         params.push(value);
         return '?';
       });
-      // Both statements bind the same parameters, in the same order.
-      const rows = (open().prepare(sql.rows).raw().all(...params) as unknown[][]).map(fromRollupValues);
-      const bins = (open().prepare(sql.bins).raw().all(...params) as unknown[][]).map(fromBinValues);
-      return { rows, bins };
+      return (open().prepare(`SELECT ${ROLLUP_COLUMNS} FROM aiu_usage_rollup WHERE ${where}`).raw().all(...params) as unknown[][]).map(fromRollupValues);
     },
 
     async close() {
@@ -200,8 +176,37 @@ function migrate(db: BetterSqlite3.Database): void {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      if (migration.rebuildRollups) rebuildRollups(db);
       record.run(migration.version, migration.name, Date.now());
     })();
+  }
+}
+
+/** Adds records to the rollups (call inside the transaction that inserts them). */
+function rollupWriter(db: BetterSqlite3.Database): (records: ReadonlyArray<LogRecord>) => void {
+  const upsert = db.prepare(
+    `INSERT INTO aiu_usage_rollup (${ROLLUP_COLUMNS}) VALUES (${ROLLUP_COLUMNS.split(', ').map(() => '?').join(', ')})
+     ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET ${[
+       ...ROLLUP_SUMS.map((c) => `${c} = ${c} + excluded.${c}`),
+       ...ROLLUP_HISTOGRAMS.map((c) => `${c} = aiu_hist_merge(${c}, excluded.${c})`),
+     ].join(', ')}`,
+  );
+  return (records) => {
+    for (const row of rollupDeltas(records)) upsert.run(...rollupValues(row));
+  };
+}
+
+/** Recomputes every rollup from the log, a page at a time (rollups are derived data). */
+function rebuildRollups(db: BetterSqlite3.Database): void {
+  db.exec('DELETE FROM aiu_usage_rollup');
+  const add = rollupWriter(db);
+  const page = db.prepare(`SELECT rowid AS position, ${COLUMNS} FROM aiu_request_log WHERE rowid > ? ORDER BY rowid LIMIT 5000`);
+  for (let after = 0; ; ) {
+    const rows = page.all(after) as Array<Row & { position: number }>;
+    const last = rows[rows.length - 1];
+    if (!last) break;
+    add(rows.map(fromRow));
+    after = last.position;
   }
 }
 

@@ -1,5 +1,5 @@
 /** Versioned, append-only: never edit a shipped migration, add the next one. */
-export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string; rebuildRollups?: true }> = [
   {
     version: 1,
     name: 'request_log',
@@ -84,5 +84,26 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
         PRIMARY KEY (slot, provider, model, status, user_id, metric, bin)
       ) STRICT;
     `,
+  },
+  {
+    version: 5,
+    name: 'usage_rollup_spans',
+    // A row per histogram bin made a month of rollups bigger than the log. Rollups now carry
+    // their histograms inline, at three spans (day, hour, 15 min). Rollups are derived data,
+    // so the new table is rebuilt from the log itself.
+    sql: `
+      DROP TABLE aiu_usage_histogram;
+      DROP TABLE aiu_usage_rollup;
+      CREATE TABLE aiu_usage_rollup (
+        span INTEGER NOT NULL, slot INTEGER NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, status TEXT NOT NULL, user_id TEXT NOT NULL,
+        requests INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+        cached_input_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+        cost_nano INTEGER NOT NULL, unpriced INTEGER NOT NULL, saved_nano INTEGER NOT NULL,
+        latency_sum REAL NOT NULL, ttft_sum REAL NOT NULL, ttft_count INTEGER NOT NULL,
+        latency_hist TEXT NOT NULL, ttft_hist TEXT NOT NULL,
+        PRIMARY KEY (span, slot, provider, model, status, user_id)
+      ) STRICT;
+    `,
+    rebuildRollups: true,
   },
 ];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bucketIndex, bucketStarts, instantOf, isoInZone } from '../buckets';
+import { planRanges, SLOT_MS, type SlotRange } from '../../log/rollup';
+import { bucketIndex, bucketRange, bucketStarts, instantOf, isoInZone } from '../buckets';
 
 const iso = (instants: number[], tz: string) => instants.map((i) => isoInZone(i, tz));
 
@@ -40,5 +41,42 @@ describe('bucket boundaries in a time zone', () => {
   it('refuses an unknown zone and too many buckets', () => {
     expect(() => bucketStarts(0, 1, 'day', 'Mars/Olympus')).toThrow(/Unknown time zone/);
     expect(() => bucketStarts(0, 400 * 86_400_000, 'hour', 'UTC')).toThrow(/more than/);
+  });
+});
+
+describe('planRanges', () => {
+  const DAY = 86_400_000;
+  const HOUR = 3_600_000;
+  const slots = (ranges: SlotRange[]) => ranges.flatMap((r) => Array.from({ length: (r.to - r.from) / r.span }, (_, i) => ({ span: r.span, slot: r.from + i * r.span })));
+
+  it('reads UTC days from day rows, New York days from hour rows and Kathmandu days from hours plus quarter hours', () => {
+    const from = Date.parse('2026-10-01T00:00:00Z');
+    const to = from + 30 * DAY;
+    for (const [tz, spans] of [['UTC', [DAY]], ['America/New_York', [HOUR]], ['Asia/Kathmandu', [HOUR, SLOT_MS]]] as const) {
+      const { starts, end } = bucketRange(from, to, 'day', tz);
+      const ranges = planRanges(starts[0] as number, end, starts);
+      expect([...new Set(ranges.map((r) => r.span))].sort()).toEqual([...spans].sort());
+      // Few ranges: one per stretch, not one per slot.
+      expect(ranges.length).toBeLessThanOrEqual(2 * starts.length + 1);
+    }
+  });
+
+  it('tiles the range exactly and never lets a slot straddle a bucket boundary', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 200; round++) {
+      const from = Date.parse('2026-03-01T00:00:00Z') + Math.floor(random() * 400) * SLOT_MS;
+      const to = from + (1 + Math.floor(random() * 2000)) * SLOT_MS;
+      const cuts = Array.from({ length: Math.floor(random() * 12) }, () => from + Math.floor(random() * ((to - from) / SLOT_MS)) * SLOT_MS);
+      const covered = slots(planRanges(from, to, cuts));
+      let t = from;
+      for (const { span, slot } of covered) {
+        expect(slot).toBe(t);
+        expect(slot % span).toBe(0);
+        for (const cut of cuts) expect(cut <= slot || cut >= slot + span).toBe(true);
+        t = slot + span;
+      }
+      expect(t).toBe(to);
+    }
   });
 });
