@@ -18,13 +18,18 @@ const TARGETS: Target[] = [
     request: (_s, upstream, stream) => ({ url: `${upstream}/v1/chat/completions`, body: JSON.stringify({ model: 'gpt-4.1-nano', messages: MESSAGES, stream }) }),
   },
   {
+    name: 'bare node:http proxy',
+    start: (upstream) => startScript('servers/proxy.mjs', { UPSTREAM_URL: upstream }),
+    request: (s, _u, stream) => ({ url: `${s.url}/chat`, body: JSON.stringify({ model: 'gpt-4.1-nano', messages: MESSAGES, stream }) }),
+  },
+  {
     name: 'aiu toExpress',
-    start: (upstream) => startScript('servers/aiu.ts', { UPSTREAM_URL: upstream, MODE: 'express' }),
+    start: (upstream) => startScript('servers/aiu.mjs', { UPSTREAM_URL: upstream, MODE: 'express' }),
     request: (s, _u, stream) => ({ url: `${s.url}/api/aiu/chat`, body: JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: MESSAGES, stream }) }),
   },
   {
     name: 'aiu Node bridge',
-    start: (upstream) => startScript('servers/aiu.ts', { UPSTREAM_URL: upstream, MODE: 'node' }),
+    start: (upstream) => startScript('servers/aiu.mjs', { UPSTREAM_URL: upstream, MODE: 'node' }),
     request: (s, _u, stream) => ({ url: `${s.url}/chat`, body: JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: MESSAGES, stream }) }),
   },
   {
@@ -38,7 +43,7 @@ const TARGETS: Target[] = [
   },
   {
     name: 'AI SDK route',
-    start: (upstream) => startScript('servers/aisdk.ts', { UPSTREAM_URL: upstream }),
+    start: (upstream) => startScript('servers/aisdk.mjs', { UPSTREAM_URL: upstream }),
     request: (s, _u, stream) => ({ url: `${s.url}/chat`, body: JSON.stringify({ messages: MESSAGES, stream }) }),
   },
 ];
@@ -64,7 +69,7 @@ export const handlerBenchmark: Benchmark = {
   async run({ quick, log }) {
     const durationMs = quick ? 1_200 : 8_000;
     // The target gets core 0 to itself; the upstream shares core 1 with the load generator.
-    const upstream = await startScript('servers/upstream.ts', {}, '1');
+    const upstream = await startScript('servers/upstream.mjs', {}, '1');
     const cells = new Map<string, Cell>();
     try {
       for (const target of TARGETS) {
@@ -99,6 +104,7 @@ export const handlerBenchmark: Benchmark = {
     const figures: Figure[] = [];
     for (const mode of MODES) {
       const direct = cells.get(`upstream direct|${mode.label}`) as Cell;
+      const floor = cells.get(`bare node:http proxy|${mode.label}`) as Cell;
       for (const target of TARGETS) {
         const cell = cells.get(`${target.name}|${mode.label}`) as Cell;
         const isAiu = target.name.startsWith('aiu');
@@ -124,6 +130,8 @@ export const handlerBenchmark: Benchmark = {
               value: cell.cpuUsPerRequest,
               unit: 'µs',
               ...(isAiu ? { goal: { value: mode.stream ? 1500 : 200, lowerIsBetter: true } } : {}),
+              // Against the least any Node proxy spends on the same request, measured in this run.
+              ...(floor.cpuUsPerRequest && target.name !== 'bare node:http proxy' ? { ratio: { to: 'bare node:http proxy', value: cell.cpuUsPerRequest / floor.cpuUsPerRequest } } : {}),
             });
           }
         }

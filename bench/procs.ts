@@ -63,10 +63,15 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-/** A TypeScript server script of ours, on one CPU when taskset exists; it prints `{"url"}` when ready. */
+/**
+ * A server script of ours, on one CPU when taskset exists; it prints `{"url"}` when ready.
+ * `.mjs` scripts run on plain Node against the built packages (what users install);
+ * `.ts` ones through tsx on the sources.
+ */
 export function startScript(script: string, env: Record<string, string> = {}, cpu = '0'): Promise<Running> {
-  const [node, ...flags] = NODE_TS;
-  const child = pinned(node, [...flags, ...(process.env.BENCH_PROFILE && script.includes(process.env.BENCH_PROFILE) ? ['--cpu-prof', '--cpu-prof-dir=/tmp/aiu-prof'] : []), join(here, script)], cpu, { ...process.env, NODE_ENV: 'production', ...env });
+  const [node, ...flags] = script.endsWith('.mjs') ? [process.execPath] : NODE_TS;
+  const profile = process.env.BENCH_PROFILE && script.includes(process.env.BENCH_PROFILE) ? ['--cpu-prof', '--cpu-prof-dir=/tmp/aiu-prof'] : [];
+  const child = pinned(node, [...flags, ...profile, join(here, script)], cpu, { ...process.env, NODE_ENV: 'production', ...env });
   return watch(child, stopper(child));
 }
 

@@ -1,6 +1,7 @@
 // `pnpm bench` (full) or `pnpm bench --quick` (under two minutes): prints a table and writes
 // bench/results.json with the machine, versions, every figure and every ratio.
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { streamsBenchmark } from './streams';
 import type { Benchmark, Figure } from './stats';
 
 const quick = process.argv.includes('--quick');
+ensureFreshBuild();
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7);
 const benchmarks: Benchmark[] = [handlerBenchmark, streamsBenchmark, storageBenchmark, clientBenchmark, modelSelectBenchmark].filter((b) => !only || b.name.toLowerCase().includes(only.toLowerCase()));
 
@@ -46,3 +48,24 @@ writeFileSync(join(here, 'results.json'), `${JSON.stringify(report, null, 2)}\n`
 console.log(`\nWrote bench/results.json (${report.durationSeconds}s).`);
 // jsdom windows and pooled sockets would keep the process alive.
 process.exit(0);
+
+/**
+ * The servers under test run the built packages, as users do: rebuild when any source is
+ * newer than its package's build, so a benchmark never measures stale code.
+ */
+function ensureFreshBuild(): void {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      if (entry.name === '__tests__') return latest;
+      const path = join(dir, entry.name);
+      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  const stale = ['core', 'server', 'testing'].filter((name) => {
+    const dist = join(root, 'packages', name, 'dist', 'index.js');
+    return !existsSync(dist) || newest(join(root, 'packages', name, 'src')) > statSync(dist).mtimeMs;
+  });
+  if (stale.length === 0) return;
+  console.log(`Building ${stale.map((name) => `@aiu/${name}`).join(', ')} (the servers under test run the built packages)…`);
+  execFileSync('pnpm', ['--filter', '@aiu/core', '--filter', '@aiu/server', '--filter', '@aiu/testing', 'build'], { cwd: root, stdio: 'ignore' });
+}

@@ -79,18 +79,26 @@ export const storageBenchmark: Benchmark = {
       await sqlite.close();
 
       if (size === sizes[sizes.length - 1]) {
-        const exporter = await startScript('servers/export.ts', { DB_PATH: path });
+        const exporter = await startScript('servers/export.mjs', { DB_PATH: path });
         // Warm the route (modules, store) so growth measures the export itself.
         await (await fetch(`${exporter.url}/logs?limit=1`)).text();
         const idle = currentRssMb(exporter.pid);
         const started = performance.now();
         const response = await fetch(`${exporter.url}/logs/export?format=csv`);
         let bytes = 0;
-        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.byteLength;
+        let rows = 0;
+        let rssAtTenth = 0;
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+          bytes += chunk.byteLength;
+          for (const byte of chunk) if (byte === 10) rows++;
+          if (!rssAtTenth && rows >= size / 10) rssAtTenth = peakRssMb(exporter.pid);
+        }
         const seconds = (performance.now() - started) / 1000;
         const peak = peakRssMb(exporter.pid);
         figures.push({ name: `export ${size.toLocaleString('en')} rows as CSV: peak RSS of the server`, value: peak, unit: 'MB', goal: { value: 100, lowerIsBetter: true } });
         figures.push({ name: `export ${size.toLocaleString('en')} rows as CSV: RSS growth while exporting`, value: peak - idle, unit: 'MB' });
+        // Constant memory means the peak is reached early and never climbs with the row count.
+        figures.push({ name: `export ${size.toLocaleString('en')} rows as CSV: peak RSS growth over the last 90% of rows`, value: peak - rssAtTenth, unit: 'MB' });
         figures.push({ name: `export ${size.toLocaleString('en')} rows as CSV: rate`, value: size / seconds, unit: 'rows/s' });
         log(`export: ${(bytes / 2 ** 20).toFixed(0)} MiB in ${seconds.toFixed(1)} s`);
         await exporter.stop();

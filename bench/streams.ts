@@ -25,8 +25,8 @@ export const streamsBenchmark: Benchmark = {
   name: 'Many streams',
   async run({ quick, log }) {
     const count = quick ? 300 : 1000;
-    const upstream = await startScript('servers/upstream.ts', { CHUNK_DELAY_MS: '20' }, '1');
-    const aiu = await startScript('servers/aiu.ts', { UPSTREAM_URL: upstream.url, MODE: 'node' });
+    const upstream = await startScript('servers/upstream.mjs', { CHUNK_DELAY_MS: '20' }, '1');
+    const aiu = await startScript('servers/aiu.mjs', { UPSTREAM_URL: upstream.url, MODE: 'node' });
     try {
       const agent = new http.Agent({ keepAlive: true, maxSockets: count });
       // Each stream replays the 303-chunk OpenAI recording at 20 ms a chunk: about 6 s upstream.

@@ -1,7 +1,7 @@
-// aiu as users run it: SQLite request log on, through toExpress or the bare Node bridge.
+// aiu as users run it: the published build (dist), SQLite request log on, through toExpress
+// or the bare Node bridge.
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAiu } from '@aiu/server';
@@ -10,7 +10,7 @@ import { toNodeListener } from '@aiu/server/node';
 import { sqliteStore } from '@aiu/server/sqlite';
 import express from 'express';
 
-const upstream = process.env.UPSTREAM_URL as string;
+const upstream = process.env.UPSTREAM_URL;
 const aiu = createAiu({
   store: sqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'aiu-bench-')), 'aiu.db') }),
   env: {},
@@ -30,5 +30,5 @@ if (process.env.MODE === 'express') {
   server = createServer(toNodeListener(aiu)).listen(0, '127.0.0.1');
 }
 server.keepAliveTimeout = 60_000;
-server.on('listening', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+server.on('listening', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })));
 process.on('SIGTERM', () => void aiu.close().finally(() => process.exit(0)));

@@ -1,5 +1,5 @@
-// The peer users would write by hand: an Express route on the Vercel AI SDK (v5, the line that runs on Node 20).
-import type { AddressInfo } from 'node:net';
+// The peer users would write by hand: an Express route on the Vercel AI SDK (v5, the line that
+// runs on Node 20), as plain JavaScript like every other target.
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, streamText } from 'ai';
 import express from 'express';
@@ -8,7 +8,7 @@ const openai = createOpenAI({ baseURL: `${process.env.UPSTREAM_URL}/v1`, apiKey:
 const app = express();
 app.use(express.json());
 app.post('/chat', async (req, res) => {
-  const { messages, stream } = req.body as { messages: Array<{ role: 'user'; content: string }>; stream?: boolean };
+  const { messages, stream } = req.body;
   if (stream) {
     streamText({ model: openai.chat('gpt-4.1-nano'), messages }).pipeTextStreamToResponse(res);
     return;
@@ -16,5 +16,5 @@ app.post('/chat', async (req, res) => {
   const result = await generateText({ model: openai.chat('gpt-4.1-nano'), messages });
   res.json({ text: result.text, usage: result.usage });
 });
-const server = app.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+const server = app.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })));
 server.keepAliveTimeout = 60_000;
