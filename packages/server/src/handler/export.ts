@@ -55,6 +55,8 @@ export async function exportRoute(request: Request, _params: Record<string, stri
           if (format === 'csv') controller.enqueue(encoder.encode(`${COLUMNS.join(',')}\r\n`));
         }
         if (done) return controller.close();
+        // Reading and formatting a page is synchronous: give other requests the event loop between pages.
+        await new Promise((resolve) => setImmediate(resolve));
         const page = await store.listLogs({ ...filter, limit: PAGE, before });
         const last = page[page.length - 1];
         if (!last || page.length < PAGE) done = true;

@@ -114,6 +114,22 @@ describe('GET /logs/export', () => {
     expect(errors).toHaveLength(500);
     expect((await aiu.handler(new Request('http://localhost/logs/export?format=xml'))).status).toBe(400);
   });
+
+  it('gives the event loop back between pages, so a long export never stalls other requests', async () => {
+    const store = memoryStore();
+    const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false });
+    cleanup.push(() => aiu.close());
+    await store.insertLogs(Array.from({ length: 5000 }, (_, i) => record(`req_${String(i).padStart(5, '0')}`, 1_700_000_000_000 + i)));
+    const response = await aiu.handler(new Request('http://localhost/logs/export?format=jsonl'));
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let bytes = 0;
+    let bytesWhenOtherWorkRan: number | null = null;
+    // Stands for every other request and timer the server has: it runs only when the loop turns.
+    setImmediate(() => (bytesWhenOtherWorkRan = bytes));
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) bytes += chunk.value.byteLength;
+    expect(bytesWhenOtherWorkRan).not.toBeNull();
+    expect(bytesWhenOtherWorkRan).toBeLessThan(bytes);
+  });
 });
 
 describe('shutdown', () => {

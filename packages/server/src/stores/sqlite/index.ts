@@ -6,6 +6,7 @@ import type { LogListQuery, LogRecord } from '../../log/types';
 import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupValues, rollupWhere } from '../rollupRows';
 import type { AiuStore } from '../types';
 import { sqliteKeyStore } from './keys';
+import { prepared } from './statements';
 import { SQLITE_MIGRATIONS } from './migrations';
 
 export interface SqliteStoreOptions {
@@ -131,7 +132,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
         `SELECT ${COLUMNS} FROM aiu_request_log` +
         (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
         ' ORDER BY time DESC, id DESC LIMIT @limit';
-      return (open().prepare(sql).all(params) as Row[]).map(fromRow);
+      return (prepared(open(), sql).all(params) as Row[]).map(fromRow);
     },
 
     async usageRollups(query) {
@@ -140,7 +141,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
         params.push(value);
         return '?';
       });
-      return (open().prepare(`SELECT ${ROLLUP_COLUMNS} FROM aiu_usage_rollup WHERE ${where}`).raw().all(...params) as unknown[][]).map(fromRollupValues);
+      return (prepared(open(), `SELECT ${ROLLUP_COLUMNS} FROM aiu_usage_rollup WHERE ${where}`).raw().all(...params) as unknown[][]).map(fromRollupValues);
     },
 
     async close() {
