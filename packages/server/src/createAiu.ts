@@ -37,6 +37,7 @@ import { logsRoute } from './handler/logs';
 import { usageRoute } from './handler/usage';
 import { modelsRoute } from './handler/models';
 import { errorResponse } from './handler/respond';
+import { type RouteResult, toResponse } from './handler/reply';
 import { Router } from './handler/router';
 import { PING_INTERVAL_MS } from './handler/sse';
 import { ANONYMOUS, type IdentifyFn, type Identity } from './identity';
@@ -214,7 +215,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     }
   }
 
-  async function handleRoute(request: Request, path: string, exact = true): Promise<Response> {
+  async function route(request: Request, path: string, exact = true): Promise<RouteResult> {
     try {
       if (closed) throw new AiuError('upstream_unreachable', 'This aiu instance is shutting down.');
       const found = router.lookup(request.method, path, exact);
@@ -246,16 +247,19 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     }
   }
 
-  async function handler(request: Request): Promise<Response> {
+  async function routeByUrl(request: Request): Promise<RouteResult> {
     const pathname = new URL(request.url).pathname;
     if (basePath) {
       if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) {
         return errorResponse(new NotFoundError(`No route ${request.method} ${pathname}.`));
       }
-      return handleRoute(request, pathname.slice(basePath.length) || '/');
+      return route(request, pathname.slice(basePath.length) || '/');
     }
-    return handleRoute(request, pathname, false);
+    return route(request, pathname, false);
   }
+
+  const handler = async (request: Request): Promise<Response> => toResponse(await routeByUrl(request));
+  const handleRoute = async (request: Request, path: string): Promise<Response> => toResponse(await route(request, path));
 
   const refuseWhenClosed = () => {
     if (closed) throw new AiuError('upstream_unreachable', 'This aiu instance is shutting down.');
@@ -282,9 +286,9 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     return runEmbed(runtime, request, identity ?? ANONYMOUS, signal ?? new AbortController().signal);
   }
 
-  return {
+  const aiu: Aiu = {
     handler,
-    handleRoute: (request, path) => handleRoute(request, path),
+    handleRoute,
     chat: chat as Aiu['chat'],
     embed,
     keyring: {
@@ -305,6 +309,20 @@ export function createAiu(options: AiuOptions = {}): Aiu {
       await runtime.guards.state.close?.();
     },
   };
+  internals.set(aiu, { route, routeByUrl });
+  return aiu;
+}
+
+/** What the Node bridge reaches past the Web handler for: route results before they become a `Response`. */
+interface AiuInternals {
+  route(request: Request, path: string): Promise<RouteResult>;
+  routeByUrl(request: Request): Promise<RouteResult>;
+}
+
+const internals = new WeakMap<Aiu, AiuInternals>();
+
+export function internalsOf(aiu: Aiu): AiuInternals | undefined {
+  return internals.get(aiu);
 }
 
 function bodyLogger(option: AiuOptions['logBodies']): ((text: string) => string) | null {

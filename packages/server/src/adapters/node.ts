@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Aiu } from '../createAiu';
+import type { ChatEvent } from '@aiu/core';
+import { type Aiu, internalsOf } from '../createAiu';
 import { setClientAddress } from '../handler/access';
+import { type Reply, type RouteResult, setRawBody } from '../handler/reply';
+import { SSE_PING, sseText } from '../handler/sse';
 
 export interface NodeBridgeOptions {
   /** The route path relative to the mount point; omit to route on the URL's path. */
@@ -41,22 +44,36 @@ export async function handleNodeRequest(
   }
 
   let body: BodyInit | null = null;
+  let raw: Uint8Array | undefined;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     if (options.parsedBody !== undefined) {
       body = serialiseParsedBody(options.parsedBody);
       headers.delete('content-length');
       headers.delete('transfer-encoding');
     } else if (!req.readableEnded) {
-      body = await readBody(req, options.maxBodyBytes ?? 4 * 1024 * 1024);
+      const read = await readBody(req, options.maxBodyBytes ?? 4 * 1024 * 1024);
       headers.delete('transfer-encoding');
+      // A complete body goes to the routes as bytes; the Request then carries no stream to build and read back.
+      if (read.complete) raw = read.bytes;
+      else body = read.bytes;
     }
   }
 
   const request = new Request(url, { method: req.method ?? 'GET', headers, body, signal: controller.signal });
+  if (raw) setRawBody(request, raw);
   // The socket's own peer address (never a forwarded header): what "loopback only" checks.
   setClientAddress(request, req.socket.remoteAddress);
-  const response = options.path === undefined ? await aiu.handler(request) : await aiu.handleRoute(request, options.path);
-  await writeResponse(response, res as FlushableResponse, controller.signal);
+  const internals = internalsOf(aiu);
+  const result: RouteResult = internals
+    ? options.path === undefined
+      ? await internals.routeByUrl(request)
+      : await internals.route(request, options.path)
+    : options.path === undefined
+      ? await aiu.handler(request)
+      : await aiu.handleRoute(request, options.path);
+  if (result instanceof Response) await writeResponse(result, res as FlushableResponse, controller.signal);
+  else if (result.events) await writeEvents(result, result.events, res as FlushableResponse, controller.signal);
+  else writeText(result, res);
   res.off('close', onClose);
 }
 
@@ -67,14 +84,70 @@ function serialiseParsedBody(value: unknown): BodyInit {
 }
 
 /** Reads the body, but never buffers past the cap: the rest is drained and dropped. */
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; complete: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     if (size <= maxBytes) chunks.push(chunk);
     size += chunk.length;
   }
-  return Buffer.concat(chunks) as Uint8Array<ArrayBuffer>;
+  const bytes = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) as Uint8Array<ArrayBuffer>;
+  return { bytes, complete: size <= maxBytes };
+}
+
+/** A complete body: headers and body leave in one write. */
+function writeText(reply: Reply, res: ServerResponse): void {
+  const text = reply.text ?? '';
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+/**
+ * Chat events straight from the call to the socket. Events produced in the same tick (one
+ * upstream packet often holds several) leave in one write; the first (`start`) goes at once.
+ * Backpressure reaches the provider: the next event is not pulled while the socket is full.
+ */
+async function writeEvents(reply: Reply, events: NonNullable<Reply['events']>, res: FlushableResponse, signal: AbortSignal): Promise<void> {
+  const { first, rest, pingIntervalMs } = events;
+  res.writeHead(reply.status, reply.headers);
+  res.write(sseText(first));
+  res.flush?.();
+  const ping = setInterval(() => {
+    if (!res.destroyed) res.write(SSE_PING);
+  }, pingIntervalMs);
+  ping.unref?.();
+  // The client went away: end the call now (the generator's cleanup aborts the upstream request).
+  const stop = () => void rest.return(undefined).catch(() => {});
+  signal.addEventListener('abort', stop, { once: true });
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+    res.flush?.();
+  };
+  try {
+    for (;;) {
+      const next: IteratorResult<ChatEvent> = await rest.next();
+      if (next.done || res.destroyed) break;
+      if (!corked) {
+        corked = true;
+        res.cork();
+        setImmediate(uncork);
+      }
+      if (!res.write(sseText(next.value))) {
+        if (corked) uncork();
+        await drained(res);
+      }
+    }
+    if (corked) uncork();
+    if (!res.destroyed) res.end();
+  } catch {
+    // The stream failed after headers were sent (the call already turned provider failures into an `error` event).
+    if (!res.destroyed) res.destroy();
+  } finally {
+    clearInterval(ping);
+    signal.removeEventListener('abort', stop);
+  }
 }
 
 async function writeResponse(response: Response, res: FlushableResponse, signal: AbortSignal): Promise<void> {

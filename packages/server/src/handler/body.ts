@@ -1,5 +1,6 @@
 import { AiuError, InvalidRequestError, PayloadTooLargeError } from '@aiu/core';
 import * as z from 'zod/mini';
+import { rawBodyOf } from './reply';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -44,7 +45,14 @@ function tooLarge(maxBytes: number): PayloadTooLargeError {
   return new PayloadTooLargeError(`The request body is larger than the ${Math.round(maxBytes / 1024)} kB limit.`);
 }
 
+const decoder = new TextDecoder();
+
 async function readText(request: Request, maxBytes: number): Promise<string> {
+  const raw = rawBodyOf(request);
+  if (raw) {
+    if (raw.byteLength > maxBytes) throw tooLarge(maxBytes);
+    return decoder.decode(raw);
+  }
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -59,12 +67,12 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+  if (chunks.length === 1) return decoder.decode(chunks[0]);
   const all = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {
     all.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return decoder.decode(all);
 }

@@ -3,12 +3,13 @@ import { ChatCall } from '../orchestrator/chatCall';
 import { readJson } from './body';
 import type { RouteContext } from './context';
 import { errorResponse, json } from './respond';
-import { SSE_HEADERS, toSseStream } from './sse';
+import type { RouteResult } from './reply';
+import { SSE_HEADERS } from './sse';
 
 /** A request that fails validation is still one log entry, like any other failed call. */
 const UNPARSED: ChatRequest = { model: 'unknown', messages: [] };
 
-export async function chatRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+export async function chatRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
   let body: ChatRequest;
   try {
     body = await readJson(request, ChatRequestSchema, ctx.maxBodyBytes);
@@ -36,5 +37,5 @@ export async function chatRoute(request: Request, _params: Record<string, string
     return errorResponse(error);
   }
   if (first.done) return errorResponse(new AiuError('internal_error', 'The chat ended before it started.'));
-  return new Response(toSseStream(first.value, events, ctx.pingIntervalMs), { status: 200, headers: SSE_HEADERS });
+  return { status: 200, headers: SSE_HEADERS, events: { first: first.value, rest: events, pingIntervalMs: ctx.pingIntervalMs } };
 }

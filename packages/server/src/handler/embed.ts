@@ -1,10 +1,11 @@
+import type { RouteResult } from './reply';
 import { EmbedRequestSchema } from '@aiu/core';
 import { runEmbed } from '../orchestrator/embedCall';
 import { readJson } from './body';
 import type { RouteContext } from './context';
 import { json } from './respond';
 
-export async function embedRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+export async function embedRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
   const body = await readJson(request, EmbedRequestSchema, ctx.maxBodyBytes);
   return json(await runEmbed(ctx.runtime, body, ctx.identity, request.signal));
 }

@@ -1,17 +1,20 @@
 import { AiuError, type ErrorBody, toAiuError } from '@aiu/core';
+import type { Reply } from './reply';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
-export function json(body: unknown, init: ResponseInit = {}): Response {
+interface ReplyInit {
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+export function json(body: unknown, init: ReplyInit = {}): Reply {
   return jsonText(JSON.stringify(body), init);
 }
 
 /** For a body already serialised (e.g. to hash it for an ETag), so it is not serialised twice. */
-export function jsonText(text: string, init: ResponseInit = {}): Response {
-  return new Response(text, {
-    ...init,
-    headers: { ...JSON_HEADERS, ...(init.headers as Record<string, string> | undefined) },
-  });
+export function jsonText(text: string, init: ReplyInit = {}): Reply {
+  return { status: init.status ?? 200, headers: { ...JSON_HEADERS, ...init.headers }, text };
 }
 
 /**
@@ -19,7 +22,7 @@ export function jsonText(text: string, init: ResponseInit = {}): Response {
  * `{ error: { code, message, details } }` body, `Retry-After` when known. Unknown
  * errors become a bare 500 — their message may hold anything, so it is not sent.
  */
-export function errorResponse(error: unknown, headers: Record<string, string> = {}): Response {
+export function errorResponse(error: unknown, headers: Record<string, string> = {}): Reply {
   const failure = AiuError.isInstance(error) ? error : toAiuError(error);
   const body: ErrorBody = { error: failure.toJSON() };
   const extra: Record<string, string> = { ...headers };

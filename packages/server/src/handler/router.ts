@@ -1,7 +1,9 @@
+import type { RouteResult } from './reply';
+
 export type Method = 'GET' | 'POST' | 'DELETE';
 
 export interface RouteMatch<Ctx> {
-  handle: (request: Request, params: Record<string, string>, context: Ctx) => Promise<Response>;
+  handle: (request: Request, params: Record<string, string>, context: Ctx) => Promise<RouteResult>;
   params: Record<string, string>;
 }
 

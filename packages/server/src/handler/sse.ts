@@ -11,11 +11,17 @@ export const SSE_HEADERS: Record<string, string> = {
 export const PING_INTERVAL_MS = 15_000;
 
 const encoder = new TextEncoder();
-const PING = encoder.encode(': ping\n\n');
+export const SSE_PING = ': ping\n\n';
+const PING = encoder.encode(SSE_PING);
+
+/** One event as SSE text: `event: <type>` and its data as JSON. */
+export function sseText(event: ChatEvent): string {
+  const { type, ...data } = event;
+  return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+}
 
 export function encodeEvent(event: ChatEvent): Uint8Array {
-  const { type, ...data } = event;
-  return encoder.encode(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  return encoder.encode(sseText(event));
 }
 
 /**

@@ -1,0 +1,36 @@
+import type { ChatEvent } from '@aiu/core';
+import { toSseStream } from './sse';
+
+/**
+ * What a route answers before it becomes a Web `Response`. The Web handler turns it into
+ * one; the Node bridge writes it to the socket directly — no body stream to build and read
+ * back for a JSON answer, no stream layer between chat events and the socket.
+ */
+export interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  /** A complete body… */
+  readonly text?: string;
+  /** …or chat events, sent as server-sent events. */
+  readonly events?: { first: ChatEvent; rest: AsyncGenerator<ChatEvent>; pingIntervalMs: number };
+}
+
+export type RouteResult = Response | Reply;
+
+export function toResponse(result: RouteResult): Response {
+  if (result instanceof Response) return result;
+  const { status, headers, events } = result;
+  if (events) return new Response(toSseStream(events.first, events.rest, events.pingIntervalMs), { status, headers });
+  return new Response(result.text ?? null, { status, headers });
+}
+
+const rawBodies = new WeakMap<Request, Uint8Array>();
+
+/** The Node bridge hands over the body it already read, so routes need not stream it back out of the Request. */
+export function setRawBody(request: Request, body: Uint8Array): void {
+  rawBodies.set(request, body);
+}
+
+export function rawBodyOf(request: Request): Uint8Array | undefined {
+  return rawBodies.get(request);
+}
