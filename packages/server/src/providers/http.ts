@@ -12,7 +12,7 @@ import {
 } from '@aiu/core';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { redactSecrets } from '../util/redact';
-import { upstreamFetch } from './transport';
+import { type UpstreamBody, type UpstreamResponse, upstreamFetch } from './transport';
 
 export interface UpstreamRequest {
   provider: string;
@@ -52,10 +52,10 @@ export function upstreamRequests(
 }
 
 /** fetch() with every failure turned into a typed AiuError; resolves only for 2xx. */
-export async function fetchUpstream(request: UpstreamRequest): Promise<Response> {
+export async function fetchUpstream(request: UpstreamRequest): Promise<UpstreamResponse> {
   const timeout = request.timeoutMs ? AbortSignal.timeout(request.timeoutMs) : undefined;
   const signal = timeout ? AbortSignal.any([request.signal, timeout]) : request.signal;
-  let response: Response;
+  let response: UpstreamResponse;
   try {
     response = await upstreamFetch(request.url, {
       method: request.method ?? 'POST',
@@ -106,7 +106,7 @@ function describeNetworkError(error: unknown): string {
 
 const MAX_ERROR_BODY = 16 * 1024;
 
-export async function errorFromResponse(request: UpstreamRequest, response: Response): Promise<AiuError> {
+export async function errorFromResponse(request: UpstreamRequest, response: UpstreamResponse): Promise<AiuError> {
   const raw = (await response.text().catch(() => '')).slice(0, MAX_ERROR_BODY);
   let body: unknown;
   try {
@@ -175,16 +175,16 @@ function retryAfterFromBody(body: unknown): number | undefined {
  * connection means a cut stream (`stream_truncated`), not an unreachable host.
  */
 async function* readText(
-  body: ReadableStream<Uint8Array>,
+  body: UpstreamBody,
   request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
 ): AsyncGenerator<string> {
   const decoder = new TextDecoder();
-  const reader = body.getReader();
+  const chunks = chunksOf(body);
   try {
     for (;;) {
-      let result: ReadableStreamReadResult<Uint8Array>;
+      let result: IteratorResult<Uint8Array>;
       try {
-        result = await reader.read();
+        result = await chunks.next();
       } catch (error) {
         const failure = transportError(request, error);
         if (failure.code === 'upstream_unreachable') {
@@ -198,13 +198,26 @@ async function* readText(
     const rest = decoder.decode();
     if (rest) yield rest;
   } finally {
-    reader.cancel().catch(() => {});
+    chunks.return?.(undefined)?.catch(() => {});
   }
+}
+
+/** An iterator over a body's chunks, whether a Web stream (fetch) or a Node stream (our transport). */
+function chunksOf(body: UpstreamBody): AsyncIterator<Uint8Array> {
+  if (Symbol.asyncIterator in body) return (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  const reader = (body as ReadableStream<Uint8Array>).getReader();
+  return {
+    next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
+    return: async () => {
+      await reader.cancel().catch(() => {});
+      return { done: true, value: undefined };
+    },
+  };
 }
 
 /** Server-sent events of an upstream body, parsed by eventsource-parser. */
 export async function* readServerSentEvents(
-  body: ReadableStream<Uint8Array>,
+  body: UpstreamBody,
   request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
 ): AsyncGenerator<EventSourceMessage> {
   const queue: EventSourceMessage[] = [];
@@ -219,7 +232,7 @@ export async function* readServerSentEvents(
 
 /** Newline-delimited JSON (Ollama's stream), one parsed value per line. */
 export async function* readJsonLines(
-  body: ReadableStream<Uint8Array>,
+  body: UpstreamBody,
   request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
 ): AsyncGenerator<unknown> {
   const parse = (line: string): unknown => {
@@ -244,7 +257,7 @@ export async function* readJsonLines(
 }
 
 /** Parses a JSON response body, or fails with a typed error naming the provider. */
-export async function readJsonBody<T>(response: Response, provider: string): Promise<T> {
+export async function readJsonBody<T>(response: UpstreamResponse, provider: string): Promise<T> {
   try {
     return (await response.json()) as T;
   } catch {

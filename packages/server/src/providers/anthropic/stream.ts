@@ -1,5 +1,6 @@
 import { type FinishReason, StreamTruncatedError, UpstreamError } from '@aiu/core';
 import { errorFromResponse, readServerSentEvents, type UpstreamRequest } from '../http';
+import type { UpstreamResponse } from '../transport';
 import type { ProviderEvent } from '../types';
 import { type AnthropicUsageWire, mergeAnthropicUsage, normalizeAnthropicUsage } from './usage';
 
@@ -50,7 +51,7 @@ interface StreamEventWire {
  * Messages API SSE → our events. Usage arrives in `message_start` and again in
  * `message_delta`; each field's latest value wins. Only `message_stop` completes a stream.
  */
-export async function* parseAnthropicStream(response: Response, request: UpstreamRequest): AsyncGenerator<ProviderEvent> {
+export async function* parseAnthropicStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent> {
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
   let usage: AnthropicUsageWire = {};
   let finishReason: FinishReason = 'other';

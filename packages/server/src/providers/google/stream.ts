@@ -1,5 +1,6 @@
 import { ContentFilteredError, type FinishReason, StreamTruncatedError, UpstreamError } from '@aiu/core';
 import { errorFromResponse, readServerSentEvents, type UpstreamRequest } from '../http';
+import type { UpstreamResponse } from '../transport';
 import type { ProviderEvent } from '../types';
 import { type GeminiUsageWire, normalizeGeminiUsage } from './usage';
 
@@ -40,7 +41,7 @@ export function* partsOf(response: GeminiResponseWire): Generator<ProviderEvent>
  * `streamGenerateContent?alt=sse` → our events. Usage is repeated in every chunk (latest
  * wins); a stream is complete once a candidate carries a finish reason.
  */
-export async function* parseGeminiStream(response: Response, request: UpstreamRequest): AsyncGenerator<ProviderEvent> {
+export async function* parseGeminiStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent> {
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
   let finishReason: string | undefined;
   for await (const message of readServerSentEvents(response.body, request)) {

@@ -1,5 +1,6 @@
 import { createUsage, type FinishReason, StreamTruncatedError, UpstreamError, UpstreamUnreachableError, type Usage } from '@aiu/core';
 import { errorFromResponse, fetchUpstream, readJsonBody, readJsonLines, type UpstreamRequest, upstreamRequests } from '../http';
+import type { UpstreamResponse } from '../transport';
 import type { DiscoveredModel, Provider, ProviderChatRequest, ProviderEvent, ProviderResult, ProviderSettings } from '../types';
 
 interface ChatLineWire {
@@ -42,7 +43,7 @@ export function toOllamaBody(request: ProviderChatRequest, stream: boolean): Rec
 export function createOllamaProvider(settings: ProviderSettings = {}): Provider {
   const upstream = upstreamRequests('ollama', settings.baseURL ?? 'http://localhost:11434', settings, (apiKey) => ({ authorization: `Bearer ${apiKey}` }));
 
-  async function send(call: UpstreamRequest): Promise<Response> {
+  async function send(call: UpstreamRequest): Promise<UpstreamResponse> {
     try {
       return await fetchUpstream(call);
     } catch (error) {
@@ -53,7 +54,7 @@ export function createOllamaProvider(settings: ProviderSettings = {}): Provider 
     }
   }
 
-  async function* parse(response: Response, call: UpstreamRequest): AsyncGenerator<ProviderEvent> {
+  async function* parse(response: UpstreamResponse, call: UpstreamRequest): AsyncGenerator<ProviderEvent> {
     if (!response.body) throw new StreamTruncatedError('ollama sent an empty stream.');
     for await (const value of readJsonLines(response.body, call)) {
       const line = value as ChatLineWire;

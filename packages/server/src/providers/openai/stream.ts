@@ -1,5 +1,6 @@
 import { type FinishReason, StreamTruncatedError, UpstreamError } from '@aiu/core';
 import { errorFromResponse, readServerSentEvents, type UpstreamRequest } from '../http';
+import type { UpstreamResponse } from '../transport';
 import type { ProviderEvent } from '../types';
 import { normalizeOpenAIUsage, reportedCost } from './usage';
 
@@ -38,7 +39,7 @@ export function mapFinishReason(reason: string | null | undefined): FinishReason
  * anything shorter is a truncation, never a quiet finish.
  */
 export async function* parseOpenAIStream(
-  response: Response,
+  response: UpstreamResponse,
   request: UpstreamRequest,
 ): AsyncGenerator<ProviderEvent> {
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
