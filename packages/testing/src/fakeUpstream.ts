@@ -18,6 +18,8 @@ export interface RecordedRequest {
   closedAt: number | null;
   /** True once the whole response was written. */
   completed: boolean;
+  /** Which TCP connection carried it (1, 2, … in the order they were opened): shows keep-alive reuse. */
+  connection: number;
 }
 
 export interface FakeUpstreamBehaviour {
@@ -96,6 +98,9 @@ export async function startFakeUpstream(
   const server = createServer((req, res) => {
     void handle(req, res);
   });
+  const connectionIds = new WeakMap<object, number>();
+  let openedConnections = 0;
+  server.on('connection', (socket) => connectionIds.set(socket, ++openedConnections));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     connections.open += 1;
@@ -110,6 +115,7 @@ export async function startFakeUpstream(
       receivedAt: Date.now(),
       closedAt: null,
       completed: false,
+      connection: connectionIds.get(req.socket) ?? 0,
     };
     const index = requests.push(record) - 1;
     // A response stops counting as open once it is fully written (keep-alive sockets linger).

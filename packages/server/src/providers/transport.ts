@@ -23,6 +23,15 @@ function nodeHttp(): NodeHttp | null {
   return node;
 }
 
+/** Reads what is left of a body so its connection goes back to the pool; gives up (and closes it) after a second. */
+function drain(incoming: Http.IncomingMessage, request: Http.ClientRequest): void {
+  const giveUp = setTimeout(() => request.destroy(), 1000);
+  giveUp.unref?.();
+  incoming.once('end', () => clearTimeout(giveUp));
+  incoming.once('close', () => clearTimeout(giveUp));
+  incoming.resume();
+}
+
 /** Node-style network errors carry their code where `fetch` would put it: on `cause`. */
 function networkError(error: Error & { code?: string }): TypeError {
   return Object.assign(new TypeError('fetch failed'), { cause: error });
@@ -104,26 +113,78 @@ class NodeUpstreamResponse implements UpstreamResponse {
   }
 
   get body(): AsyncIterable<Uint8Array> {
-    return this.chunks();
+    return { [Symbol.asyncIterator]: () => this.chunks() };
   }
 
-  /** The body's chunks; a connection lost mid-body fails like `fetch` does (TypeError with the cause). */
-  private async *chunks(): AsyncGenerator<Uint8Array> {
-    let finished = false;
-    try {
-      for await (const chunk of this.incoming as AsyncIterable<Buffer>) yield chunk;
-      finished = true;
-    } catch (error) {
-      throw this.signal.aborted ? this.signal.reason : networkError(error as Error);
-    } finally {
-      // Stopped early (the consumer is done or gone): free the socket rather than drain it.
-      if (!finished) this.request.destroy();
-    }
+  /**
+   * The body's chunks, one buffered at most (the socket pauses until the consumer asks for
+   * more). A connection lost mid-body fails like `fetch` does (TypeError with the cause).
+   * Stopping early — the parser saw `[DONE]` before the chunked terminator arrived — drains
+   * the rest so the keep-alive connection is reused; a cancelled call frees it at once.
+   */
+  private chunks(): AsyncIterator<Uint8Array> {
+    const { incoming, request, signal } = this;
+    const buffered: Buffer[] = [];
+    let ended = false;
+    let failure: unknown;
+    let waiting: { resolve: (result: IteratorResult<Uint8Array>) => void; reject: (error: unknown) => void } | null = null;
+    const settle = () => {
+      const waiter = waiting;
+      if (!waiter) return;
+      waiting = null;
+      if (failure !== undefined) waiter.reject(failure);
+      else waiter.resolve({ done: true, value: undefined });
+    };
+    const onData = (chunk: Buffer) => {
+      if (waiting) {
+        const waiter = waiting;
+        waiting = null;
+        waiter.resolve({ done: false, value: chunk });
+      } else {
+        buffered.push(chunk);
+        incoming.pause();
+      }
+    };
+    const fail = (error: Error) => {
+      if (ended) return;
+      ended = true;
+      failure = signal.aborted ? signal.reason : networkError(error);
+      settle();
+    };
+    incoming.on('data', onData);
+    incoming.once('end', () => {
+      ended = true;
+      settle();
+    });
+    incoming.once('error', fail);
+    // Closed before 'end': the connection dropped mid-body.
+    incoming.once('close', () => fail(Object.assign(new Error('terminated'), { code: 'ECONNRESET' })));
+    return {
+      next: () => {
+        const chunk = buffered.shift();
+        if (chunk) {
+          if (buffered.length === 0) incoming.resume();
+          return Promise.resolve({ done: false, value: chunk });
+        }
+        if (failure !== undefined) return Promise.reject(failure);
+        if (ended) return Promise.resolve({ done: true, value: undefined });
+        return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+      },
+      return: () => {
+        incoming.off('data', onData);
+        buffered.length = 0;
+        if (!ended) {
+          if (signal.aborted) request.destroy();
+          else drain(incoming, request);
+        }
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
   }
 
   async text(): Promise<string> {
     const parts: Buffer[] = [];
-    for await (const chunk of this.chunks()) parts.push(chunk as Buffer);
+    for await (const chunk of this.body) parts.push(chunk as Buffer);
     return (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString('utf8');
   }
 

@@ -156,3 +156,14 @@ describe('usage normalisation', () => {
     expect(toModelPricing({ prompt: '-1', completion: '0' })).toBeNull();
   });
 });
+
+describe('upstream connections', () => {
+  it('reuse one keep-alive connection for calls in sequence, streamed or not, for every wire format', async () => {
+    for (const model of ['openai:gpt-4.1-nano', 'anthropic:claude-sonnet-4-5', 'google:gemini-2.5-flash']) {
+      rig.upstream.reset();
+      for (const stream of [true, true, false, true]) await sent(model, stream);
+      const connections = new Set(rig.upstream.requests.map((request) => request.connection));
+      expect({ model, connections: connections.size }).toEqual({ model, connections: 1 });
+    }
+  });
+});
