@@ -118,8 +118,7 @@ export interface LoadResult {
 /** Runs the load generator in its own process, on its own core. */
 export function load(job: { url: string; body: string; headers?: Record<string, string>; connections: number; durationMs: number }, cpu = '1'): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const [node, ...flags] = NODE_TS;
-    const child = pinned(node, [...flags, join(here, 'load.ts'), JSON.stringify({ headers: {}, ...job })], cpu, process.env);
+    const child = pinned(process.execPath, [join(here, 'load.mjs'), JSON.stringify({ headers: {}, ...job })], cpu, process.env);
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))));

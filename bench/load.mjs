@@ -1,23 +1,15 @@
-// The load generator, run as its own process (pinned to its own core when taskset exists).
-// Keep-alive HTTP/1.1, a fixed number of connections, each sending back to back.
+// The load generator, run as its own process on plain Node (pinned to its own core when
+// taskset exists). Keep-alive HTTP/1.1, a fixed number of connections, each sending back to back.
 import http from 'node:http';
 
-interface Job {
-  url: string;
-  body: string;
-  headers: Record<string, string>;
-  connections: number;
-  durationMs: number;
-}
-
-const job = JSON.parse(process.argv[2] as string) as Job;
+const job = JSON.parse(process.argv[2]);
 const target = new URL(job.url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: job.connections });
-const latencies: number[] = [];
-const firstBytes: number[] = [];
+const latencies = [];
+const firstBytes = [];
 let errors = 0;
 
-function once(): Promise<void> {
+function once() {
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();
     let first = 0;
