@@ -16,6 +16,8 @@ const PING = encoder.encode(SSE_PING);
 
 /** One event as SSE text: `event: <type>` and its data as JSON. */
 export function sseText(event: ChatEvent): string {
+  // Deltas are nearly every event of a stream: no rest-spread object for them.
+  if (event.type === 'delta') return `event: delta\ndata: {"text":${JSON.stringify(event.text)}}\n\n`;
   const { type, ...data } = event;
   return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 }

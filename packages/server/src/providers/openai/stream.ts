@@ -34,7 +34,7 @@ export function mapFinishReason(reason: string | null | undefined): FinishReason
 }
 
 const CONTENT_PREFIX = '"choices":[{"index":0,"delta":{"content":';
-const CONTENT_REST = /("(?:[^"\\]|\\.)*")\},"logprobs":null,"finish_reason":null\}\],"usage":null[,}]/y;
+const CONTENT_REST = /("[^"\\]*(?:\\.[^"\\]*)*")\},"logprobs":null,"finish_reason":null\}\],"usage":null[,}]/y;
 
 /**
  * The text of a chunk that carries nothing else — OpenAI's shape for all but the first and
