@@ -19,35 +19,35 @@ import type { LogWriter } from '../log/writer';
 import type { ProviderRegistry } from '../providers/registry';
 import { newRequestId } from '../util/ids';
 
-/** Calls not yet logged, so `close()` can wait for them. */
+/** Calls not yet logged, so `close()` can wait for them (and, out of patience, abort them). */
 export class InFlight {
-  private count = 0;
+  private readonly calls = new Set<() => void>();
   private waiters: Array<() => void> = [];
-  readonly controller = new AbortController();
 
-  enter(): void {
-    this.count += 1;
+  /** `abort` is called if a shutdown runs out of time before this call is logged. */
+  enter(abort: () => void): void {
+    this.calls.add(abort);
   }
 
-  leave(): void {
-    this.count -= 1;
-    if (this.count === 0) for (const resolve of this.waiters.splice(0)) resolve();
+  leave(abort: () => void): void {
+    this.calls.delete(abort);
+    if (this.calls.size === 0) for (const resolve of this.waiters.splice(0)) resolve();
   }
 
   get size(): number {
-    return this.count;
+    return this.calls.size;
   }
 
   /** Resolves when no call is in flight, or after `timeoutMs` (then aborts the rest). */
   async drain(timeoutMs: number): Promise<void> {
-    if (this.count === 0) return;
+    if (this.calls.size === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const idle = new Promise<void>((resolve) => this.waiters.push(resolve));
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), timeoutMs);
     });
     if ((await Promise.race([idle, late])) === 'late') {
-      this.controller.abort();
+      for (const abort of [...this.calls]) abort();
       await idle;
     }
     clearTimeout(timer);
@@ -101,8 +101,10 @@ export class CallRecorder {
     private readonly identity: Identity,
     private readonly request: ChatRequest | null,
     private readonly metadata: Record<string, unknown> | undefined,
+    /** Aborts the call: a shutdown that runs out of patience calls it. */
+    private readonly abort: () => void = () => {},
   ) {
-    runtime.inflight.enter();
+    runtime.inflight.enter(abort);
   }
 
   target(provider: string, model: string): void {
@@ -237,7 +239,7 @@ export class CallRecorder {
       metadata: this.metadata ? JSON.stringify(this.metadata) : null,
     };
     this.runtime.log.write(record);
-    this.runtime.inflight.leave();
+    this.runtime.inflight.leave(this.abort);
     return toLogEntry(record);
   }
 }

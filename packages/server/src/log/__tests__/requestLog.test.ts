@@ -165,6 +165,26 @@ describe('shutdown', () => {
   });
 });
 
+describe('shutdown that runs out of patience', () => {
+  it('aborts the calls still running after timeoutMs, upstream included, and logs them as aborted', async () => {
+    const upstream = await startFakeUpstream({ fixture: 'openai-compatible/mistral-text', chunkDelayMs: 200 });
+    cleanup.push(() => upstream.close());
+    const store = memoryStore();
+    const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false, providers: { mistral: { baseURL: `${upstream.url}/v1`, apiKey: TEST_KEY } } });
+    // Streams that would take a minute: started, then left running.
+    const responses = await Promise.all(
+      Array.from({ length: 3 }, () => aiu.handler(chatRequest({ model: 'mistral:mistral-small-latest', messages: [{ role: 'user', content: 'hi' }] }))),
+    );
+    const reading = responses.map((response) => response.text().catch(() => ''));
+    await aiu.close({ timeoutMs: 100 });
+    await Promise.all(reading);
+    const entries = await store.listLogs({ limit: 10 });
+    expect(entries.map((entry) => entry.status)).toEqual(['aborted', 'aborted', 'aborted']);
+    // Every upstream request was cut, not left streaming.
+    expect(upstream.requests.every((request) => request.closedAt !== null)).toBe(true);
+  });
+});
+
 describe('scope and bodies', () => {
   it('shows an owner only their own entries unless authorize allows more', async () => {
     const upstream = await startFakeUpstream({ fixture: 'openai-compatible/mistral-text' });
