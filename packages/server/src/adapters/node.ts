@@ -73,6 +73,7 @@ export async function handleNodeRequest(
       : await aiu.handleRoute(request, options.path);
   if (result instanceof Response) await writeResponse(result, res as FlushableResponse, controller.signal);
   else if (result.events) await writeEvents(result, result.events, res as FlushableResponse, controller.signal);
+  else if (result.chunks) await writeChunks(result, result.chunks, res, controller.signal);
   else writeText(result, res);
   res.off('close', onClose);
 }
@@ -100,6 +101,20 @@ function writeText(reply: Reply, res: ServerResponse): void {
   const text = reply.text ?? '';
   res.writeHead(reply.status, { ...reply.headers, 'content-length': String(Buffer.byteLength(text)) });
   res.end(text);
+}
+
+/** Text pulled a piece at a time and written as text (Node encodes it into the socket's own buffers). */
+async function writeChunks(reply: Reply, chunks: AsyncGenerator<string>, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  res.writeHead(reply.status, reply.headers);
+  try {
+    for await (const chunk of chunks) {
+      if (signal.aborted || res.destroyed) break;
+      if (!res.write(chunk)) await drained(res);
+    }
+    if (!res.destroyed) res.end();
+  } catch {
+    if (!res.destroyed) res.destroy();
+  }
 }
 
 /**

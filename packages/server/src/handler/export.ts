@@ -3,7 +3,9 @@ import { toLogEntry } from '../log/types';
 import { parseOrThrow } from './body';
 import { logFilter } from './logs';
 import type { RouteContext } from './context';
+import type { RouteResult } from './reply';
 import { readScope } from './scope';
+import { yieldToEventLoop } from '../util/yieldToEventLoop';
 
 const PAGE = 1000;
 
@@ -33,7 +35,7 @@ function csvRow(entry: LogEntry): string {
  * The log as CSV or JSON Lines, streamed page by page through the (time, id) cursor:
  * memory stays flat however many rows there are.
  */
-export async function exportRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+export async function exportRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const format = params.format ?? 'csv';
   if (format !== 'csv' && format !== 'jsonl') throw new InvalidRequestError('format must be "csv" or "jsonl".');
@@ -42,42 +44,36 @@ export async function exportRoute(request: Request, _params: Record<string, stri
   const filter = logFilter(query, await readScope(request, ctx, 'logs:read'));
   await ctx.log.flush();
   const store = await ctx.store();
-  const encoder = new TextEncoder();
-  let before: { time: number; id: string } | undefined;
-  let started = false;
-  let done = false;
 
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (!started) {
-          started = true;
-          if (format === 'csv') controller.enqueue(encoder.encode(`${COLUMNS.join(',')}\r\n`));
-        }
-        if (done) return controller.close();
-        // Reading and formatting a page is synchronous: give other requests the event loop between pages.
-        await new Promise((resolve) => setImmediate(resolve));
-        const page = await store.listLogs({ ...filter, limit: PAGE, before });
-        const last = page[page.length - 1];
-        if (!last || page.length < PAGE) done = true;
-        if (last) before = { time: last.time, id: last.id };
-        let chunk = '';
-        for (const record of page) {
-          const entry = toLogEntry(record);
-          chunk += format === 'csv' ? csvRow(entry) : `${JSON.stringify(entry)}\n`;
-        }
-        if (chunk) controller.enqueue(encoder.encode(chunk));
-        if (done) controller.close();
-      },
-    },
-    { highWaterMark: 0 },
-  );
+  async function* pages(): AsyncGenerator<string> {
+    if (format === 'csv') yield `${COLUMNS.join(',')}\r\n`;
+    let before: { time: number; id: string } | undefined;
+    for (;;) {
+      // Reading and formatting a page is synchronous: give other requests the event loop between pages.
+      await yieldToEventLoop();
+      const page = await store.listLogs({ ...filter, limit: PAGE, before });
+      let chunk = '';
+      for (const record of page) {
+        const entry = toLogEntry(record);
+        chunk += format === 'csv' ? csvRow(entry) : `${JSON.stringify(entry)}\n`;
+      }
+      if (chunk) yield chunk;
+      const last = page[page.length - 1];
+      if (!last || page.length < PAGE) return;
+      before = { time: last.time, id: last.id };
+    }
+  }
+
   const date = new Date().toISOString().slice(0, 10);
-  return new Response(body, {
+  // Text, not bytes: the Node bridge writes it straight to the socket, where encoding leaves no
+  // buffers behind for the garbage collector (a million rows of them grew the heap by 80 MB).
+  return {
+    status: 200,
     headers: {
       'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
       'content-disposition': `attachment; filename="aiu-logs-${date}.${format}"`,
       'cache-control': 'no-store',
     },
-  });
+    chunks: pages(),
+  };
 }

@@ -11,8 +11,10 @@ export interface Reply {
   readonly headers: Record<string, string>;
   /** A complete body… */
   readonly text?: string;
-  /** …or chat events, sent as server-sent events. */
+  /** …or chat events, sent as server-sent events… */
   readonly events?: { first: ChatEvent; rest: AsyncGenerator<ChatEvent>; pingIntervalMs: number };
+  /** …or text produced a piece at a time, pulled as the client reads. */
+  readonly chunks?: AsyncGenerator<string>;
 }
 
 export type RouteResult = Response | Reply;
@@ -21,7 +23,26 @@ export function toResponse(result: RouteResult): Response {
   if (result instanceof Response) return result;
   const { status, headers, events } = result;
   if (events) return new Response(toSseStream(events.first, events.rest, events.pingIntervalMs), { status, headers });
+  if (result.chunks) return new Response(textStream(result.chunks), { status, headers });
   return new Response(result.text ?? null, { status, headers });
+}
+
+/** Pulled one piece at a time, so a slow reader holds the producer back. */
+function textStream(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { value, done } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(encoder.encode(value));
+      },
+      async cancel() {
+        await chunks.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 const rawBodies = new WeakMap<Request, Uint8Array>();
