@@ -104,16 +104,14 @@ function writeText(reply: Reply, res: ServerResponse): void {
 }
 
 /** Text pulled a piece at a time and written as text (Node encodes it into the socket's own buffers). */
-async function writeChunks(reply: Reply, chunks: AsyncGenerator<string>, res: ServerResponse, signal: AbortSignal): Promise<void> {
+async function writeChunks(reply: Reply, chunks: AsyncGenerator<string>, res: FlushableResponse, signal: AbortSignal): Promise<void> {
   res.writeHead(reply.status, reply.headers);
+  const stop = () => void chunks.return(undefined).catch(() => {});
+  signal.addEventListener('abort', stop, { once: true });
   try {
-    for await (const chunk of chunks) {
-      if (signal.aborted || res.destroyed) break;
-      if (!res.write(chunk)) await drained(res);
-    }
-    if (!res.destroyed) res.end();
-  } catch {
-    if (!res.destroyed) res.destroy();
+    await pump(res, chunks, (piece) => piece);
+  } finally {
+    signal.removeEventListener('abort', stop);
   }
 }
 
@@ -134,31 +132,8 @@ async function writeEvents(reply: Reply, events: NonNullable<Reply['events']>, r
   // The client went away: end the call now (the generator's cleanup aborts the upstream request).
   const stop = () => void rest.return(undefined).catch(() => {});
   signal.addEventListener('abort', stop, { once: true });
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    res.uncork();
-    res.flush?.();
-  };
   try {
-    for (;;) {
-      const next: IteratorResult<ChatEvent> = await rest.next();
-      if (next.done || res.destroyed) break;
-      if (!corked) {
-        corked = true;
-        res.cork();
-        setImmediate(uncork);
-      }
-      if (!res.write(sseText(next.value))) {
-        if (corked) uncork();
-        await drained(res);
-      }
-    }
-    if (corked) uncork();
-    if (!res.destroyed) res.end();
-  } catch {
-    // The stream failed after headers were sent (the call already turned provider failures into an `error` event).
-    if (!res.destroyed) res.destroy();
+    await pump(res, rest, sseText);
   } finally {
     clearInterval(ping);
     signal.removeEventListener('abort', stop);
@@ -183,39 +158,67 @@ async function writeResponse(response: Response, res: FlushableResponse, signal:
   const reader = response.body.getReader();
   const cancel = () => void reader.cancel().catch(() => {});
   signal.addEventListener('abort', cancel, { once: true });
-  // Events produced in the same tick (one upstream packet often holds several) leave in one
-  // write; the next tick flushes them, so nothing waits longer than the current tick.
-  let corked = false;
-  let first = true;
-  const uncork = () => {
-    corked = false;
-    res.uncork();
-    res.flush?.();
-  };
+  const chunks = { next: () => reader.read() as Promise<IteratorResult<Uint8Array>> };
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (res.destroyed) break;
-      // The first chunk (the `start` event) goes out at once: time to first byte is never held back.
-      if (!corked && !first) {
-        corked = true;
-        res.cork();
-        setImmediate(uncork);
-      }
-      first = false;
-      if (!res.write(value)) {
-        if (corked) uncork();
-        await drained(res);
-      }
-    }
-    if (!res.destroyed) res.end();
+    // The first chunk (the `start` event) goes out at once: time to first byte is never held back.
+    const first = await chunks.next();
+    if (!first.done && !res.write(first.value)) await drained(res);
+    if (first.done) res.end();
+    else await pump(res, chunks, (chunk) => chunk);
   } catch {
-    // The client went away or the stream failed after headers were sent: nothing left to tell.
     if (!res.destroyed) res.destroy();
   } finally {
     signal.removeEventListener('abort', cancel);
   }
+}
+
+/**
+ * Pulls pieces and writes them tick-batched, then ends the response; if the source fails
+ * after headers were sent there is nothing left to tell, so the response is cut.
+ */
+async function pump<T>(res: FlushableResponse, source: { next(): Promise<IteratorResult<T>> }, format: (piece: T) => string | Uint8Array): Promise<void> {
+  const out = tickBatched(res);
+  try {
+    for (;;) {
+      const next = await source.next();
+      if (next.done || res.destroyed) break;
+      const full = out.write(format(next.value));
+      if (full) await full;
+    }
+    out.flush();
+    if (!res.destroyed) res.end();
+  } catch {
+    if (!res.destroyed) res.destroy();
+  }
+}
+
+/**
+ * Writes made in the same tick (one upstream packet often holds several events) leave in one
+ * write; the next tick flushes them, so nothing waits longer than the current tick. Flushed
+ * per batch, so compression middleware cannot hold a stream back.
+ */
+function tickBatched(res: FlushableResponse): { write(chunk: string | Uint8Array): Promise<void> | null; flush(): void } {
+  let corked = false;
+  const flush = () => {
+    if (!corked) return;
+    corked = false;
+    res.uncork();
+    res.flush?.();
+  };
+  return {
+    /** A promise only when the socket is full: then wait for it before writing more. */
+    write(chunk) {
+      if (!corked) {
+        corked = true;
+        res.cork();
+        setImmediate(flush);
+      }
+      if (res.write(chunk)) return null;
+      flush();
+      return drained(res);
+    },
+    flush,
+  };
 }
 
 function drained(res: ServerResponse): Promise<void> {
