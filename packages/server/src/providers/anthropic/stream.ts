@@ -55,43 +55,45 @@ export async function* parseAnthropicStream(response: UpstreamResponse, request:
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
   let usage: AnthropicUsageWire = {};
   let finishReason: FinishReason = 'other';
-  for await (const message of readServerSentEvents(response.body, request)) {
-    let event: StreamEventWire;
-    try {
-      event = JSON.parse(message.data) as StreamEventWire;
-    } catch {
-      throw new UpstreamError(`${request.provider} sent a malformed stream event.`);
-    }
-    switch (event.type) {
-      case 'message_start':
-        usage = mergeAnthropicUsage(usage, event.message?.usage);
-        yield { type: 'usage', usage: normalizeAnthropicUsage(usage) };
-        break;
-      case 'content_block_start':
-        if (event.content_block?.type === 'text' && event.content_block.text) yield { type: 'text', text: event.content_block.text };
-        if (event.content_block?.type === 'thinking' && event.content_block.thinking) {
-          yield { type: 'reasoning', text: event.content_block.thinking };
-        }
-        break;
-      case 'content_block_delta':
-        if (event.delta?.type === 'text_delta' && event.delta.text) yield { type: 'text', text: event.delta.text };
-        if (event.delta?.type === 'thinking_delta' && event.delta.thinking) yield { type: 'reasoning', text: event.delta.thinking };
-        break;
-      case 'message_delta':
-        if (event.delta?.stop_reason) finishReason = mapAnthropicStopReason(event.delta.stop_reason);
-        usage = mergeAnthropicUsage(usage, event.usage);
-        yield { type: 'usage', usage: normalizeAnthropicUsage(usage) };
-        break;
-      case 'message_stop':
-        yield { type: 'finish', finishReason };
-        return;
-      case 'error':
-        throw await errorFromResponse(
-          request,
-          new Response(JSON.stringify({ error: event.error }), { status: anthropicErrorStatus(event.error?.type) }),
-        );
-      default:
-        break; // ping, content_block_stop and event types added later
+  for await (const batch of readServerSentEvents(response.body, request)) {
+    for (const message of batch) {
+      let event: StreamEventWire;
+      try {
+        event = JSON.parse(message.data) as StreamEventWire;
+      } catch {
+        throw new UpstreamError(`${request.provider} sent a malformed stream event.`);
+      }
+      switch (event.type) {
+        case 'message_start':
+          usage = mergeAnthropicUsage(usage, event.message?.usage);
+          yield { type: 'usage', usage: normalizeAnthropicUsage(usage) };
+          break;
+        case 'content_block_start':
+          if (event.content_block?.type === 'text' && event.content_block.text) yield { type: 'text', text: event.content_block.text };
+          if (event.content_block?.type === 'thinking' && event.content_block.thinking) {
+            yield { type: 'reasoning', text: event.content_block.thinking };
+          }
+          break;
+        case 'content_block_delta':
+          if (event.delta?.type === 'text_delta' && event.delta.text) yield { type: 'text', text: event.delta.text };
+          if (event.delta?.type === 'thinking_delta' && event.delta.thinking) yield { type: 'reasoning', text: event.delta.thinking };
+          break;
+        case 'message_delta':
+          if (event.delta?.stop_reason) finishReason = mapAnthropicStopReason(event.delta.stop_reason);
+          usage = mergeAnthropicUsage(usage, event.usage);
+          yield { type: 'usage', usage: normalizeAnthropicUsage(usage) };
+          break;
+        case 'message_stop':
+          yield { type: 'finish', finishReason };
+          return;
+        case 'error':
+          throw await errorFromResponse(
+            request,
+            new Response(JSON.stringify({ error: event.error }), { status: anthropicErrorStatus(event.error?.type) }),
+          );
+        default:
+          break; // ping, content_block_stop and event types added later
+      }
     }
   }
   throw new StreamTruncatedError(`${request.provider} closed the stream before message_stop.`);

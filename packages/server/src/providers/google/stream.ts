@@ -44,23 +44,25 @@ export function* partsOf(response: GeminiResponseWire): Generator<ProviderEvent>
 export async function* parseGeminiStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent> {
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
   let finishReason: string | undefined;
-  for await (const message of readServerSentEvents(response.body, request)) {
-    let chunk: GeminiResponseWire;
-    try {
-      chunk = JSON.parse(message.data) as GeminiResponseWire;
-    } catch {
-      throw new UpstreamError(`${request.provider} sent a malformed stream chunk.`);
+  for await (const batch of readServerSentEvents(response.body, request)) {
+    for (const message of batch) {
+      let chunk: GeminiResponseWire;
+      try {
+        chunk = JSON.parse(message.data) as GeminiResponseWire;
+      } catch {
+        throw new UpstreamError(`${request.provider} sent a malformed stream chunk.`);
+      }
+      if (chunk.error) {
+        const status = typeof chunk.error.code === 'number' ? chunk.error.code : 500;
+        throw await errorFromResponse(request, new Response(JSON.stringify(chunk), { status }));
+      }
+      const blocked = blockedPromptError(chunk, request.provider);
+      if (blocked) throw blocked;
+      yield* partsOf(chunk);
+      const usage = normalizeGeminiUsage(chunk.usageMetadata);
+      if (usage) yield { type: 'usage', usage };
+      finishReason = chunk.candidates?.[0]?.finishReason ?? finishReason;
     }
-    if (chunk.error) {
-      const status = typeof chunk.error.code === 'number' ? chunk.error.code : 500;
-      throw await errorFromResponse(request, new Response(JSON.stringify(chunk), { status }));
-    }
-    const blocked = blockedPromptError(chunk, request.provider);
-    if (blocked) throw blocked;
-    yield* partsOf(chunk);
-    const usage = normalizeGeminiUsage(chunk.usageMetadata);
-    if (usage) yield { type: 'usage', usage };
-    finishReason = chunk.candidates?.[0]?.finishReason ?? finishReason;
   }
   if (!finishReason) throw new StreamTruncatedError(`${request.provider} closed the stream before it finished.`);
   yield { type: 'finish', finishReason: mapGeminiFinishReason(finishReason) };

@@ -64,41 +64,43 @@ export async function* parseOpenAIStream(
   let finishReason: FinishReason | undefined;
   let sawUsage = false;
   let done = false;
-  for await (const message of readServerSentEvents(response.body, request)) {
-    const data = message.data;
-    if (data === '[DONE]') {
-      done = true;
-      break;
-    }
-    const text = contentOnlyChunk(data);
-    if (text !== undefined) {
-      if (text) yield { type: 'text', text };
-      continue;
-    }
-    let chunk: ChunkWire;
-    try {
-      chunk = JSON.parse(data) as ChunkWire;
-    } catch {
-      throw new UpstreamError(`${request.provider} sent a malformed stream chunk.`);
-    }
-    if (chunk.error) {
-      const status = Number((chunk.error as { code?: unknown }).code) || 500;
-      throw await errorFromResponse(request, new Response(JSON.stringify({ error: chunk.error }), { status: status >= 400 ? status : 500 }));
-    }
-    const choice = chunk.choices?.[0];
-    if (choice) {
-      const delta = choice.delta;
-      const reasoning = delta?.reasoning_content ?? delta?.reasoning;
-      if (reasoning) yield { type: 'reasoning', text: reasoning };
-      if (delta?.content) yield { type: 'text', text: delta.content };
-      if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
-    }
-    const wireUsage = chunk.usage ?? chunk.x_groq?.usage;
-    const usage = normalizeOpenAIUsage(wireUsage);
-    if (usage) {
-      sawUsage = true;
-      const costUsd = reportedCost(wireUsage);
-      yield costUsd === undefined ? { type: 'usage', usage } : { type: 'usage', usage, costUsd };
+  read: for await (const batch of readServerSentEvents(response.body, request)) {
+    for (const message of batch) {
+      const data = message.data;
+      if (data === '[DONE]') {
+        done = true;
+        break read;
+      }
+      const text = contentOnlyChunk(data);
+      if (text !== undefined) {
+        if (text) yield { type: 'text', text };
+        continue;
+      }
+      let chunk: ChunkWire;
+      try {
+        chunk = JSON.parse(data) as ChunkWire;
+      } catch {
+        throw new UpstreamError(`${request.provider} sent a malformed stream chunk.`);
+      }
+      if (chunk.error) {
+        const status = Number((chunk.error as { code?: unknown }).code) || 500;
+        throw await errorFromResponse(request, new Response(JSON.stringify({ error: chunk.error }), { status: status >= 400 ? status : 500 }));
+      }
+      const choice = chunk.choices?.[0];
+      if (choice) {
+        const delta = choice.delta;
+        const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+        if (reasoning) yield { type: 'reasoning', text: reasoning };
+        if (delta?.content) yield { type: 'text', text: delta.content };
+        if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
+      }
+      const wireUsage = chunk.usage ?? chunk.x_groq?.usage;
+      const usage = normalizeOpenAIUsage(wireUsage);
+      if (usage) {
+        sawUsage = true;
+        const costUsd = reportedCost(wireUsage);
+        yield costUsd === undefined ? { type: 'usage', usage } : { type: 'usage', usage, costUsd };
+      }
     }
   }
   if (!done && !(finishReason && sawUsage)) {
