@@ -38,6 +38,7 @@ import { usageRoute } from './handler/usage';
 import { modelsRoute } from './handler/models';
 import { errorResponse } from './handler/respond';
 import { type RouteResult, toResponse } from './handler/reply';
+import { type IncomingRequest, webRequest } from './handler/incoming';
 import { Router } from './handler/router';
 import { PING_INTERVAL_MS } from './handler/sse';
 import { ANONYMOUS, type IdentifyFn, type Identity } from './identity';
@@ -205,17 +206,17 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   const basePath = options.basePath?.replace(/\/+$/, '');
   let closed = false;
 
-  async function identify(request: Request): Promise<Identity> {
+  async function identify(request: IncomingRequest): Promise<Identity> {
     if (!options.identify) return ANONYMOUS;
     try {
-      return (await options.identify(request)) ?? ANONYMOUS;
+      return (await options.identify(webRequest(request))) ?? ANONYMOUS;
     } catch (error) {
       if (AiuError.isInstance(error)) throw error;
       throw new AiuError('unauthorized', 'Could not tell who is calling.');
     }
   }
 
-  async function route(request: Request, path: string, exact = true): Promise<RouteResult> {
+  async function route(request: IncomingRequest, path: string, exact = true): Promise<RouteResult> {
     try {
       if (closed) throw new AiuError('upstream_unreachable', 'This aiu instance is shutting down.');
       const found = router.lookup(request.method, path, exact);
@@ -247,7 +248,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     }
   }
 
-  async function routeByUrl(request: Request): Promise<RouteResult> {
+  async function routeByUrl(request: IncomingRequest): Promise<RouteResult> {
     const pathname = new URL(request.url).pathname;
     if (basePath) {
       if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) {
@@ -315,8 +316,8 @@ export function createAiu(options: AiuOptions = {}): Aiu {
 
 /** What the Node bridge reaches past the Web handler for: route results before they become a `Response`. */
 interface AiuInternals {
-  route(request: Request, path: string): Promise<RouteResult>;
-  routeByUrl(request: Request): Promise<RouteResult>;
+  route(request: IncomingRequest, path: string): Promise<RouteResult>;
+  routeByUrl(request: IncomingRequest): Promise<RouteResult>;
 }
 
 const internals = new WeakMap<Aiu, AiuInternals>();

@@ -150,6 +150,32 @@ describe('toNodeListener', () => {
   });
 });
 
+describe('the Node bridge and user hooks', () => {
+  it('hands identify a real Request (headers, URL, readable body) and keeps the body for the route', async () => {
+    const seen: Array<{ isRequest: boolean; user: string | null; path: string; model: unknown }> = [];
+    rig = await createRig({
+      identify: async (request) => {
+        const parsed = (await request.clone().json()) as { model?: unknown };
+        seen.push({ isRequest: request instanceof Request, user: request.headers.get('x-user'), path: new URL(request.url).pathname, model: parsed.model });
+        return { userId: request.headers.get('x-user') };
+      },
+    });
+    const base = await listen(toNodeListener(rig.aiu));
+    const response = await fetch(`${base}/chat`, { ...post, headers: { ...post.headers, 'x-user': 'ada' } });
+    expect(deltaText(parseSse(await response.text()))).toBe(fixtureStreamText(chunks));
+    expect(seen).toEqual([{ isRequest: true, user: 'ada', path: '/chat', model: 'openai:gpt-4.1-nano' }]);
+  });
+
+  it('answers 413 itself when a body passes its own cap, without buffering the rest', async () => {
+    rig = await createRig();
+    const base = await listen(toNodeListener(rig.aiu, { maxBodyBytes: 1024 }));
+    const response = await fetch(`${base}/chat`, { ...post, body: JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'x'.repeat(5000) }] }) });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+    expect(rig.upstream.requests).toHaveLength(0);
+  });
+});
+
 describe('toNextHandler(factory)', () => {
   it('creates the instance on the first request, not when the route module loads', async () => {
     rig = await createRig();

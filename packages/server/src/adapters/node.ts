@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChatEvent } from '@aiu/core';
+import { type ChatEvent, PayloadTooLargeError } from '@aiu/core';
 import { type Aiu, internalsOf } from '../createAiu';
 import { setClientAddress } from '../handler/access';
-import { type Reply, type RouteResult, setRawBody } from '../handler/reply';
+import { BridgedRequest } from '../handler/incoming';
+import { type Reply, type RouteResult } from '../handler/reply';
+import { errorResponse } from '../handler/respond';
 import { SSE_PING, sseText } from '../handler/sse';
 
 export interface NodeBridgeOptions {
@@ -43,24 +45,27 @@ export async function handleNodeRequest(
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
   }
 
-  let body: BodyInit | null = null;
-  let raw: Uint8Array | undefined;
+  let bytes: Uint8Array | undefined;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     if (options.parsedBody !== undefined) {
-      body = serialiseParsedBody(options.parsedBody);
+      bytes = serialiseParsedBody(options.parsedBody);
       headers.delete('content-length');
       headers.delete('transfer-encoding');
     } else if (!req.readableEnded) {
-      const read = await readBody(req, options.maxBodyBytes ?? 4 * 1024 * 1024);
+      const maxBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+      const read = await readBody(req, maxBytes);
+      if (!read.complete) {
+        writeText(errorResponse(new PayloadTooLargeError(`The request body is larger than the ${Math.round(maxBytes / 1024)} kB limit.`)), res);
+        res.off('close', onClose);
+        return;
+      }
+      bytes = read.bytes;
       headers.delete('transfer-encoding');
-      // A complete body goes to the routes as bytes; the Request then carries no stream to build and read back.
-      if (read.complete) raw = read.bytes;
-      else body = read.bytes;
     }
   }
 
-  const request = new Request(url, { method: req.method ?? 'GET', headers, body, signal: controller.signal });
-  if (raw) setRawBody(request, raw);
+  // Not a Web Request: routes read only these fields, and hooks get a real one built on demand.
+  const request = new BridgedRequest(req.method ?? 'GET', url, headers, controller.signal, bytes);
   // The socket's own peer address (never a forwarded header): what "loopback only" checks.
   setClientAddress(request, req.socket.remoteAddress);
   const internals = internalsOf(aiu);
@@ -69,8 +74,8 @@ export async function handleNodeRequest(
       ? await internals.routeByUrl(request)
       : await internals.route(request, options.path)
     : options.path === undefined
-      ? await aiu.handler(request)
-      : await aiu.handleRoute(request, options.path);
+      ? await aiu.handler(request.toRequest())
+      : await aiu.handleRoute(request.toRequest(), options.path);
   if (result instanceof Response) await writeResponse(result, res as FlushableResponse, controller.signal);
   else if (result.events) await writeEvents(result, result.events, res as FlushableResponse, controller.signal);
   else if (result.chunks) await writeChunks(result, result.chunks, res, controller.signal);
@@ -78,10 +83,9 @@ export async function handleNodeRequest(
   res.off('close', onClose);
 }
 
-function serialiseParsedBody(value: unknown): BodyInit {
-  if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return value as Uint8Array<ArrayBuffer>;
-  return JSON.stringify(value);
+function serialiseParsedBody(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /** Reads the body, but never buffers past the cap: the rest is drained and dropped. */

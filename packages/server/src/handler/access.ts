@@ -1,5 +1,6 @@
 import { ForbiddenError } from '@aiu/core';
 import type { Identity } from '../identity';
+import { type IncomingRequest, webRequest } from './incoming';
 
 export type AiuAction = 'providers:list' | 'keys:create' | 'keys:validate' | 'keys:delete' | 'logs:read' | 'usage:read';
 
@@ -14,13 +15,13 @@ export interface AuthorizeArgs {
 export type AuthorizeFn = (args: AuthorizeArgs) => boolean | Promise<boolean>;
 
 /** Per-request facts only the transport knows (the peer's address), set by the Node bridge. */
-const transportFacts = new WeakMap<Request, { clientAddress?: string | undefined }>();
+const transportFacts = new WeakMap<IncomingRequest, { clientAddress?: string | undefined }>();
 
-export function setClientAddress(request: Request, clientAddress: string | undefined): void {
+export function setClientAddress(request: Request | IncomingRequest, clientAddress: string | undefined): void {
   transportFacts.set(request, { clientAddress });
 }
 
-export function clientAddressOf(request: Request): string | undefined {
+export function clientAddressOf(request: IncomingRequest): string | undefined {
   return transportFacts.get(request)?.clientAddress;
 }
 
@@ -36,10 +37,10 @@ export function isLoopback(address: string | undefined): boolean {
 export async function requireKeyAccess(
   authorize: AuthorizeFn | undefined,
   production: boolean,
-  args: AuthorizeArgs,
+  args: Omit<AuthorizeArgs, 'request'> & { request: IncomingRequest },
 ): Promise<void> {
   if (authorize) {
-    if (await authorize(args)) return;
+    if (await authorize({ ...args, request: webRequest(args.request) })) return;
     throw new ForbiddenError(`Not allowed: ${args.action}.`);
   }
   if (!production && isLoopback(clientAddressOf(args.request))) return;

@@ -1,4 +1,5 @@
 import { AiuError, InvalidRequestError, PayloadTooLargeError } from '@aiu/core';
+import type { IncomingRequest } from './incoming';
 import * as z from 'zod/mini';
 import { rawBodyOf } from './reply';
 
@@ -8,7 +9,7 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * Reads a JSON body without trusting it: content type checked, size capped while
  * reading (never buffering more than the cap), then parsed with the given schema.
  */
-export async function readJson<T>(request: Request, schema: z.ZodMiniType<T>, maxBytes: number): Promise<T> {
+export async function readJson<T>(request: IncomingRequest, schema: z.ZodMiniType<T>, maxBytes: number): Promise<T> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
     throw new AiuError('unsupported_media_type', `Send the body as JSON with "Content-Type: application/json" (got ${JSON.stringify(type.slice(0, 100) || 'none')}).`);
@@ -47,7 +48,7 @@ function tooLarge(maxBytes: number): PayloadTooLargeError {
 
 const decoder = new TextDecoder();
 
-async function readText(request: Request, maxBytes: number): Promise<string> {
+async function readText(request: IncomingRequest, maxBytes: number): Promise<string> {
   const raw = rawBodyOf(request);
   if (raw) {
     if (raw.byteLength > maxBytes) throw tooLarge(maxBytes);

@@ -1,4 +1,5 @@
 import { AiuError, ChatRequestSchema, type ChatRequest } from '@aiu/core';
+import type { IncomingRequest } from './incoming';
 import { ChatCall } from '../orchestrator/chatCall';
 import { readJson } from './body';
 import type { RouteContext } from './context';
@@ -9,7 +10,7 @@ import { SSE_HEADERS } from './sse';
 /** A request that fails validation is still one log entry, like any other failed call. */
 const UNPARSED: ChatRequest = { model: 'unknown', messages: [] };
 
-export async function chatRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function chatRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
   let body: ChatRequest;
   try {
     body = await readJson(request, ChatRequestSchema, ctx.maxBodyBytes);

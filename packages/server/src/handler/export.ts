@@ -1,4 +1,5 @@
 import { InvalidRequestError, type LogEntry, LogQuerySchema } from '@aiu/core';
+import type { IncomingRequest } from './incoming';
 import { toLogEntry } from '../log/types';
 import { parseOrThrow } from './body';
 import { logFilter } from './logs';
@@ -36,7 +37,7 @@ function csvRow(entry: LogEntry): string {
  * The log as CSV or JSON Lines, streamed page by page through the (time, id) cursor:
  * memory stays flat however many rows there are.
  */
-export async function exportRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function exportRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const format = params.format ?? 'csv';
   if (format !== 'csv' && format !== 'jsonl') throw new InvalidRequestError('format must be "csv" or "jsonl".');

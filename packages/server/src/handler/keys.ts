@@ -1,4 +1,5 @@
 import type { RouteResult } from './reply';
+import type { IncomingRequest } from './incoming';
 import {
   AiuError,
   type KeyValidation,
@@ -32,7 +33,7 @@ export async function validateKey(provider: Provider, key: string, signal: Abort
   }
 }
 
-export async function providersRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function providersRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
   await requireKeyAccess(ctx.authorize, ctx.production, { identity: ctx.identity, action: 'providers:list', resource: {}, request });
   const keys = ctx.keyring ? await ctx.keyring.list(ownerOf(ctx.identity)) : [];
   const body: ProviderList = {
@@ -51,7 +52,7 @@ export async function providersRoute(request: Request, _params: Record<string, s
   return json(body);
 }
 
-export async function saveKeyRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function saveKeyRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
   const keyring = keyringOf(ctx);
   const body = await readJson(request, SaveKeyRequestSchema, ctx.maxBodyBytes);
   const provider = ctx.runtime.providers.get(body.provider);
@@ -84,14 +85,14 @@ export async function saveKeyRoute(request: Request, _params: Record<string, str
   return json(summary, { status: result === 'created' ? 201 : 200 });
 }
 
-export async function validateKeyRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function validateKeyRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
   const body = await readJson(request, ValidateKeyRequestSchema, ctx.maxBodyBytes);
   const provider = ctx.runtime.providers.get(body.provider);
   await requireKeyAccess(ctx.authorize, ctx.production, { identity: ctx.identity, action: 'keys:validate', resource: { provider: provider.id }, request });
   return json(await validateKey(provider, body.key, request.signal));
 }
 
-export async function deleteKeyRoute(request: Request, params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function deleteKeyRoute(request: IncomingRequest, params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
   const keyring = keyringOf(ctx);
   const provider = ctx.runtime.providers.get(params.provider ?? '');
   const alias = parseOrThrow(KeyAliasSchema, params.alias, 'key alias');

@@ -1,4 +1,5 @@
 import type { RouteResult } from './reply';
+import type { IncomingRequest } from './incoming';
 import { InvalidRequestError, type LogPage, type LogQuery, LogQuerySchema } from '@aiu/core';
 import type { LogListQuery } from '../log/types';
 import { toLogEntry } from '../log/types';
@@ -7,7 +8,7 @@ import type { RouteContext } from './context';
 import { readScope } from './scope';
 import { json } from './respond';
 
-export async function logsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function logsRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const query = parseOrThrow(LogQuerySchema, params, 'log query');
   const limit = query.limit ?? 50;

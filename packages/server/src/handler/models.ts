@@ -1,4 +1,5 @@
 import type { RouteResult } from './reply';
+import type { IncomingRequest } from './incoming';
 import { InvalidRequestError, type ModelInfo } from '@aiu/core';
 import type { RouteContext } from './context';
 import { jsonText } from './respond';
@@ -8,7 +9,7 @@ import { jsonText } from './respond';
  * itself (a listed model the catalog lacks still appears, price unknown). Answers with
  * an ETag, so clients revalidate instead of downloading the list again.
  */
-export async function modelsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function modelsRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
   const url = new URL(request.url);
   const kind = url.searchParams.get('kind');
   const only = url.searchParams.get('provider');

@@ -1,4 +1,5 @@
 import type { ChatEvent } from '@aiu/core';
+import { BridgedRequest, type IncomingRequest } from './incoming';
 import { toSseStream } from './sse';
 
 /**
@@ -45,13 +46,7 @@ function textStream(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> 
   );
 }
 
-const rawBodies = new WeakMap<Request, Uint8Array>();
-
-/** The Node bridge hands over the body it already read, so routes need not stream it back out of the Request. */
-export function setRawBody(request: Request, body: Uint8Array): void {
-  rawBodies.set(request, body);
-}
-
-export function rawBodyOf(request: Request): Uint8Array | undefined {
-  return rawBodies.get(request);
+/** The body the Node bridge already read, as bytes; undefined for a Web `Request` (read its stream). */
+export function rawBodyOf(request: IncomingRequest): Uint8Array | undefined {
+  return request instanceof BridgedRequest ? request.bytes : undefined;
 }

@@ -1,9 +1,10 @@
 import type { RouteResult } from './reply';
+import type { IncomingRequest } from './incoming';
 
 export type Method = 'GET' | 'POST' | 'DELETE';
 
 export interface RouteMatch<Ctx> {
-  handle: (request: Request, params: Record<string, string>, context: Ctx) => Promise<RouteResult>;
+  handle: (request: IncomingRequest, params: Record<string, string>, context: Ctx) => Promise<RouteResult>;
   params: Record<string, string>;
 }
 
