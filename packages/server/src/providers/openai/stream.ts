@@ -41,14 +41,17 @@ const CONTENT_REST = /("[^"\\]*(?:\\.[^"\\]*)*")\},"logprobs":null,"finish_reaso
  * last few chunks of a stream — without parsing the whole chunk (a third of a stream's CPU
  * went to JSON.parse). Anything else, including every other provider's layout, returns
  * undefined and is parsed in full. A key can only match outside string values: inside one
- * its quotes would be escaped.
+ * its quotes would be escaped (so searching from the end finds the same place).
  */
 export function contentOnlyChunk(data: string): string | undefined {
-  const at = data.indexOf(CONTENT_PREFIX);
+  // From the end: the choices come last in OpenAI's chunks, after ~200 characters of ids.
+  const at = data.lastIndexOf(CONTENT_PREFIX);
   if (at < 0) return undefined;
   CONTENT_REST.lastIndex = at + CONTENT_PREFIX.length;
   const match = CONTENT_REST.exec(data);
-  return match ? (JSON.parse(match[1] as string) as string) : undefined;
+  if (!match) return undefined;
+  const literal = match[1] as string;
+  return literal.includes('\\') ? (JSON.parse(literal) as string) : literal.slice(1, -1);
 }
 
 /**
