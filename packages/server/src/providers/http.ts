@@ -205,6 +205,27 @@ async function nextChunk(chunks: AsyncIterator<Uint8Array>, request: Pick<Upstre
   }
 }
 
+type NodeBuffer = Uint8Array & { toString(encoding: 'utf8'): string };
+const isNodeBuffer = (globalThis as { Buffer?: { isBuffer(value: unknown): boolean } }).Buffer?.isBuffer ?? (() => false);
+
+/**
+ * UTF-8 text of a body's chunks, in order (`null` flushes). A chunk that starts and ends on
+ * character boundaries — SSE chunks end in a newline — is decoded on its own by Node's
+ * Buffer, cheaper than a streaming TextDecoder; otherwise the TextDecoder carries the
+ * partial character across chunks.
+ */
+function utf8Decoder(): (chunk: Uint8Array | null) => string {
+  const decoder = new TextDecoder();
+  let carrying = false;
+  return (chunk) => {
+    if (chunk === null) return decoder.decode();
+    const last = chunk[chunk.length - 1] ?? 0;
+    if (!carrying && last < 0x80 && isNodeBuffer(chunk)) return (chunk as NodeBuffer).toString('utf8');
+    carrying = last >= 0x80;
+    return decoder.decode(chunk, { stream: true });
+  };
+}
+
 /** An iterator over a body's chunks, whether a Web stream (fetch) or a Node stream (our transport). */
 function chunksOf(body: UpstreamBody): AsyncIterator<Uint8Array> {
   if (Symbol.asyncIterator in body) return (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
@@ -228,11 +249,11 @@ export async function* readServerSentEvents(
 ): AsyncGenerator<EventSourceMessage[]> {
   let batch: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => batch.push(event) });
-  const decoder = new TextDecoder();
+  const decode = utf8Decoder();
   const chunks = chunksOf(body);
   try {
     for (let chunk = await nextChunk(chunks, request); chunk; chunk = await nextChunk(chunks, request)) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
+      parser.feed(decode(chunk));
       if (batch.length === 0) continue;
       const ready = batch;
       batch = [];
@@ -241,7 +262,7 @@ export async function* readServerSentEvents(
   } finally {
     chunks.return?.(undefined)?.catch(() => {});
   }
-  parser.feed(decoder.decode());
+  parser.feed(decode(null));
   parser.reset({ consume: true });
   if (batch.length) yield batch;
 }
