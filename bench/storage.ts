@@ -83,7 +83,7 @@ async function readExport(url: string, size: number, atTenth: () => void): Promi
  * users see it. Second run: the heap still live after a full collection at a tenth of the
  * rows and at the end (forcing collections would flatter the first run's RSS).
  */
-async function exportFigures(path: string, size: number): Promise<Figure[]> {
+async function exportFigures(path: string, size: number, log: (message: string) => void): Promise<Figure[]> {
   const rows = size.toLocaleString('en');
   const exporter = await startScript('servers/export.mjs', { DB_PATH: path, NODE_OPTIONS: '--expose-gc' });
   try {
@@ -93,8 +93,9 @@ async function exportFigures(path: string, size: number): Promise<Figure[]> {
     const idle = currentRssMb(exporter.pid);
     const started = performance.now();
     let rssAtTenth = 0;
-    await readExport(exporter.url, size, () => (rssAtTenth = peakRssMb(exporter.pid)));
+    const bytes = await readExport(exporter.url, size, () => (rssAtTenth = peakRssMb(exporter.pid)));
     const seconds = (performance.now() - started) / 1000;
+    log(`export: ${(bytes / 2 ** 20).toFixed(0)} MiB in ${seconds.toFixed(1)} s`);
     const peak = peakRssMb(exporter.pid);
     let heapAtTenth: Promise<number> = Promise.resolve(NaN);
     await readExport(exporter.url, size, () => (heapAtTenth = liveHeap()));
@@ -130,7 +131,7 @@ export const storageBenchmark: Benchmark = {
       figures.push(...(await usageFigures(sqlite, 'SQLite', size, 9)));
       await sqlite.close();
 
-      if (size === sizes[sizes.length - 1]) figures.push(...(await exportFigures(path, size)));
+      if (size === sizes[sizes.length - 1]) figures.push(...(await exportFigures(path, size, log)));
     }
 
     const url = process.env.AIU_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,7 +1,6 @@
 import { AiuError, InvalidRequestError, PayloadTooLargeError } from '@aiu/core';
-import type { IncomingRequest } from './incoming';
+import { type IncomingRequest, rawBodyOf } from './incoming';
 import * as z from 'zod/mini';
-import { rawBodyOf } from './reply';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 

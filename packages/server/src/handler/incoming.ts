@@ -36,6 +36,11 @@ export class BridgedRequest implements IncomingRequest {
   }
 }
 
+/** The body the Node bridge already read, as bytes; undefined for a Web `Request` (read its stream). */
+export function rawBodyOf(request: IncomingRequest): Uint8Array | undefined {
+  return request instanceof BridgedRequest ? request.bytes : undefined;
+}
+
 /** The Web `Request` to hand a user's hook. */
 export function webRequest(request: IncomingRequest): Request {
   return request instanceof BridgedRequest ? request.toRequest() : (request as Request);

@@ -1,5 +1,4 @@
 import type { ChatEvent } from '@aiu/core';
-import { BridgedRequest, type IncomingRequest } from './incoming';
 import { toSseStream } from './sse';
 
 /**
@@ -44,9 +43,4 @@ function textStream(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> 
     },
     { highWaterMark: 0 },
   );
-}
-
-/** The body the Node bridge already read, as bytes; undefined for a Web `Request` (read its stream). */
-export function rawBodyOf(request: IncomingRequest): Uint8Array | undefined {
-  return request instanceof BridgedRequest ? request.bytes : undefined;
 }

@@ -123,8 +123,8 @@ function keyOf(record: LogRecord, span: number): RollupKey {
 const id = (key: RollupKey) => `${key.span}\u0000${key.slot}\u0000${key.provider}\u0000${key.model}\u0000${key.status}\u0000${key.userId}`;
 
 /** What a batch of log records adds to the rollups at every span, combined per key (one upsert per key). */
-export function rollupDeltas(records: ReadonlyArray<LogRecord>, spans: ReadonlyArray<number> = ROLLUP_SPANS): RollupRow[] {
-  return spans.flatMap((span) => rollupAt(records, span));
+export function rollupDeltas(records: ReadonlyArray<LogRecord>): RollupRow[] {
+  return ROLLUP_SPANS.flatMap((span) => rollupAt(records, span));
 }
 
 function rollupAt(records: ReadonlyArray<LogRecord>, span: number): RollupRow[] {

@@ -178,13 +178,11 @@ async function* readText(
   body: UpstreamBody,
   request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
 ): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
+  const decode = utf8Decoder();
   const chunks = chunksOf(body);
   try {
-    for (let chunk = await nextChunk(chunks, request); chunk; chunk = await nextChunk(chunks, request)) {
-      yield decoder.decode(chunk, { stream: true });
-    }
-    const rest = decoder.decode();
+    for (let chunk = await nextChunk(chunks, request); chunk; chunk = await nextChunk(chunks, request)) yield decode(chunk);
+    const rest = decode(null);
     if (rest) yield rest;
   } finally {
     chunks.return?.(undefined)?.catch(() => {});

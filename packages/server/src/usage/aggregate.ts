@@ -2,6 +2,12 @@ import type { Granularity, GroupBy, ModelComparison, UsageReport, UsageStats } f
 import { binValue, forEachBin, type RollupKey, type RollupRow } from '../log/rollup';
 import { bucketIndex, isoInZone } from './buckets';
 
+/** Fields a rollup row and an accumulator both carry, summed as they are. */
+const SUMMED = [
+  'requests', 'inputTokens', 'outputTokens', 'cachedInputTokens', 'cacheWriteTokens', 'reasoningTokens',
+  'costNano', 'unpriced', 'savedNano', 'latencySum', 'ttftSum', 'ttftCount',
+] as const;
+
 class Accumulator {
   requests = 0;
   errors = 0;
@@ -20,37 +26,15 @@ class Accumulator {
   readonly ttft = new DenseBins();
 
   add(row: RollupRow): void {
-    this.requests += row.requests;
+    for (const field of SUMMED) this[field] += row[field];
     if (row.status === 'error') this.errors += row.requests;
-    this.inputTokens += row.inputTokens;
-    this.outputTokens += row.outputTokens;
-    this.cachedInputTokens += row.cachedInputTokens;
-    this.cacheWriteTokens += row.cacheWriteTokens;
-    this.reasoningTokens += row.reasoningTokens;
-    this.costNano += row.costNano;
-    this.unpriced += row.unpriced;
-    this.savedNano += row.savedNano;
-    this.latencySum += row.latencySum;
-    this.ttftSum += row.ttftSum;
-    this.ttftCount += row.ttftCount;
     forEachBin(row.latencyBins, this.latency.add);
     forEachBin(row.ttftBins, this.ttft.add);
   }
 
   merge(other: Accumulator): void {
-    this.requests += other.requests;
+    for (const field of SUMMED) this[field] += other[field];
     this.errors += other.errors;
-    this.inputTokens += other.inputTokens;
-    this.outputTokens += other.outputTokens;
-    this.cachedInputTokens += other.cachedInputTokens;
-    this.cacheWriteTokens += other.cacheWriteTokens;
-    this.reasoningTokens += other.reasoningTokens;
-    this.costNano += other.costNano;
-    this.unpriced += other.unpriced;
-    this.savedNano += other.savedNano;
-    this.latencySum += other.latencySum;
-    this.ttftSum += other.ttftSum;
-    this.ttftCount += other.ttftCount;
     this.latency.merge(other.latency);
     this.ttft.merge(other.ttft);
   }

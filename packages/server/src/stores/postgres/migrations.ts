@@ -1,5 +1,7 @@
+import type { Migration } from '../migration';
+
 /** Versioned, append-only, like SQLite's; `{schema}` is replaced by the quoted schema prefix. */
-export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string; rebuildRollups?: true }> = [
+export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = [
   {
     version: 1,
     name: 'request_log',

@@ -1,5 +1,7 @@
+import type { Migration } from '../migration';
+
 /** Versioned, append-only: never edit a shipped migration, add the next one. */
-export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string; rebuildRollups?: true }> = [
+export const SQLITE_MIGRATIONS: ReadonlyArray<Migration> = [
   {
     version: 1,
     name: 'request_log',

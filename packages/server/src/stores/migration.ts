@@ -1,0 +1,8 @@
+/** A schema migration: versioned and append-only — never edit a shipped one, add the next. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  /** Recompute the usage rollups from the log after the SQL ran (rollups are derived data). */
+  rebuildRollups?: true;
+}
