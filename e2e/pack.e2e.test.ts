@@ -96,6 +96,62 @@ process.exit(0);
     expect(result.store).toBe('sqlite');
   });
 
+  // The SQLite store exports from a worker thread, which only the built package has (the
+  // sources under the test runner export in-process): both module formats must find it.
+  it.each([
+    ['ESM', 'export.mjs', 'import'],
+    ['CommonJS', 'export.cjs', 'require'],
+  ])('export a SQLite log from a worker thread (%s)', (_format, file, style) => {
+    const modules = { createAiu: '@aiu/server', sqliteStore: '@aiu/server/sqlite', readdirSync: 'node:fs', mkdtempSync: 'node:fs', tmpdir: 'node:os', join: 'node:path' };
+    const imports = Object.entries(modules)
+      .map(([name, from]) => (style === 'import' ? `import { ${name} } from '${from}';` : `const { ${name} } = require('${from}');`))
+      .join('\n');
+    writeFileSync(
+      join(app, 'src', file),
+      `
+${imports}
+(async () => {
+  const store = sqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'aiu-export-')), 'aiu.db') });
+  await store.init();
+  const records = Array.from({ length: 1000 }, (_, i) => ({
+    id: 'req_' + String(i).padStart(4, '0'), time: 1_700_000_000_000 + i * 1000, userId: null, projectId: null, provider: 'openai',
+    model: 'openai:gpt-4.1-nano', status: 'success', errorCode: null, attempts: 1, inputTokens: i, outputTokens: 2 * i, cachedInputTokens: 0,
+    cacheWriteTokens: 0, reasoningTokens: 0, totalTokens: 3 * i, estimated: false, costInput: 0.001, costOutput: 0.002, costTotal: 0.003,
+    latencyMs: 10, ttftMs: 5, queueMs: 0, attemptDetails: null, savedUsd: 0, prompt: null, response: null, metadata: JSON.stringify({ note: 'a, "b"' }),
+  }));
+  await store.insertLogs(records);
+  const aiu = createAiu({ store, env: {}, keyring: false, logger: { warn() {} } });
+  // A worker is a thread of this process (Linux: one more entry in /proc/self/task).
+  const threads = () => readdirSync('/proc/self/task').length;
+  const idle = threads();
+  const reader = (await aiu.handler(new Request('http://localhost/logs/export?format=jsonl'))).body.getReader();
+  let text = '';
+  let during = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    during = Math.max(during, threads());
+    text += new TextDecoder().decode(chunk.value);
+  }
+  const csv = await (await aiu.handler(new Request('http://localhost/logs/export?format=csv'))).text();
+  const lines = text.trim().split('\\n').map((line) => JSON.parse(line));
+  console.log(JSON.stringify({ extraThreads: during - idle, ids: lines.map((e) => e.id), metadata: lines[0].metadata, tokens: lines[0].totalTokens, csvRows: csv.trim().split('\\r\\n').length }));
+  await aiu.close();
+})();
+`,
+    );
+    const result = JSON.parse(execFileSync('node', [`src/${file}`], { cwd: app }).toString()) as {
+      extraThreads: number;
+      ids: string[];
+      metadata: unknown;
+      tokens: number;
+      csvRows: number;
+    };
+    expect(result.extraThreads).toBe(1);
+    expect(result.ids).toEqual(Array.from({ length: 1000 }, (_, i) => `req_${String(999 - i).padStart(4, '0')}`));
+    expect(result.metadata).toEqual({ note: 'a, "b"' });
+    expect(result.tokens).toBe(2997);
+    expect(result.csvRows).toBe(1001);
+  });
+
   it('load through require() too (CommonJS builds)', () => {
     writeFileSync(
       join(app, 'src/require.cjs'),

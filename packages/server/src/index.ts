@@ -2,7 +2,8 @@ export { createAiu, type Aiu, type AiuOptions, type ChatCallInput, type EmbedCal
 export type { OpenRouterSettings } from './providers/openrouter';
 export { memoryStore } from './stores/memory';
 export type { AiuStore } from './stores/types';
-export type { LogRecord, LogListQuery } from './log/types';
+export type { LogRecord, LogListQuery, LogFilter } from './log/types';
+export type { ExportFormat } from './log/exportFormat';
 export type { Identity, IdentifyFn } from './identity';
 export type { AiuEvents, AiuEventName, AiuListener } from './events';
 export type { ProvidersOption, ProviderEntry } from './providers/registry';

@@ -1,5 +1,4 @@
 import type { ModelInfo, ModelPricing } from '@aiu/core';
-import { findCatalogPrice, listCatalogModels } from './genaiPrices';
 import { findMetadata, type ModelMetadata } from './metadata';
 
 /** Local inference has no per-token bill: Ollama's price is a real 0, not an unknown. */
@@ -8,19 +7,40 @@ const FREE_PROVIDERS = new Set(['ollama']);
 
 const EMBEDDING = /embed/i;
 
+type GenaiPrices = typeof import('./genaiPrices');
+
 /**
  * The maintained catalog: prices from genai-prices (current, tiered, with history),
  * metadata from models.dev. Results are memoised per model id.
+ *
+ * genai-prices is loaded on first need (`load()`, which calls and /models await): it is a
+ * fifth of an idle server's memory, and a process that only serves logs, usage or exports
+ * never needs it.
  */
 export class ModelCatalog {
   private readonly prices = new Map<string, ModelPricing | null>();
+  private genai: GenaiPrices | undefined;
+  private loading: Promise<void> | undefined;
+
+  /** Resolves once prices can be looked up; cheap after the first time. */
+  load(): Promise<void> {
+    this.loading ??= import('./genaiPrices').then((module) => {
+      this.genai = module;
+    });
+    return this.loading;
+  }
+
+  get loaded(): boolean {
+    return this.genai !== undefined;
+  }
 
   price(provider: string, model: string): ModelPricing | null {
     if (FREE_PROVIDERS.has(provider)) return FREE;
     const id = `${provider}:${model}`;
     let price = this.prices.get(id);
     if (price === undefined) {
-      price = findCatalogPrice(provider, model)?.pricing ?? null;
+      if (!this.genai) throw new Error('ModelCatalog.price() before load()');
+      price = this.genai.findCatalogPrice(provider, model)?.pricing ?? null;
       if (this.prices.size > 5000) this.prices.clear();
       this.prices.set(id, price);
     }
@@ -29,8 +49,10 @@ export class ModelCatalog {
 
   /** Every catalog model of the given providers. */
   list(providers: string[]): ModelInfo[] {
+    const genai = this.genai;
+    if (!genai) throw new Error('ModelCatalog.list() before load()');
     return providers.flatMap((provider) =>
-      listCatalogModels(provider).map((entry) => {
+      genai.listCatalogModels(provider).map((entry) => {
         const info = describe(provider, entry.id, findMetadata(`${provider}:${entry.id}`));
         return {
           ...info,

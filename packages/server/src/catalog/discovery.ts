@@ -29,6 +29,7 @@ export class ModelDiscovery {
   ) {}
 
   async list(providers: Provider[], options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<DiscoveryResult> {
+    await this.runtime.prices.ready();
     const warnings: string[] = [];
     const lists = await Promise.all(
       providers.map(async (provider) => {

@@ -22,6 +22,11 @@ export class PriceBook {
     private readonly catalog?: ModelCatalog,
   ) {}
 
+  /** Loads the catalog; every path that prices a call awaits this first. */
+  ready(): Promise<void> {
+    return this.catalog && !this.catalog.loaded ? this.catalog.load() : Promise.resolve();
+  }
+
   setLive(modelId: string, pricing: ModelPricing): void {
     this.live.set(modelId, pricing);
   }
@@ -39,6 +44,12 @@ export class PriceBook {
 
   private fromCatalog(modelId: string): ModelPricing | null {
     const colon = modelId.indexOf(':');
-    return colon > 0 && this.catalog ? this.catalog.price(modelId.slice(0, colon), modelId.slice(colon + 1)) : null;
+    if (colon <= 0 || !this.catalog) return null;
+    if (!this.catalog.loaded) {
+      // A path that forgot ready(): say so rather than throw while a call is being logged.
+      this.logger.warn(`[aiu] The price catalog was not loaded before pricing ${modelId}.`);
+      return null;
+    }
+    return this.catalog.price(modelId.slice(0, colon), modelId.slice(colon + 1));
   }
 }

@@ -1,7 +1,7 @@
 import type { RouteResult } from './reply';
 import type { IncomingRequest } from './incoming';
 import { InvalidRequestError, type LogPage, type LogQuery, LogQuerySchema } from '@aiu/core';
-import type { LogListQuery } from '../log/types';
+import type { LogFilter } from '../log/types';
 import { toLogEntry } from '../log/types';
 import { parseOrThrow } from './body';
 import type { RouteContext } from './context';
@@ -31,7 +31,7 @@ export async function logsRoute(request: IncomingRequest, _params: Record<string
 }
 
 /** The store query for a validated log query and the caller's scope (`undefined` = everyone). */
-export function logFilter(query: LogQuery, scope: string | undefined): Omit<LogListQuery, 'limit' | 'before'> {
+export function logFilter(query: LogQuery, scope: string | undefined): LogFilter {
   return {
     userId: scope === undefined ? undefined : scope || null,
     provider: query.provider,

@@ -19,6 +19,7 @@ export async function modelsRoute(request: IncomingRequest, _params: Record<stri
     refresh: url.searchParams.has('refresh') && url.searchParams.get('refresh') !== 'false',
   });
 
+  await ctx.catalog.load();
   const merged = new Map<string, ModelInfo>();
   for (const model of ctx.catalog.list(providers.map((provider) => provider.id))) merged.set(model.id, model);
   for (const model of discovered) {

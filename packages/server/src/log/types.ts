@@ -47,19 +47,25 @@ export interface LogListQuery {
   to?: number | undefined;
 }
 
+/** What an export or a page of the log is filtered by (everything but the position). */
+export type LogFilter = Omit<LogListQuery, 'limit' | 'before'>;
+
+/** Stored metadata as the API shows it: text that does not parse (a hand-edited row) shows as null. */
+export function parseMetadata(text: string | null): Record<string, unknown> | null {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
 export function toLogEntry(record: LogRecord): LogEntry {
   const cost: Cost | null =
     record.costTotal === null
       ? null
       : { input: record.costInput ?? 0, output: record.costOutput ?? 0, total: record.costTotal, currency: 'USD' };
-  let metadata: Record<string, unknown> | null = null;
-  if (record.metadata) {
-    try {
-      metadata = JSON.parse(record.metadata) as Record<string, unknown>;
-    } catch {
-      metadata = null;
-    }
-  }
+  const metadata = parseMetadata(record.metadata);
   return {
     id: record.id,
     time: new Date(record.time).toISOString(),

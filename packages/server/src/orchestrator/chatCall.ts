@@ -282,6 +282,7 @@ export class ChatCall {
     let reservation: Reservation | null = null;
     let opened: Opened<PrimedStream>;
     try {
+      await this.runtime.prices.ready();
       reservation = await this.reserveQuota();
       opened = await this.open((target, context) => this.openStream(target, context));
       recorder.started();
@@ -349,6 +350,7 @@ export class ChatCall {
     const recorder = this.recorder;
     let reservation: Reservation | null = null;
     try {
+      await this.runtime.prices.ready();
       reservation = await this.reserveQuota();
       const opened = await this.open((target, context) => target.provider.complete(target.request, context));
       recorder.started();

@@ -8,6 +8,7 @@ export async function runEmbed(runtime: CallRuntime, request: EmbedRequest, iden
   const colon = request.model.indexOf(':');
   if (colon > 0) recorder.target(request.model.slice(0, colon), request.model);
   try {
+    await runtime.prices.ready();
     const { provider: providerId, model } = parseModelId(request.model);
     const provider = runtime.providers.get(providerId);
     if (!provider.embed) throw new UpstreamError(`${provider.id} does not offer embeddings through aiu.`);

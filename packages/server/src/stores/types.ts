@@ -1,6 +1,7 @@
 import type { KeyStore } from '../keyring/types';
 import type { RollupQuery, RollupRow } from '../log/rollup';
-import type { LogListQuery, LogRecord } from '../log/types';
+import type { ExportFormat } from '../log/exportFormat';
+import type { LogFilter, LogListQuery, LogRecord } from '../log/types';
 
 /** The one interface every store implements; a conformance suite runs against each. */
 export interface AiuStore {
@@ -10,6 +11,11 @@ export interface AiuStore {
   insertLogs(records: ReadonlyArray<LogRecord>): Promise<void>;
   /** Newest first, ordered by (time, id) descending. */
   listLogs(query: LogListQuery): Promise<LogRecord[]>;
+  /**
+   * Optional: the whole filtered log as export text (newest first), pulled a piece at a time.
+   * Stores without it are exported by paging through `listLogs`.
+   */
+  exportLogs?(filter: LogFilter, format: ExportFormat): AsyncGenerator<string | Uint8Array>;
   /** Usage rollups (kept in step with the log by `insertLogs`) for a slot range. */
   usageRollups(query: RollupQuery): Promise<RollupRow[]>;
   /** Encrypted provider keys. */

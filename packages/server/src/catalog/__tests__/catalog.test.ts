@@ -2,6 +2,7 @@ import { ModelListSchema } from '@aiu/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRig, type TestRig } from '../../../test/helpers';
 import { ModelCatalog } from '../catalog';
+import { PriceBook } from '../priceBook';
 import { findCatalogPrice, toModelPricing } from '../genaiPrices';
 import { findMetadata } from '../metadata';
 
@@ -33,9 +34,22 @@ describe('catalog data', () => {
     expect(findMetadata('anthropic:claude-sonnet-4-0')?.maxOutput).toBe(64000);
   });
 
-  it('prices local models at a real 0 and lists only configured providers', () => {
+  it('loads genai-prices on first need: before ready() a price is unknown (with a warning), never a throw', async () => {
+    const warnings: string[] = [];
+    const catalog = new ModelCatalog();
+    const prices = new PriceBook({}, { warn: (message) => warnings.push(message) }, catalog);
+    expect(catalog.loaded).toBe(false);
+    expect(prices.lookup('openai:gpt-4.1-nano')).toBeNull();
+    expect(warnings.join('\n')).toMatch(/catalog was not loaded/);
+    await prices.ready();
+    expect(catalog.loaded).toBe(true);
+    expect(prices.lookup('openai:gpt-4.1-nano')).toMatchObject({ input: 0.1, output: 0.4 });
+  });
+
+  it('prices local models at a real 0 and lists only configured providers', async () => {
     const catalog = new ModelCatalog();
     expect(catalog.price('ollama', 'llama3.2')).toEqual({ input: 0, output: 0 });
+    await catalog.load();
     const listed = catalog.list(['anthropic']);
     expect(listed.length).toBeGreaterThan(5);
     expect(new Set(listed.map((m) => m.provider))).toEqual(new Set(['anthropic']));

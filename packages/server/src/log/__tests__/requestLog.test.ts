@@ -84,21 +84,33 @@ describe('GET /logs/export', () => {
     const store = memoryStore();
     const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false });
     cleanup.push(() => aiu.close());
-    await store.insertLogs(tricky.map((metadata, i) => record(`req_${i}`, Date.now() - i * 1000, metadata)));
+    // Tricky metadata, and rows that exercise every other column's edge: nulls, no price, an error, an estimate.
+    await store.insertLogs([
+      ...tricky.map((metadata, i) => record(`req_${i}`, Date.now() - i * 1000, metadata)),
+      { ...record('req_unpriced', Date.now() - 10_000), costInput: null, costOutput: null, costTotal: null, ttftMs: null, userId: 'u "1", x', projectId: 'p1' },
+      { ...record('req_error', Date.now() - 11_000), status: 'error', errorCode: 'rate_limited', attempts: 3, latencyMs: 0, attemptDetails: '[{"model":"m","outcome":"error"}]' },
+      { ...record('req_aborted', Date.now() - 12_000), status: 'aborted', estimated: true, cachedInputTokens: 7, cacheWriteTokens: 2, reasoningTokens: 5, savedUsd: 0.5, queueMs: 3 },
+      { ...record('req_bad_metadata', Date.now() - 13_000), metadata: '{not json' },
+    ]);
     const response = await aiu.handler(new Request('http://localhost/logs/export?format=csv'));
     expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(response.headers.get('content-disposition')).toMatch(/attachment; filename="aiu-logs-.*\.csv"/);
     const [header, ...rows] = parseCsv(await response.text());
     const logs = (await (await aiu.handler(new Request('http://localhost/logs?limit=100'))).json()) as { entries: LogEntry[] };
-    expect(rows).toHaveLength(tricky.length);
+    expect(rows).toHaveLength(tricky.length + 4);
+    expect(logs.entries).toHaveLength(rows.length);
+    // Every column, read back the way a spreadsheet user would, equals what GET /logs says.
+    const columns = header as string[];
+    const expected = (entry: LogEntry, column: string): string => {
+      const value = column.startsWith('cost')
+        ? entry.cost?.[column.slice(4).toLowerCase() as 'input' | 'output' | 'total']
+        : (entry as unknown as Record<string, unknown>)[column];
+      return value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    };
     rows.forEach((row, i) => {
       const entry = logs.entries[i] as LogEntry;
-      const value = (name: string) => row[(header as string[]).indexOf(name)];
-      expect(value('id')).toBe(entry.id);
-      expect(value('time')).toBe(entry.time);
-      expect(Number(value('costTotal'))).toBe(entry.cost?.total);
-      expect(Number(value('ttftMs'))).toBe(entry.ttftMs);
-      expect(JSON.parse(value('metadata') as string)).toEqual(entry.metadata);
+      expect(row).toHaveLength(columns.length);
+      for (const [k, column] of columns.entries()) expect([column, row[k]]).toEqual([column, expected(entry, column)]);
     });
   });
 

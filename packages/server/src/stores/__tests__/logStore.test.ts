@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ import { rollupDeltas } from '../../log/rollup';
 import { comparableRollups, EVERY_SLOT } from '../../../test/rollups';
 import { sqliteStore } from '../sqlite';
 import { SQLITE_MIGRATIONS } from '../sqlite/migrations';
+import { type ExportMessage, runExport } from '../sqlite/exportWorker';
+import { exportText } from '../../log/exportFormat';
 import type { AiuStore } from '../types';
 
 function record(overrides: Partial<LogRecord> & { id: string; time: number }): LogRecord {
@@ -131,6 +134,41 @@ describe('sqliteStore', () => {
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aiu_request_log'").all() as Array<{ name: string }>).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['aiu_request_log_time', 'aiu_request_log_model_time', 'aiu_request_log_provider_time', 'aiu_request_log_user_time']));
     db.close();
+  });
+
+  it('exports a log file as the worker does: one piece per credit, the same text as paging in-process', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'aiu-export-job-')), 'aiu.db');
+    const store = sqliteStore({ path });
+    await store.init();
+    await store.insertLogs(
+      Array.from({ length: 900 }, (_, i) =>
+        record({ id: `req_${String(i).padStart(3, '0')}`, time: 1_700_000_000_000 + i, status: i % 3 ? 'success' : 'error', metadata: i % 2 ? JSON.stringify({ n: i, note: 'x, "y"\n' }) : null }),
+      ),
+    );
+    const filter = { status: 'success' as const };
+    const { port1, port2 } = new MessageChannel();
+    const pieces: string[] = [];
+    let finished: () => void = () => {};
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    port2.on('message', (message: ExportMessage) => {
+      if ('piece' in message) pieces.push(message.piece);
+      else if ('done' in message) finished();
+      else throw new Error(message.error);
+    });
+    const job = runExport({ path, filter, format: 'csv' }, port1);
+    port2.postMessage(2);
+    for (let turn = 0; turn < 100; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // Without more credit the job waits: a slow download holds the reads back.
+    expect(pieces).toHaveLength(2);
+    port2.postMessage(1_000);
+    await Promise.all([job, done]);
+    port1.close();
+    let expected = '';
+    for await (const text of exportText((query) => store.listLogs(query), filter, 'csv')) expected += text;
+    expect(pieces.length).toBeGreaterThan(3);
+    expect(pieces.join('')).toBe(expected);
+    expect(expected.split('\r\n').filter(Boolean)).toHaveLength(1 + 600);
+    await store.close();
   });
 
   it('rebuilds the rollups from the log when it upgrades a v4 database (a row per histogram bin)', async () => {

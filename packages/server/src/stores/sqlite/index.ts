@@ -1,11 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { exportText } from '../../log/exportFormat';
 import { mergeEncodedHistograms, rollupDeltas } from '../../log/rollup';
 import type { LogListQuery, LogRecord } from '../../log/types';
 import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupValues, rollupWhere } from '../rollupRows';
 import type { AiuStore } from '../types';
 import { sqliteKeyStore } from './keys';
+import { exportInWorker } from './exportInWorker';
+import { COLUMNS, fromRow, type Row, selectLogs } from './logRows';
 import { prepared } from './statements';
 import { SQLITE_MIGRATIONS } from './migrations';
 
@@ -16,41 +19,6 @@ export interface SqliteStoreOptions {
   database?: BetterSqlite3.Database;
 }
 
-type Row = {
-  id: string;
-  time: number;
-  user_id: string | null;
-  project_id: string | null;
-  provider: string;
-  model: string;
-  status: LogRecord['status'];
-  error_code: string | null;
-  attempts: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_input_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  total_tokens: number;
-  estimated: number;
-  cost_input: number | null;
-  cost_output: number | null;
-  cost_total: number | null;
-  latency_ms: number;
-  ttft_ms: number | null;
-  queue_ms: number;
-  attempt_details: string | null;
-  saved_usd: number;
-  prompt: string | null;
-  response: string | null;
-  metadata: string | null;
-};
-
-const COLUMNS =
-  'id, time, user_id, project_id, provider, model, status, error_code, attempts, input_tokens, output_tokens, ' +
-  'cached_input_tokens, cache_write_tokens, reasoning_tokens, total_tokens, estimated, cost_input, cost_output, ' +
-  'cost_total, latency_ms, ttft_ms, queue_ms, attempt_details, saved_usd, prompt, response, metadata';
-
 /** The embedded default: one SQLite file, WAL mode, migrations applied on open. */
 export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
   const path = options.path ?? '.aiu/aiu.db';
@@ -60,6 +28,11 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
   function open(): BetterSqlite3.Database {
     if (!db) throw new Error('sqliteStore used before init()');
     return db;
+  }
+
+  async function listLogs(query: LogListQuery): Promise<LogRecord[]> {
+    const { sql, params } = selectLogs(query);
+    return (prepared(open(), sql).all(params) as Row[]).map(fromRow);
   }
 
   return {
@@ -98,41 +71,13 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
       insert(records);
     },
 
-    async listLogs(query: LogListQuery) {
-      const where: string[] = [];
-      const params: Record<string, unknown> = { limit: query.limit };
-      if (query.before) {
-        where.push('(time < @beforeTime OR (time = @beforeTime AND id < @beforeId))');
-        params.beforeTime = query.before.time;
-        params.beforeId = query.before.id;
-      }
-      if (query.userId !== undefined) {
-        where.push(query.userId === null ? 'user_id IS NULL' : 'user_id = @userId');
-        params.userId = query.userId;
-      }
-      for (const [key, column] of [
-        ['provider', 'provider'],
-        ['model', 'model'],
-        ['status', 'status'],
-      ] as const) {
-        if (query[key] !== undefined) {
-          where.push(`${column} = @${key}`);
-          params[key] = query[key];
-        }
-      }
-      if (query.from !== undefined) {
-        where.push('time >= @from');
-        params.from = query.from;
-      }
-      if (query.to !== undefined) {
-        where.push('time < @to');
-        params.to = query.to;
-      }
-      const sql =
-        `SELECT ${COLUMNS} FROM aiu_request_log` +
-        (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-        ' ORDER BY time DESC, id DESC LIMIT @limit';
-      return (prepared(open(), sql).all(params) as Row[]).map(fromRow);
+    listLogs,
+
+    exportLogs(filter, format) {
+      const inProcess = () => exportText(listLogs, filter, format);
+      // A private in-memory database or a caller's connection cannot be opened a second time.
+      if (options.database || path === ':memory:') return inProcess();
+      return exportInWorker({ path: resolve(path), filter, format }, inProcess);
     },
 
     async usageRollups(query) {
@@ -211,34 +156,3 @@ function rebuildRollups(db: BetterSqlite3.Database): void {
   }
 }
 
-function fromRow(row: Row): LogRecord {
-  return {
-    id: row.id,
-    time: row.time,
-    userId: row.user_id,
-    projectId: row.project_id,
-    provider: row.provider,
-    model: row.model,
-    status: row.status,
-    errorCode: row.error_code,
-    attempts: row.attempts,
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    cachedInputTokens: row.cached_input_tokens,
-    cacheWriteTokens: row.cache_write_tokens,
-    reasoningTokens: row.reasoning_tokens,
-    totalTokens: row.total_tokens,
-    estimated: row.estimated === 1,
-    costInput: row.cost_input,
-    costOutput: row.cost_output,
-    costTotal: row.cost_total,
-    latencyMs: row.latency_ms,
-    ttftMs: row.ttft_ms,
-    queueMs: row.queue_ms,
-    attemptDetails: row.attempt_details,
-    savedUsd: row.saved_usd,
-    prompt: row.prompt,
-    response: row.response,
-    metadata: row.metadata,
-  };
-}
