@@ -1,5 +1,5 @@
 import type { ModelInfo, ModelPricing } from '@aiu/core';
-import { findMetadata, type ModelMetadata } from './metadata';
+import type { ModelMetadata } from './metadata';
 
 /** Local inference has no per-token bill: Ollama's price is a real 0, not an unknown. */
 const FREE: ModelPricing = { input: 0, output: 0 };
@@ -7,31 +7,31 @@ const FREE_PROVIDERS = new Set(['ollama']);
 
 const EMBEDDING = /embed/i;
 
-type GenaiPrices = typeof import('./genaiPrices');
+type CatalogData = typeof import('./data');
 
 /**
  * The maintained catalog: prices from genai-prices (current, tiered, with history),
  * metadata from models.dev. Results are memoised per model id.
  *
- * genai-prices is loaded on first need (`load()`, which calls and /models await): it is a
- * fifth of an idle server's memory, and a process that only serves logs, usage or exports
- * never needs it.
+ * Both are loaded on first need (`load()`, which calls and /models await): together they
+ * are a fifth of an idle server's memory, and a process that only serves logs, usage or
+ * exports never needs them.
  */
 export class ModelCatalog {
   private readonly prices = new Map<string, ModelPricing | null>();
-  private genai: GenaiPrices | undefined;
+  private data: CatalogData | undefined;
   private loading: Promise<void> | undefined;
 
   /** Resolves once prices can be looked up; cheap after the first time. */
   load(): Promise<void> {
-    this.loading ??= import('./genaiPrices').then((module) => {
-      this.genai = module;
+    this.loading ??= import('./data').then((module) => {
+      this.data = module;
     });
     return this.loading;
   }
 
   get loaded(): boolean {
-    return this.genai !== undefined;
+    return this.data !== undefined;
   }
 
   price(provider: string, model: string): ModelPricing | null {
@@ -39,8 +39,7 @@ export class ModelCatalog {
     const id = `${provider}:${model}`;
     let price = this.prices.get(id);
     if (price === undefined) {
-      if (!this.genai) throw new Error('ModelCatalog.price() before load()');
-      price = this.genai.findCatalogPrice(provider, model)?.pricing ?? null;
+      price = this.loadedData('price').findCatalogPrice(provider, model)?.pricing ?? null;
       if (this.prices.size > 5000) this.prices.clear();
       this.prices.set(id, price);
     }
@@ -49,11 +48,10 @@ export class ModelCatalog {
 
   /** Every catalog model of the given providers. */
   list(providers: string[]): ModelInfo[] {
-    const genai = this.genai;
-    if (!genai) throw new Error('ModelCatalog.list() before load()');
+    const data = this.loadedData('list');
     return providers.flatMap((provider) =>
-      genai.listCatalogModels(provider).map((entry) => {
-        const info = describe(provider, entry.id, findMetadata(`${provider}:${entry.id}`));
+      data.listCatalogModels(provider).map((entry) => {
+        const info = describe(provider, entry.id, data.findMetadata(`${provider}:${entry.id}`));
         return {
           ...info,
           name: entry.name ?? info.name,
@@ -67,7 +65,12 @@ export class ModelCatalog {
 
   /** Metadata for a model a provider listed itself (prices are filled in by the caller). */
   describe(provider: string, model: string): ModelInfo {
-    return describe(provider, model, findMetadata(`${provider}:${model}`));
+    return describe(provider, model, this.loadedData('describe').findMetadata(`${provider}:${model}`));
+  }
+
+  private loadedData(caller: string): CatalogData {
+    if (!this.data) throw new Error(`ModelCatalog.${caller}() before load()`);
+    return this.data;
   }
 }
 

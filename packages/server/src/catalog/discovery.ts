@@ -29,7 +29,8 @@ export class ModelDiscovery {
   ) {}
 
   async list(providers: Provider[], options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<DiscoveryResult> {
-    await this.runtime.prices.ready();
+    // Merging reads the catalog's metadata and prices.
+    await this.catalog.load();
     const warnings: string[] = [];
     const lists = await Promise.all(
       providers.map(async (provider) => {
