@@ -107,8 +107,8 @@ function writeText(reply: Reply, res: ServerResponse): void {
   res.end(text);
 }
 
-/** Text (or bytes) pulled a piece at a time; text is written as text, which Node encodes into the socket's own buffers. */
-async function writeChunks(reply: Reply, chunks: AsyncGenerator<string | Uint8Array>, res: FlushableResponse, signal: AbortSignal): Promise<void> {
+/** Text pulled a piece at a time and written as text (Node encodes it into the socket's own buffers). */
+async function writeChunks(reply: Reply, chunks: AsyncGenerator<string>, res: FlushableResponse, signal: AbortSignal): Promise<void> {
   res.writeHead(reply.status, reply.headers);
   const stop = () => void chunks.return(undefined).catch(() => {});
   signal.addEventListener('abort', stop, { once: true });

@@ -13,8 +13,8 @@ export interface Reply {
   readonly text?: string;
   /** …or chat events, sent as server-sent events… */
   readonly events?: { first: ChatEvent; rest: AsyncGenerator<ChatEvent>; pingIntervalMs: number };
-  /** …or text (or its UTF-8 bytes) produced a piece at a time, pulled as the client reads. */
-  readonly chunks?: AsyncGenerator<string | Uint8Array>;
+  /** …or text produced a piece at a time, pulled as the client reads. */
+  readonly chunks?: AsyncGenerator<string>;
 }
 
 export type RouteResult = Response | Reply;
@@ -28,14 +28,14 @@ export function toResponse(result: RouteResult): Response {
 }
 
 /** Pulled one piece at a time, so a slow reader holds the producer back. */
-function textStream(chunks: AsyncGenerator<string | Uint8Array>): ReadableStream<Uint8Array> {
+function textStream(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         const { value, done } = await chunks.next();
         if (done) controller.close();
-        else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
+        else controller.enqueue(encoder.encode(value));
       },
       async cancel() {
         await chunks.return(undefined);

@@ -15,7 +15,7 @@ export interface AiuStore {
    * Optional: the whole filtered log as export text (newest first), pulled a piece at a time.
    * Stores without it are exported by paging through `listLogs`.
    */
-  exportLogs?(filter: LogFilter, format: ExportFormat): AsyncGenerator<string | Uint8Array>;
+  exportLogs?(filter: LogFilter, format: ExportFormat): AsyncGenerator<string>;
   /** Usage rollups (kept in step with the log by `insertLogs`) for a slot range. */
   usageRollups(query: RollupQuery): Promise<RollupRow[]>;
   /** Encrypted provider keys. */

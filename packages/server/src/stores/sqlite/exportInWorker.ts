@@ -29,10 +29,12 @@ function workerFile(): string | undefined {
  * Where no worker can run (the sources under a test runner, a bundler that left the file
  * behind) or it fails before its first piece, `inProcess` does the same work on this thread.
  */
-export async function* exportInWorker(job: ExportJob, inProcess: () => AsyncGenerator<string>): AsyncGenerator<string | Uint8Array> {
+export async function* exportInWorker(job: ExportJob, inProcess: () => AsyncGenerator<string>): AsyncGenerator<string> {
   const file = workerFile();
   if (!file) return yield* inProcess();
   const worker = new Worker(file, { workerData: { aiuExport: job }, resourceLimits: LIMITS });
+  // An export nobody reads any more must not keep the process alive; the response's socket does while it is open.
+  worker.unref();
   const inbox: ExportMessage[] = [];
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
