@@ -16,3 +16,21 @@ export function comparableRollups(rows: RollupRow[]) {
       ttftBins: [...decodeHistogram(r.ttftBins)].sort(([a], [b]) => a - b),
     }));
 }
+
+/** The rows a store may return across users: per-user rows summed per (span, slot, provider, model, status). */
+export function summedOverUsers(rows: RollupRow[]): RollupRow[] {
+  const sums = new Map<string, RollupRow>();
+  for (const row of rows) {
+    const key = `${row.span}|${row.slot}|${row.provider}|${row.model}|${row.status}`;
+    const sum = sums.get(key);
+    if (!sum) {
+      sums.set(key, { ...row, userId: '', latencyBins: decodeHistogram(row.latencyBins), ttftBins: decodeHistogram(row.ttftBins) });
+      continue;
+    }
+    for (const field of ['requests', 'inputTokens', 'outputTokens', 'cachedInputTokens', 'cacheWriteTokens', 'reasoningTokens', 'costNano', 'unpriced', 'savedNano', 'latencySum', 'ttftSum', 'ttftCount'] as const) sum[field] += row[field];
+    for (const [into, from] of [[sum.latencyBins, row.latencyBins], [sum.ttftBins, row.ttftBins]] as const) {
+      for (const [bin, count] of decodeHistogram(from)) (into as Map<number, number>).set(bin, ((into as Map<number, number>).get(bin) ?? 0) + count);
+    }
+  }
+  return [...sums.values()];
+}

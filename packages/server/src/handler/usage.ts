@@ -30,7 +30,9 @@ export async function usageRoute(request: IncomingRequest, _params: Record<strin
   const store = await ctx.store();
   // The comparison has one bucket; the series cuts at every bucket start.
   const ranges = planRanges(starts[0] ?? from, end, query.view === 'compare' ? [] : starts);
-  const rows = await store.usageRollups({ ranges, provider: query.provider, model: query.model, userId });
+  // Only a report by user tells users apart; every other one may read rows summed over them.
+  const acrossUsers = query.view === 'compare' || query.groupBy !== 'user';
+  const rows = await store.usageRollups({ ranges, provider: query.provider, model: query.model, userId, acrossUsers });
   if (query.view === 'compare') return json(buildComparison(rows));
 
   const report: UsageReport = buildReport(rows, { starts, end, granularity, groupBy: query.groupBy ?? null, tz });

@@ -63,7 +63,8 @@ export type Histogram = Map<number, number>;
 
 /**
  * A histogram as a store hands it back: SQLite's JSON text and PostgreSQL's parsed jsonb are
- * read where they are summed, so a month of rows never becomes a month of Maps.
+ * read where they are summed, so a month of rows never becomes a month of Maps. Text may be
+ * several encoded histograms back to back (`{…}{…}`, rows a store concatenated): their sum.
  */
 export type StoredHistogram = Histogram | string | Readonly<Record<string, number>>;
 
@@ -176,6 +177,11 @@ export interface RollupQuery {
   model?: string | undefined;
   /** Restrict to one user ('' = calls without a user); undefined = everyone. */
   userId?: string | undefined;
+  /**
+   * The report does not tell users apart: a store may sum its rows over users (returning them
+   * with userId '') and hand back a tenth of the rows. Stores that ignore it stay correct.
+   */
+  acrossUsers?: boolean | undefined;
 }
 
 export function matchesRollup(key: RollupKey, query: RollupQuery): boolean {

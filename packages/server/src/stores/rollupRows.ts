@@ -35,6 +35,18 @@ export function fromRollupValues(values: unknown[]): RollupRow {
   };
 }
 
+/**
+ * The SELECT for a rollup query. Across users it sums each (span, slot, provider, model,
+ * status) in the database and concatenates the histograms' JSON text, which the report reads
+ * as their sum: a tenth of the rows cross into JavaScript.
+ */
+export function rollupSelect(query: RollupQuery, table: string, where: string, histogram: (column: string, grouped: boolean) => string): string {
+  if (!query.acrossUsers) return `SELECT ${COLUMN_LIST.map((column) => (ROLLUP_HISTOGRAMS.includes(column) ? histogram(column, false) : column)).join(', ')} FROM ${table} WHERE ${where}`;
+  const key = COLUMN_LIST.slice(0, 5);
+  const columns = [...key, "'' AS user_id", ...ROLLUP_SUMS.map((column) => `SUM(${column})`), ...ROLLUP_HISTOGRAMS.map((column) => histogram(column, true))];
+  return `SELECT ${columns.join(', ')} FROM ${table} WHERE ${where} GROUP BY ${key.join(', ')}`;
+}
+
 /** WHERE clause for the query's slot ranges and filters; `p(value)` adds a bind parameter and returns its placeholder. */
 export function rollupWhere(query: RollupQuery, p: (value: unknown) => string): string {
   if (query.ranges.length === 0) return 'FALSE';

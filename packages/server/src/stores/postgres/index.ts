@@ -4,7 +4,7 @@ import type { LogListQuery, LogRecord } from '../../log/types';
 import { fromKeyRecord, KEY_COLUMNS, type KeyRecord, toKeyParams } from '../keyRows';
 import type { AiuStore } from '../types';
 import { rollupDeltas } from '../../log/rollup';
-import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupValues, rollupWhere } from '../rollupRows';
+import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupSelect, rollupValues, rollupWhere } from '../rollupRows';
 import { POSTGRES_MIGRATIONS } from './migrations';
 
 /** `($1, $2), ($3, $4)` for rows of values, with the flat parameter list. */
@@ -230,8 +230,8 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
         return `$${params.length}`;
       });
       // Histograms as text: scanned where they are summed, cheaper than node-pg parsing each jsonb into an object.
-      const columns = ROLLUP_COLUMNS.replace(/(\w+_hist)/g, '$1::text');
-      const { rows } = await db().query({ text: `SELECT ${columns} FROM ${table('aiu_usage_rollup')} WHERE ${where}`, values: params, rowMode: 'array' });
+      const text = rollupSelect(query, table('aiu_usage_rollup'), where, (column, grouped) => (grouped ? `string_agg(${column}::text, '')` : `${column}::text`));
+      const { rows } = await db().query({ text, values: params, rowMode: 'array' });
       return (rows as unknown[][]).map(fromRollupValues);
     },
 

@@ -4,7 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { exportText } from '../../log/exportFormat';
 import { mergeEncodedHistograms, rollupDeltas } from '../../log/rollup';
 import type { LogListQuery, LogRecord } from '../../log/types';
-import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupValues, rollupWhere } from '../rollupRows';
+import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupSelect, rollupValues, rollupWhere } from '../rollupRows';
 import type { AiuStore } from '../types';
 import { sqliteKeyStore } from './keys';
 import { exportInWorker } from './exportInWorker';
@@ -86,7 +86,8 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
         params.push(value);
         return '?';
       });
-      return (prepared(open(), `SELECT ${ROLLUP_COLUMNS} FROM aiu_usage_rollup WHERE ${where}`).raw().all(...params) as unknown[][]).map(fromRollupValues);
+      const sql = rollupSelect(query, 'aiu_usage_rollup', where, (column, grouped) => (grouped ? `group_concat(${column}, '')` : column));
+      return (prepared(open(), sql).raw().all(...params) as unknown[][]).map(fromRollupValues);
     },
 
     async close() {

@@ -4,7 +4,7 @@ import { storeMatrix } from '../../../test/postgres';
 import { createAiu } from '../../createAiu';
 import type { LogRecord } from '../../log/types';
 import { rollupDeltas } from '../../log/rollup';
-import { comparableRollups, EVERY_SLOT } from '../../../test/rollups';
+import { comparableRollups, EVERY_SLOT, summedOverUsers } from '../../../test/rollups';
 import { memoryStore } from '../../stores/memory';
 import type { AiuStore } from '../../stores/types';
 
@@ -216,6 +216,10 @@ describe.each(matrix.stores)('rollups on %s', (_kind, make) => {
     const actual = await store.usageRollups(EVERY_SLOT);
     expect(actual.length).toBeGreaterThan(0);
     expect(comparableRollups(actual)).toEqual(comparableRollups(expected));
+    // Summed over users in the database, histograms concatenated: the same as summing the rows here.
+    const acrossUsers = await store.usageRollups({ ...EVERY_SLOT, acrossUsers: true });
+    expect(acrossUsers.length).toBeLessThan(actual.length);
+    expect(comparableRollups(acrossUsers)).toEqual(comparableRollups(summedOverUsers(expected)));
 
     const usage = await report(store, `from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}&groupBy=model`);
     expectStats(usage.totals, logs);
