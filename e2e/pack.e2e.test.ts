@@ -132,8 +132,14 @@ ${imports}
     text += new TextDecoder().decode(chunk.value);
   }
   const csv = await (await aiu.handler(new Request('http://localhost/logs/export?format=csv'))).text();
+  // A download the client gives up on stops its worker.
+  const abandoned = (await aiu.handler(new Request('http://localhost/logs/export?format=csv'))).body.getReader();
+  await abandoned.read();
+  await abandoned.cancel();
+  for (let waited = 0; threads() > idle && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  const leftAfterCancel = threads() - idle;
   const lines = text.trim().split('\\n').map((line) => JSON.parse(line));
-  console.log(JSON.stringify({ extraThreads: during - idle, ids: lines.map((e) => e.id), metadata: lines[0].metadata, tokens: lines[0].totalTokens, csvRows: csv.trim().split('\\r\\n').length }));
+  console.log(JSON.stringify({ extraThreads: during - idle, ids: lines.map((e) => e.id), metadata: lines[0].metadata, tokens: lines[0].totalTokens, csvRows: csv.trim().split('\\r\\n').length, leftAfterCancel }));
   await aiu.close();
 })();
 `,
@@ -144,12 +150,14 @@ ${imports}
       metadata: unknown;
       tokens: number;
       csvRows: number;
+      leftAfterCancel: number;
     };
     expect(result.extraThreads).toBe(1);
     expect(result.ids).toEqual(Array.from({ length: 1000 }, (_, i) => `req_${String(999 - i).padStart(4, '0')}`));
     expect(result.metadata).toEqual({ note: 'a, "b"' });
     expect(result.tokens).toBe(2997);
     expect(result.csvRows).toBe(1001);
+    expect(result.leftAfterCancel).toBe(0);
   });
 
   it('load through require() too (CommonJS builds)', () => {
