@@ -139,6 +139,8 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
     if (changes.isOpen !== undefined && changes.isOpen !== current.isOpen) currentProps.onOpenChange?.(changes.isOpen);
   }, []);
 
+  useEffect(() => dispatch({ type: ModelSelectActions.OptionsChange }), [filteredModels, dispatch]);
+
   const generated = useId();
   const base = props.id ?? `aiu-model-select${generated.replace(/:/g, '')}`;
   const ids = {

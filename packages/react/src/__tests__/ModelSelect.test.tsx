@@ -119,6 +119,21 @@ describe('ModelSelect', () => {
     expect((input() as HTMLInputElement).value).toBe('Claude Sonnet 4.5');
   });
 
+  it('highlights the first match when the list arrives after the user typed, so Enter selects it', async () => {
+    const onValueChange = vi.fn();
+    const { rerender } = render(<Picker models={[]} onValueChange={onValueChange} />);
+    const user = userEvent.setup();
+    await user.click(input());
+    await user.keyboard('sonnet');
+    expect(options()).toHaveLength(0);
+    // The model list lands (a slow /models) while the query is already typed.
+    rerender(<Picker models={SMALL} onValueChange={onValueChange} />);
+    expect(highlighted()).toBe('Claude Sonnet 4.5');
+    await user.keyboard('{Enter}');
+    expect(onValueChange).toHaveBeenCalledWith('anthropic:claude-sonnet-4-5', SMALL[3]);
+    expect((input() as HTMLInputElement).value).toBe('Claude Sonnet 4.5');
+  });
+
   it('filters as you type (typeahead) over id and name, every word must match', async () => {
     render(<Picker models={SMALL} />);
     const user = userEvent.setup();

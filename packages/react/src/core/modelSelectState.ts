@@ -25,6 +25,8 @@ export const ModelSelectActions = {
   FunctionSetQuery: 'function_set_query',
   FunctionOpen: 'function_open',
   FunctionClose: 'function_close',
+  /** The options showing changed under an open list (models arrived, or a filter prop changed). */
+  OptionsChange: 'options_change',
 } as const;
 
 export type ModelSelectActionType = (typeof ModelSelectActions)[keyof typeof ModelSelectActions];
@@ -93,6 +95,12 @@ export function modelSelectChanges(
       return state.isOpen ? { isOpen: false, highlightedIndex: -1 } : openAt(start);
     case ModelSelectActions.OptionMouseMove:
       return { highlightedIndex: clamp(action.index ?? -1) };
+    case ModelSelectActions.OptionsChange:
+      // Typed before the list arrived: highlight the first match, as typing would have. A list
+      // that shrank under the highlight keeps it on an option.
+      if (!state.isOpen) return {};
+      if (state.highlightedIndex < 0) return state.query && options.count > 0 ? { highlightedIndex: 0 } : {};
+      return state.highlightedIndex > last ? { highlightedIndex: clamp(state.highlightedIndex) } : {};
     case ModelSelectActions.FunctionSelect:
       return { selectedId: action.id ?? null, isOpen: false, query: '', highlightedIndex: -1 };
     default:
