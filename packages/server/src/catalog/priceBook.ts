@@ -24,7 +24,7 @@ export class PriceBook {
 
   /** Loads the catalog; every path that prices a call awaits this first. */
   ready(): Promise<void> {
-    return this.catalog && !this.catalog.loaded ? this.catalog.load() : Promise.resolve();
+    return this.catalog ? this.catalog.load() : Promise.resolve();
   }
 
   setLive(modelId: string, pricing: ModelPricing): void {

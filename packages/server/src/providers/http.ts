@@ -265,18 +265,21 @@ export async function* readServerSentEvents(
   if (batch.length) yield batch;
 }
 
+/** One streamed JSON value (an SSE event's data, a JSON line), or a typed error naming what was malformed. */
+export function parseStreamJson<T>(text: string, provider: string, what: 'chunk' | 'event' | 'line'): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new UpstreamError(`${provider} sent a malformed stream ${what}.`);
+  }
+}
+
 /** Newline-delimited JSON (Ollama's stream), one parsed value per line. */
 export async function* readJsonLines(
   body: UpstreamBody,
   request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
 ): AsyncGenerator<unknown> {
-  const parse = (line: string): unknown => {
-    try {
-      return JSON.parse(line);
-    } catch {
-      throw new UpstreamError(`${request.provider} sent a malformed stream line.`);
-    }
-  };
+  const parse = (line: string): unknown => parseStreamJson(line, request.provider, 'line');
   let buffer = '';
   for await (const text of readText(body, request)) {
     buffer += text;

@@ -1,5 +1,5 @@
-import { type FinishReason, StreamTruncatedError, UpstreamError } from '@aiu/core';
-import { errorFromResponse, readServerSentEvents, type UpstreamRequest } from '../http';
+import { type FinishReason, StreamTruncatedError } from '@aiu/core';
+import { errorFromResponse, parseStreamJson, readServerSentEvents, type UpstreamRequest } from '../http';
 import type { UpstreamResponse } from '../transport';
 import type { ProviderEvent } from '../types';
 import { type AnthropicUsageWire, mergeAnthropicUsage, normalizeAnthropicUsage } from './usage';
@@ -57,12 +57,7 @@ export async function* parseAnthropicStream(response: UpstreamResponse, request:
   let finishReason: FinishReason = 'other';
   for await (const batch of readServerSentEvents(response.body, request)) {
     for (const message of batch) {
-      let event: StreamEventWire;
-      try {
-        event = JSON.parse(message.data) as StreamEventWire;
-      } catch {
-        throw new UpstreamError(`${request.provider} sent a malformed stream event.`);
-      }
+      const event = parseStreamJson<StreamEventWire>(message.data, request.provider, 'event');
       switch (event.type) {
         case 'message_start':
           usage = mergeAnthropicUsage(usage, event.message?.usage);

@@ -1,5 +1,5 @@
-import { ContentFilteredError, type FinishReason, StreamTruncatedError, UpstreamError } from '@aiu/core';
-import { errorFromResponse, readServerSentEvents, type UpstreamRequest } from '../http';
+import { ContentFilteredError, type FinishReason, StreamTruncatedError } from '@aiu/core';
+import { errorFromResponse, parseStreamJson, readServerSentEvents, type UpstreamRequest } from '../http';
 import type { UpstreamResponse } from '../transport';
 import type { ProviderEvent } from '../types';
 import { type GeminiUsageWire, normalizeGeminiUsage } from './usage';
@@ -46,12 +46,7 @@ export async function* parseGeminiStream(response: UpstreamResponse, request: Up
   let finishReason: string | undefined;
   for await (const batch of readServerSentEvents(response.body, request)) {
     for (const message of batch) {
-      let chunk: GeminiResponseWire;
-      try {
-        chunk = JSON.parse(message.data) as GeminiResponseWire;
-      } catch {
-        throw new UpstreamError(`${request.provider} sent a malformed stream chunk.`);
-      }
+      const chunk = parseStreamJson<GeminiResponseWire>(message.data, request.provider, 'chunk');
       if (chunk.error) {
         const status = typeof chunk.error.code === 'number' ? chunk.error.code : 500;
         throw await errorFromResponse(request, new Response(JSON.stringify(chunk), { status }));

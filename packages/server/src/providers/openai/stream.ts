@@ -1,5 +1,5 @@
-import { type FinishReason, StreamTruncatedError, UpstreamError } from '@aiu/core';
-import { errorFromResponse, readServerSentEvents, type UpstreamRequest } from '../http';
+import { type FinishReason, StreamTruncatedError } from '@aiu/core';
+import { errorFromResponse, parseStreamJson, readServerSentEvents, type UpstreamRequest } from '../http';
 import type { UpstreamResponse } from '../transport';
 import type { ProviderEvent } from '../types';
 import { normalizeOpenAIUsage, reportedCost } from './usage';
@@ -79,12 +79,7 @@ export async function* parseOpenAIStream(
         if (text) yield { type: 'text', text };
         continue;
       }
-      let chunk: ChunkWire;
-      try {
-        chunk = JSON.parse(data) as ChunkWire;
-      } catch {
-        throw new UpstreamError(`${request.provider} sent a malformed stream chunk.`);
-      }
+      const chunk = parseStreamJson<ChunkWire>(data, request.provider, 'chunk');
       if (chunk.error) {
         const status = Number((chunk.error as { code?: unknown }).code) || 500;
         throw await errorFromResponse(request, new Response(JSON.stringify({ error: chunk.error }), { status: status >= 400 ? status : 500 }));
