@@ -1,6 +1,7 @@
 // Client: the browser cost of @aiu/react (+ the parts of @aiu/core it pulls) next to
-// @ai-sdk/react's useChat, bundled the same way; and React commits per second while
-// StreamingOutput receives 2,000 tokens/s, next to a naive setState-per-token component.
+// @ai-sdk/react's useChat, bundled the same way from the published builds (dist, as an app's
+// bundler meets them); and React commits per second while StreamingOutput receives 2,000
+// tokens/s, next to a naive setState-per-token component.
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { median, type Benchmark, type Figure } from './stats';
@@ -13,7 +14,6 @@ async function bundled(entry: string): Promise<number> {
     write: false,
     format: 'esm',
     platform: 'browser',
-    conditions: ['@aiu/source'],
     external: ['react', 'react-dom', 'react/jsx-runtime', '@tanstack/react-query'],
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'silent',

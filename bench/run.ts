@@ -50,8 +50,8 @@ console.log(`\nWrote bench/results.json (${report.durationSeconds}s).`);
 process.exit(0);
 
 /**
- * The servers under test run the built packages, as users do: rebuild when any source is
- * newer than its package's build, so a benchmark never measures stale code.
+ * The servers under test and the client bundles use the built packages, as users do: rebuild
+ * when any source is newer than its package's build, so a benchmark never measures stale code.
  */
 function ensureFreshBuild(): void {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,11 +61,11 @@ function ensureFreshBuild(): void {
       const path = join(dir, entry.name);
       return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
     }, 0);
-  const stale = ['core', 'server', 'testing'].filter((name) => {
+  const stale = ['core', 'server', 'testing', 'react'].filter((name) => {
     const dist = join(root, 'packages', name, 'dist', 'index.js');
     return !existsSync(dist) || newest(join(root, 'packages', name, 'src')) > statSync(dist).mtimeMs;
   });
   if (stale.length === 0) return;
   console.log(`Building ${stale.map((name) => `@aiu/${name}`).join(', ')} (the servers under test run the built packages)…`);
-  execFileSync('pnpm', ['--filter', '@aiu/core', '--filter', '@aiu/server', '--filter', '@aiu/testing', 'build'], { cwd: root, stdio: 'ignore' });
+  execFileSync('pnpm', ['--filter', '@aiu/core', '--filter', '@aiu/server', '--filter', '@aiu/testing', '--filter', '@aiu/react', 'build'], { cwd: root, stdio: 'ignore' });
 }

@@ -168,9 +168,10 @@ const core = require('@aiu/core');
 const server = require('@aiu/server');
 const express = require('@aiu/server/express');
 const react = require('@aiu/react');
-console.log(JSON.stringify([typeof core.parseModelId, typeof server.createAiu, typeof express.toExpress, typeof react.useChat, core.parseModelId('openrouter:a/b:free').model]));
+const lite = require('@aiu/core/lite');
+console.log(JSON.stringify([typeof core.parseModelId, typeof server.createAiu, typeof express.toExpress, typeof react.useChat, core.parseModelId('openrouter:a/b:free').model, lite.ErrorBodySchema.safeParse({ error: { code: 'x', message: 'y', extra: 1 } }).data, lite.ApiKeySchema.safeParse('a b').success]));
 `,
     );
-    expect(JSON.parse(execFileSync('node', ['src/require.cjs'], { cwd: app }).toString())).toEqual(['function', 'function', 'function', 'function', 'a/b:free']);
+    expect(JSON.parse(execFileSync('node', ['src/require.cjs'], { cwd: app }).toString())).toEqual(['function', 'function', 'function', 'function', 'a/b:free', { error: { code: 'x', message: 'y' } }, false]);
   });
 });

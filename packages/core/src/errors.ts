@@ -108,6 +108,8 @@ export class AiuError extends Error {
 }
 
 /** Defines a subclass bound to one code; its `isInstance` also checks the code. */
+// Pure, so bundlers drop the error classes a browser build never uses.
+/* @__NO_SIDE_EFFECTS__ */
 function errorClass<C extends ErrorCode>(code: C, name: string) {
   return class extends AiuError {
     declare readonly code: C;

@@ -24,7 +24,7 @@ export function createUsage(parts: UsageParts): Usage {
   };
 }
 
-export const EMPTY_USAGE: Usage = Object.freeze(createUsage({ inputTokens: 0, outputTokens: 0 }));
+export const EMPTY_USAGE: Usage = /* @__PURE__ */ Object.freeze(createUsage({ inputTokens: 0, outputTokens: 0 }));
 
 function count(value: number | undefined): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : 0;

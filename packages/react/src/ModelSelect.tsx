@@ -6,9 +6,12 @@ export interface ModelSelectProps extends UseModelSelectProps {
 }
 
 /** `children(useModelSelect(props))` — the hook is the implementation. */
-export function ModelSelect({ children, ...props }: ModelSelectProps) {
+function ModelSelectComponent({ children, ...props }: ModelSelectProps) {
   return <>{children(useModelSelect(props))}</>;
 }
 
-/** The action types a `stateReducer` sees, as in Downshift. */
-ModelSelect.stateChangeTypes = ModelSelectActions;
+/**
+ * `stateChangeTypes`: the action types a `stateReducer` sees, as in Downshift. Attached in a
+ * pure expression, not a statement, so a bundle that never renders ModelSelect drops it.
+ */
+export const ModelSelect = /* @__PURE__ */ Object.assign(ModelSelectComponent, { displayName: 'ModelSelect', stateChangeTypes: ModelSelectActions });

@@ -1,4 +1,5 @@
-import { ModelListSchema, type ModelInfo } from '@aiu/core';
+import type { ModelInfo } from '@aiu/core';
+import { ModelListSchema } from '@aiu/core/lite';
 import { QueryClient, QueryClientContext, useQuery } from '@tanstack/react-query';
 import { useContext, useMemo } from 'react';
 import { useAiuConfig } from './context';

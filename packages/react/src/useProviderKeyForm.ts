@@ -1,4 +1,5 @@
-import { ApiKeySchema, KeyAliasSchema, type KeyScope, type KeySummary, type KeyValidation } from '@aiu/core';
+import type { KeyScope, KeySummary, KeyValidation } from '@aiu/core';
+import { ApiKeySchema, KeyAliasSchema } from '@aiu/core/lite';
 import {
   type ButtonHTMLAttributes,
   type ChangeEvent,

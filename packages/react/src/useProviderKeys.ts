@@ -1,12 +1,5 @@
-import {
-  type KeyScope,
-  type KeySummary,
-  KeySummarySchema,
-  type KeyValidation,
-  KeyValidationSchema,
-  ProviderListSchema,
-  type ProviderSummary,
-} from '@aiu/core';
+import type { KeyScope, KeySummary, KeyValidation, ProviderSummary } from '@aiu/core';
+import { KeySummarySchema, KeyValidationSchema, ProviderListSchema } from '@aiu/core/lite';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useAiuConfig } from './context';
 import { type AiuRequestError, fetchJson, request, retryRetryable } from './core/fetchJson';

@@ -1,4 +1,5 @@
-import { type LogEntry, LogPageSchema, type RequestStatus } from '@aiu/core';
+import type { LogEntry, RequestStatus } from '@aiu/core';
+import { LogPageSchema } from '@aiu/core/lite';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useAiuConfig } from './context';
 import { type AiuRequestError, fetchJson, retryRetryable } from './core/fetchJson';

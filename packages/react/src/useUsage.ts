@@ -1,4 +1,5 @@
-import { type Granularity, type GroupBy, type UsageReport, UsageReportSchema } from '@aiu/core';
+import type { Granularity, GroupBy, UsageReport } from '@aiu/core';
+import { UsageReportSchema } from '@aiu/core/lite';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useAiuConfig } from './context';
 import { type AiuRequestError, fetchJson, retryRetryable } from './core/fetchJson';

@@ -2,6 +2,7 @@ import type { ModelInfo } from '@aiu/core';
 import { aiuHandlers } from '@aiu/testing/msw';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { HttpResponse, http } from 'msw';
 import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { axeViolations } from '../../test/axe';
@@ -9,6 +10,7 @@ import { makeModels, SMALL } from '../../test/models';
 import { server } from '../../test/setup';
 import { AiuProvider } from '../AiuProvider';
 import { ModelSelect, type ModelSelectProps } from '../ModelSelect';
+import type { ModelSelectApi } from '../useModelSelect';
 
 function Picker(props: Omit<ModelSelectProps, 'children'>) {
   return (
@@ -241,6 +243,19 @@ describe('ModelSelect', () => {
     await user.keyboard('{End}{Enter}');
     const chosen = screen.getByTestId('selected').textContent;
     expect(expected.map((m) => m.id)).toContain(chosen);
+  });
+
+  it('reports a /models answer that does not match the wire schema as invalid_response', async () => {
+    const broken = SMALL.map((model, index) => (index === 0 ? { ...model, kind: 'image' } : model));
+    server.use(http.get('*/api/aiu/models', () => HttpResponse.json({ models: broken })));
+    let seen: ModelSelectApi['error'] = null;
+    render(
+      <AiuProvider>
+        <ModelSelect>{(api) => ((seen = api.error), <span>{api.error?.code ?? (api.isLoading ? 'loading' : 'ok')}</span>)}</ModelSelect>
+      </AiuProvider>,
+    );
+    await waitFor(() => expect(screen.getByText('invalid_response')).toBeTruthy());
+    expect((seen as { retryable?: boolean } | null)?.retryable).toBe(false);
   });
 
   it('fetches /models through AiuProvider when no list is given', async () => {

@@ -124,6 +124,29 @@ describe('useChat', () => {
     expect(screen.getByLabelText('error').textContent).toBe('stream_truncated');
   });
 
+  it('rejects a finish event that does not match the wire schema as invalid_response, keeping the text', async () => {
+    const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    server.use(
+      http.post(
+        '*/api/aiu/chat',
+        () =>
+          new Response(
+            sse('start', { requestId: 'r', model: 'openai:x', provider: 'openai' }) +
+              sse('delta', { text: 'partial' }) +
+              // A negative token count: the shape a server of another version might send.
+              sse('finish', { finishReason: 'stop', usage: { inputTokens: -1, outputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, totalTokens: 0 }, cost: null, latencyMs: 1, ttftMs: null }),
+            { headers: { 'content-type': 'text/event-stream' } },
+          ),
+      ),
+    );
+    renderChat();
+    await userEvent.click(screen.getByRole('button', { name: 'send' }));
+    await waitFor(() => expect(status()).toBe('error'));
+    expect(screen.getByLabelText('error').textContent).toBe('invalid_response');
+    expect(text()).toBe('partial');
+    expect(screen.getByLabelText('tokens').textContent).toBe('');
+  });
+
   it('sends once under StrictMode', async () => {
     server.use(...aiuHandlers());
     const seen = watchChatRequests();

@@ -1,13 +1,5 @@
-import {
-  type ChatMessage,
-  type ChatOptions,
-  type Cost,
-  ErrorEventSchema,
-  FinishEventSchema,
-  type FinishReason,
-  StartEventSchema,
-  type Usage,
-} from '@aiu/core';
+import type { ChatMessage, ChatOptions, Cost, FinishReason, Usage } from '@aiu/core';
+import { ErrorEventSchema, FinishEventSchema, LiteParseError, StartEventSchema } from '@aiu/core/lite';
 import { createFrameBatcher } from '../utils/frame';
 import { type AiuClientError, errorFromResponse, networkError } from './errors';
 import { readEvents } from './sse';
@@ -211,7 +203,7 @@ export class ChatController {
     } catch (error) {
       if (finished || controller.signal.aborted) return;
       this.fail(
-        error instanceof SyntaxError || String((error as { name?: unknown }).name).includes('ZodError')
+        error instanceof SyntaxError || error instanceof LiteParseError
           ? { code: 'invalid_response', message: 'The server sent an event this client does not understand.', retryable: false }
           : networkError(error),
         { text, reasoning },

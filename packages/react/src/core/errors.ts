@@ -1,4 +1,4 @@
-import { ErrorBodySchema, isRetryableCode } from '@aiu/core';
+import { ErrorBodySchema, isRetryableCode } from '@aiu/core/lite';
 
 /** An error as the UI shows it: the server's stable code and message. */
 export interface AiuClientError {
