@@ -41,6 +41,12 @@ export interface FakeUpstreamBehaviour {
   error?: { status: number; body?: unknown; fixture?: string; headers?: Record<string, string> };
   /** Answer the first N requests with `error`, then behave normally. */
   errorTimes?: number;
+  /**
+   * Drop the connection instead of answering the next N requests that arrive on a kept-alive
+   * connection (one that already carried a request): what a client meets when the server's idle
+   * timeout closes the connection just as the client reuses it.
+   */
+  dropReusedConnections?: number;
 }
 
 export interface FakeUpstream {
@@ -85,6 +91,7 @@ export async function startFakeUpstream(
   const fixturesDir = initial.fixturesDir ?? FIXTURES_DIR;
   let behaviour: FakeUpstreamBehaviour = { ...initial };
   let errorsLeft = behaviour.errorTimes ?? Infinity;
+  let dropsLeft = behaviour.dropReusedConnections ?? 0;
   const requests: RecordedRequest[] = [];
   const closeWaiters = new Map<number, Array<(at: number) => void>>();
   const connections = { open: 0, max: 0 };
@@ -99,6 +106,7 @@ export async function startFakeUpstream(
     void handle(req, res);
   });
   const connectionIds = new WeakMap<object, number>();
+  const servedOn = new WeakMap<object, number>();
   let openedConnections = 0;
   server.on('connection', (socket) => connectionIds.set(socket, ++openedConnections));
 
@@ -118,6 +126,14 @@ export async function startFakeUpstream(
       connection: connectionIds.get(req.socket) ?? 0,
     };
     const index = requests.push(record) - 1;
+    const served = servedOn.get(req.socket) ?? 0;
+    servedOn.set(req.socket, served + 1);
+    if (served > 0 && dropsLeft > 0) {
+      dropsLeft -= 1;
+      connections.open -= 1;
+      req.socket.destroy();
+      return;
+    }
     // A response stops counting as open once it is fully written (keep-alive sockets linger).
     let counted = true;
     const done = () => {
@@ -178,11 +194,13 @@ export async function startFakeUpstream(
     set(next) {
       behaviour = { ...behaviour, ...next };
       errorsLeft = next.errorTimes ?? (next.error ? Infinity : errorsLeft);
+      dropsLeft = next.dropReusedConnections ?? dropsLeft;
     },
     reset() {
       requests.length = 0;
       behaviour = { ...initial };
       errorsLeft = behaviour.errorTimes ?? Infinity;
+      dropsLeft = behaviour.dropReusedConnections ?? 0;
       connections.max = connections.open;
     },
     waitForClientClose(index, timeoutMs = 5000) {

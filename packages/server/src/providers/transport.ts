@@ -61,31 +61,47 @@ export type UpstreamBody = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array
 export function upstreamFetch(url: string, init: { method: string; headers: Record<string, string>; body: string | null; signal: AbortSignal }): Promise<UpstreamResponse> {
   const transport = nodeHttp();
   if (!transport) return fetch(url, init);
-  return new Promise((resolve, reject) => {
-    if (init.signal.aborted) return reject(init.signal.reason);
-    const target = new URL(url);
-    const secure = target.protocol === 'https:';
-    const headers: Record<string, string | number> = { accept: '*/*', ...init.headers };
-    if (init.body !== null) headers['content-length'] = Buffer.byteLength(init.body);
-    const request = (secure ? transport.https : transport.http).request(
-      {
-        protocol: target.protocol,
-        hostname: target.hostname,
-        port: target.port,
-        path: `${target.pathname}${target.search}`,
-        method: init.method,
-        headers,
-        agent: secure ? transport.agents.https : transport.agents.http,
-      },
-      (incoming) => resolve(new NodeUpstreamResponse(incoming, request, init.signal)),
-    );
-    const onAbort = () => request.destroy(init.signal.reason instanceof Error ? init.signal.reason : new Error('aborted'));
-    init.signal.addEventListener('abort', onAbort, { once: true });
-    request.once('close', () => init.signal.removeEventListener('abort', onAbort));
-    request.once('error', (error: Error & { code?: string }) => reject(init.signal.aborted ? init.signal.reason : networkError(error)));
-    request.end(init.body ?? undefined);
-  });
+  const target = new URL(url);
+  const secure = target.protocol === 'https:';
+  const headers: Record<string, string | number> = { accept: '*/*', ...init.headers };
+  if (init.body !== null) headers['content-length'] = Buffer.byteLength(init.body);
+  const options: Http.RequestOptions = {
+    protocol: target.protocol,
+    hostname: target.hostname,
+    port: target.port,
+    path: `${target.pathname}${target.search}`,
+    method: init.method,
+    headers,
+    agent: secure ? transport.agents.https : transport.agents.http,
+  };
+  const send = (staleLeft: number): Promise<UpstreamResponse> =>
+    new Promise((resolve, reject) => {
+      if (init.signal.aborted) return reject(init.signal.reason);
+      let answered = false;
+      const request = (secure ? transport.https : transport.http).request(options, (incoming) => {
+        answered = true;
+        resolve(new NodeUpstreamResponse(incoming, request, init.signal));
+      });
+      const onAbort = () => request.destroy(init.signal.reason instanceof Error ? init.signal.reason : new Error('aborted'));
+      init.signal.addEventListener('abort', onAbort, { once: true });
+      request.once('close', () => init.signal.removeEventListener('abort', onAbort));
+      request.once('error', (error: Error & { code?: string }) => {
+        if (init.signal.aborted) return reject(init.signal.reason);
+        // A pooled connection the server closed while it sat idle (its keep-alive timeout) fails
+        // before any answer. The server never got the call: send it again at once, on the next
+        // pooled or a new connection, instead of spending one of the caller's attempts on it.
+        if (!answered && request.reusedSocket && staleLeft > 0 && STALE_CONNECTION.has(error.code ?? '')) return resolve(send(staleLeft - 1));
+        reject(networkError(error));
+      });
+      request.end(init.body ?? undefined);
+    });
+  return send(MAX_STALE_CONNECTIONS);
 }
+
+/** How a reused connection that the server already closed fails: reset, or closed before the answer. */
+const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
+/** Connections that go idle together time out together: skip a few before calling it a failure. */
+const MAX_STALE_CONNECTIONS = 4;
 
 class NodeUpstreamResponse implements UpstreamResponse {
   readonly status: number;

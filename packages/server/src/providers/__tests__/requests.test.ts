@@ -166,4 +166,40 @@ describe('upstream connections', () => {
       expect({ model, connections: connections.size }).toEqual({ model, connections: 1 });
     }
   });
+
+  it('send a call again, on a new connection, when a kept-alive one turns out to be closed — without using an attempt', async () => {
+    for (const stream of [true, false]) {
+      rig.upstream.reset();
+      await sent('openai:gpt-4.1-nano', stream);
+      // The server's idle timeout closes the pooled connection just as the next call reuses it.
+      rig.upstream.set({ dropReusedConnections: 1 });
+      const retries: unknown[] = [];
+      const off = rig.aiu.on('request:retry', (event) => retries.push(event));
+      const result = await rig.aiu.chat({ model: 'openai:gpt-4.1-nano', messages, stream });
+      let text = '';
+      if (Symbol.asyncIterator in Object(result)) {
+        for await (const event of result as AsyncIterable<{ type: string; text?: string }>) if (event.type === 'delta') text += event.text;
+      } else text = (result as { text: string }).text;
+      off();
+      expect(text.length).toBeGreaterThan(0);
+      expect(retries).toEqual([]);
+      const [first, dropped, resent] = rig.upstream.requests;
+      expect({ stream, requests: rig.upstream.requests.length }).toEqual({ stream, requests: 3 });
+      expect(dropped?.connection).toBe(first?.connection);
+      expect(resent?.connection).not.toBe(first?.connection);
+      expect(resent?.completed).toBe(true);
+      await rig.aiu.flush();
+      const [entry] = await (await rig.aiu.store()).listLogs({ limit: 1 });
+      expect(entry).toMatchObject({ status: 'success', attempts: 1 });
+    }
+  });
+
+  it('do not send again when a new connection fails: that is an unreachable upstream', async () => {
+    const dead = await createRig((url) => ({ providers: { openai: { baseURL: `${url.replace(/:\d+$/, ':1')}/v1`, apiKey: TEST_KEY } } }));
+    try {
+      await expect(dead.aiu.chat({ model: 'openai:gpt-4.1-nano', messages, stream: false })).rejects.toMatchObject({ code: 'upstream_unreachable' });
+    } finally {
+      await dead.close();
+    }
+  });
 });
