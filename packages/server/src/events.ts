@@ -29,6 +29,11 @@ export class Emitter {
     return () => set.delete(listener as (payload: never) => void);
   }
 
+  /** Whether anyone listens: lets a caller skip building a payload nobody reads. */
+  has(event: AiuEventName): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
+  }
+
   emit<E extends AiuEventName>(event: E, payload: AiuEvents[E]): void {
     const set = this.listeners.get(event);
     if (!set) return;

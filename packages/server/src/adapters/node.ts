@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ChatEvent, PayloadTooLargeError } from '@aiu/core';
 import { type Aiu, internalsOf } from '../createAiu';
-import { setClientAddress } from '../handler/access';
 import { BridgedRequest } from '../handler/incoming';
 import { type Reply, type RouteResult } from '../handler/reply';
 import { errorResponse } from '../handler/respond';
@@ -65,9 +64,7 @@ export async function handleNodeRequest(
   }
 
   // Not a Web Request: routes read only these fields, and hooks get a real one built on demand.
-  const request = new BridgedRequest(req.method ?? 'GET', url, headers, controller.signal, bytes);
-  // The socket's own peer address (never a forwarded header): what "loopback only" checks.
-  setClientAddress(request, req.socket.remoteAddress);
+  const request = new BridgedRequest(req.method ?? 'GET', url, headers, controller.signal, bytes, req.socket.remoteAddress);
   const internals = internalsOf(aiu);
   const result: RouteResult = internals
     ? options.path === undefined
@@ -88,16 +85,42 @@ function serialiseParsedBody(value: unknown): Uint8Array {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
-/** Reads the body, but never buffers past the cap: the rest is drained and dropped. */
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; complete: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    if (size <= maxBytes) chunks.push(chunk);
-    size += chunk.length;
-  }
-  const bytes = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) as Uint8Array<ArrayBuffer>;
-  return { bytes, complete: size <= maxBytes };
+/**
+ * Reads the body, but never buffers past the cap: the rest is drained and dropped. Plain
+ * 'data'/'end' listeners: a stream's async iterator costs more than the rest of a small body's read.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      if (size <= maxBytes) chunks.push(chunk);
+      size += chunk.length;
+    };
+    const onEnd = () => {
+      cleanup();
+      const bytes = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) as Uint8Array<ArrayBuffer>;
+      resolve({ bytes, complete: size <= maxBytes });
+    };
+    // The client went away mid-body ('close' without 'end'), or the socket failed.
+    const onAbort = (error?: Error) => {
+      cleanup();
+      reject(error ?? new Error('The client closed the connection before sending the whole body.'));
+    };
+    const onClose = () => {
+      if (!req.complete) onAbort();
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('close', onClose);
+  });
 }
 
 /** A complete body: headers and body leave in one write. */

@@ -1,6 +1,6 @@
 import { ForbiddenError } from '@aiu/core';
 import type { Identity } from '../identity';
-import { type IncomingRequest, webRequest } from './incoming';
+import { BridgedRequest, type IncomingRequest, webRequest } from './incoming';
 
 export type AiuAction = 'providers:list' | 'keys:create' | 'keys:validate' | 'keys:delete' | 'logs:read' | 'usage:read';
 
@@ -14,7 +14,7 @@ export interface AuthorizeArgs {
 
 export type AuthorizeFn = (args: AuthorizeArgs) => boolean | Promise<boolean>;
 
-/** Per-request facts only the transport knows (the peer's address), set by the Node bridge. */
+/** Per-request facts only the transport knows (the peer's address), set by an adapter for a Web `Request`. */
 const transportFacts = new WeakMap<IncomingRequest, { clientAddress?: string | undefined }>();
 
 export function setClientAddress(request: Request | IncomingRequest, clientAddress: string | undefined): void {
@@ -22,6 +22,8 @@ export function setClientAddress(request: Request | IncomingRequest, clientAddre
 }
 
 export function clientAddressOf(request: IncomingRequest): string | undefined {
+  // The Node bridge carries it on the request it builds.
+  if (request instanceof BridgedRequest && request.clientAddress !== undefined) return request.clientAddress;
   return transportFacts.get(request)?.clientAddress;
 }
 

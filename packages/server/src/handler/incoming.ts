@@ -23,6 +23,8 @@ export class BridgedRequest implements IncomingRequest {
     readonly headers: Headers,
     readonly signal: AbortSignal,
     readonly bytes: Uint8Array | undefined,
+    /** The socket's own peer address (never a forwarded header): what "loopback only" checks. */
+    readonly clientAddress?: string,
   ) {}
 
   toRequest(): Request {

@@ -6,7 +6,6 @@ import {
   costFromReportedTotal,
   createUsage,
   EMPTY_USAGE,
-  type LogEntry,
   toAiuError,
   type Usage,
 } from '@aiu/core';
@@ -140,10 +139,15 @@ export class CallRecorder {
     this.queueMs += ms;
   }
 
-  /** The usage and cost so far (for quota charges and token reconciliation). */
+  /** The usage and cost so far (for quota charges). */
   current(): { usage: Usage; cost: Cost | null } {
     const usage = this.billableUsage();
     return { usage, cost: this.cost(usage) };
+  }
+
+  /** The usage so far (for token reconciliation): no price lookup. */
+  currentUsage(): Usage {
+    return this.billableUsage();
   }
 
   get isLogged(): boolean {
@@ -155,28 +159,25 @@ export class CallRecorder {
     const failure = toAiuError(error);
     if (failure.code === 'invalid_api_key') this.runtime.keys.rejected(this.provider, this.key);
     if (!this.logged) {
-      const entry = this.write(failure.code === 'aborted' ? 'aborted' : 'error', failure.code);
-      this.runtime.events.emit('request:error', {
-        requestId: this.requestId,
-        entry,
-        error: { code: failure.code, message: failure.message },
-      });
+      const { record } = this.write(failure.code === 'aborted' ? 'aborted' : 'error', failure.code);
+      // The entry as routes show it is built only for a listener (a date string, parsed JSON).
+      if (this.runtime.events.has('request:error')) {
+        this.runtime.events.emit('request:error', {
+          requestId: this.requestId,
+          entry: toLogEntry(record),
+          error: { code: failure.code, message: failure.message },
+        });
+      }
     }
     return failure;
   }
 
   succeed(): Outcome {
-    const entry = this.write('success', null);
-    if (this.request) this.runtime.events.emit('request:success', { requestId: this.requestId, entry, request: this.request });
-    const usage: Usage = {
-      inputTokens: entry.inputTokens,
-      outputTokens: entry.outputTokens,
-      cachedInputTokens: entry.cachedInputTokens,
-      cacheWriteTokens: entry.cacheWriteTokens,
-      reasoningTokens: entry.reasoningTokens,
-      totalTokens: entry.totalTokens,
-    };
-    return { usage, cost: entry.cost, latencyMs: entry.latencyMs, ttftMs: entry.ttftMs };
+    const { record, usage, cost } = this.write('success', null);
+    if (this.request && this.runtime.events.has('request:success')) {
+      this.runtime.events.emit('request:success', { requestId: this.requestId, entry: toLogEntry(record), request: this.request });
+    }
+    return { usage, cost, latencyMs: record.latencyMs, ttftMs: record.ttftMs };
   }
 
   /**
@@ -207,7 +208,7 @@ export class CallRecorder {
     return actual && uncached ? Math.max(0, Math.round((uncached.input - actual.input) * 1e12) / 1e12) : 0;
   }
 
-  private write(status: LogRecord['status'], errorCode: string | null): LogEntry {
+  private write(status: LogRecord['status'], errorCode: string | null): { record: LogRecord; usage: Usage; cost: Cost | null } {
     this.logged = true;
     const usage = this.billableUsage();
     const cost = this.cost(usage);
@@ -240,7 +241,7 @@ export class CallRecorder {
     };
     this.runtime.log.write(record);
     this.runtime.inflight.leave(this.abort);
-    return toLogEntry(record);
+    return { record, usage, cost };
   }
 }
 

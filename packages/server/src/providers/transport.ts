@@ -173,8 +173,11 @@ class NodeUpstreamResponse implements UpstreamResponse {
       settle();
     });
     incoming.once('error', fail);
-    // Closed before 'end': the connection dropped mid-body.
-    incoming.once('close', () => fail(Object.assign(new Error('terminated'), { code: 'ECONNRESET' })));
+    // Closed before 'end': the connection dropped mid-body. ('close' follows every 'end' too:
+    // no Error, with its stack trace, for the normal case.)
+    incoming.once('close', () => {
+      if (!ended) fail(Object.assign(new Error('terminated'), { code: 'ECONNRESET' }));
+    });
     return {
       next: () => {
         const chunk = buffered.shift();

@@ -1,5 +1,6 @@
 import { type ChatEvent, ErrorBodySchema } from '@aiu/core';
 import { startFakeUpstream, type FakeUpstream } from '@aiu/testing';
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { chatRequest, parseSse, TEST_KEY } from '../../../test/helpers';
 import { type Aiu, type AiuOptions, createAiu } from '../../createAiu';
@@ -146,6 +147,35 @@ describe('fallback', () => {
     const events = await collect(await aiu.chat({ model: 'openai:m', messages }));
     expect(events.at(-1)).toMatchObject({ type: 'error', code: 'upstream_timeout' });
     expect((await lastEntry(aiu))?.errorCode).toBe('upstream_timeout');
+  });
+});
+
+describe('cancellation', () => {
+  it('stops listening to a caller’s signal when the call ends, so one signal can serve any number of calls', async () => {
+    const fake = await upstream();
+    const aiu = aiuWith(fake);
+    const shared = new AbortController();
+    for (let i = 0; i < 5; i++) {
+      await collect(await aiu.chat({ model: 'openai:gpt-4.1-nano', messages, signal: shared.signal }));
+      await aiu.chat({ model: 'openai:gpt-4.1-nano', messages, stream: false, signal: shared.signal });
+    }
+    await expect(aiu.chat({ model: 'nobody:model', messages, stream: false, signal: shared.signal })).rejects.toMatchObject({ code: 'unknown_provider' });
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('still aborts a call in flight when the caller’s signal fires', async () => {
+    const fake = await upstream({ chunkDelayMs: 20 });
+    const aiu = aiuWith(fake);
+    const controller = new AbortController();
+    const seen: string[] = [];
+    for await (const event of await aiu.chat({ model: 'openai:gpt-4.1-nano', messages, signal: controller.signal })) {
+      seen.push(event.type);
+      if (seen.length === 3) controller.abort();
+    }
+    expect(seen.at(-1)).not.toBe('finish');
+    expect(await fake.waitForClientClose(0)).toBeGreaterThan(0);
+    expect((await lastEntry(aiu))?.status).toBe('aborted');
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
 

@@ -175,11 +175,10 @@ describe('upstream connections', () => {
       rig.upstream.set({ dropReusedConnections: 1 });
       const retries: unknown[] = [];
       const off = rig.aiu.on('request:retry', (event) => retries.push(event));
-      const result = await rig.aiu.chat({ model: 'openai:gpt-4.1-nano', messages, stream });
       let text = '';
-      if (Symbol.asyncIterator in Object(result)) {
-        for await (const event of result as AsyncIterable<{ type: string; text?: string }>) if (event.type === 'delta') text += event.text;
-      } else text = (result as { text: string }).text;
+      if (stream) {
+        for await (const event of await rig.aiu.chat({ model: 'openai:gpt-4.1-nano', messages })) if (event.type === 'delta') text += event.text;
+      } else text = (await rig.aiu.chat({ model: 'openai:gpt-4.1-nano', messages, stream: false })).text;
       off();
       expect(text.length).toBeGreaterThan(0);
       expect(retries).toEqual([]);

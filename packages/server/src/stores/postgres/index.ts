@@ -2,6 +2,7 @@ import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { KeyStore } from '../../keyring/types';
 import type { LogListQuery, LogRecord } from '../../log/types';
 import { fromKeyRecord, KEY_COLUMNS, type KeyRecord, toKeyParams } from '../keyRows';
+import { LOG_COLUMNS, logParams } from '../logColumns';
 import type { AiuStore } from '../types';
 import { rollupDeltas } from '../../log/rollup';
 import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupSelect, rollupValues, rollupWhere } from '../rollupRows';
@@ -28,23 +29,8 @@ export interface PostgresStoreOptions {
   poolConfig?: PoolConfig;
 }
 
-const LOG_COLUMNS = [
-  'id', 'time', 'user_id', 'project_id', 'provider', 'model', 'status', 'error_code', 'attempts', 'input_tokens',
-  'output_tokens', 'cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens', 'total_tokens', 'estimated',
-  'cost_input', 'cost_output', 'cost_total', 'latency_ms', 'ttft_ms', 'queue_ms', 'attempt_details', 'saved_usd', 'prompt', 'response', 'metadata',
-] as const;
-
-/** Rows per INSERT: 22 columns × 1,000 stays far below PostgreSQL's 65,535 parameters. */
+/** Rows per INSERT: 27 columns × 1,000 stays below PostgreSQL's 65,535 parameters. */
 const INSERT_CHUNK = 1000;
-
-function logParams(record: LogRecord): unknown[] {
-  return [
-    record.id, record.time, record.userId, record.projectId, record.provider, record.model, record.status, record.errorCode,
-    record.attempts, record.inputTokens, record.outputTokens, record.cachedInputTokens, record.cacheWriteTokens,
-    record.reasoningTokens, record.totalTokens, record.estimated, record.costInput, record.costOutput, record.costTotal,
-    record.latencyMs, record.ttftMs, record.queueMs, record.attemptDetails, record.savedUsd, record.prompt, record.response, record.metadata,
-  ];
-}
 
 interface LogRow {
   id: string; time: string; user_id: string | null; project_id: string | null; provider: string; model: string;
@@ -211,7 +197,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
       await transaction(async (client) => {
         for (let start = 0; start < records.length; start += INSERT_CHUNK) {
           const chunk = records.slice(start, start + INSERT_CHUNK);
-          const { sql, params } = multiRowInsert(chunk.map(logParams));
+          const { sql, params } = multiRowInsert(chunk.map((record) => logParams(record, 'native')));
           const inserted = await client.query<{ id: string }>(
             `INSERT INTO ${table('aiu_request_log')} (${LOG_COLUMNS.join(', ')}) VALUES ${sql} ON CONFLICT (id) DO NOTHING RETURNING id`,
             params,

@@ -8,6 +8,7 @@ import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP
 import type { AiuStore } from '../types';
 import { sqliteKeyStore } from './keys';
 import { exportInWorker } from './exportInWorker';
+import { LOG_COLUMNS, logParams } from '../logColumns';
 import { COLUMNS, fromRow, type Row, selectLogs } from './logRows';
 import { prepared } from './statements';
 import { SQLITE_MIGRATIONS } from './migrations';
@@ -53,15 +54,11 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
       db.pragma('busy_timeout = 5000');
       db.function('aiu_hist_merge', { deterministic: true }, mergeEncodedHistograms);
       migrate(db);
-      const statement = db.prepare(
-        `INSERT INTO aiu_request_log (${COLUMNS}) VALUES (@id, @time, @userId, @projectId, @provider, @model, @status, ` +
-          '@errorCode, @attempts, @inputTokens, @outputTokens, @cachedInputTokens, @cacheWriteTokens, @reasoningTokens, ' +
-          '@totalTokens, @estimated, @costInput, @costOutput, @costTotal, @latencyMs, @ttftMs, @queueMs, @attemptDetails, @savedUsd, @prompt, @response, @metadata)',
-      );
+      const statement = db.prepare(`INSERT INTO aiu_request_log (${LOG_COLUMNS.join(', ')}) VALUES (${LOG_COLUMNS.map(() => '?').join(', ')})`);
       const addToRollups = rollupWriter(db);
       // Raw rows and rollups in one transaction: they can never disagree.
       insert = db.transaction((records: ReadonlyArray<LogRecord>) => {
-        for (const record of records) statement.run({ ...record, estimated: record.estimated ? 1 : 0 });
+        for (const record of records) statement.run(logParams(record, 'integer'));
         addToRollups(records);
       });
     },
