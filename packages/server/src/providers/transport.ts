@@ -201,10 +201,20 @@ class NodeUpstreamResponse implements UpstreamResponse {
     };
   }
 
-  async text(): Promise<string> {
-    const parts: Buffer[] = [];
-    for await (const chunk of this.body) parts.push(chunk as Buffer);
-    return (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString('utf8');
+  /** The whole body, read with plain listeners: an iterator costs a promise per chunk, and more than the read. */
+  text(): Promise<string> {
+    const { incoming, signal } = this;
+    return new Promise((resolve, reject) => {
+      const parts: Buffer[] = [];
+      const fail = (error: Error) => reject(signal.aborted ? signal.reason : networkError(error));
+      incoming.on('data', (chunk: Buffer) => parts.push(chunk));
+      incoming.once('end', () => resolve((parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString('utf8')));
+      incoming.once('error', fail);
+      // Closed before 'end': the connection dropped mid-body.
+      incoming.once('close', () => {
+        if (!incoming.complete) fail(Object.assign(new Error('terminated'), { code: 'ECONNRESET' }));
+      });
+    });
   }
 
   async json(): Promise<unknown> {
