@@ -150,6 +150,29 @@ describe('toNodeListener', () => {
   });
 });
 
+describe('the Node bridge writes', () => {
+  it('send the first event at once and join the events of one upstream packet into one write', async () => {
+    rig = await createRig();
+    const listener = toNodeListener(rig.aiu);
+    const writes: string[] = [];
+    const base = await listen((req, res) => {
+      const write = res.write.bind(res) as (chunk: unknown) => boolean;
+      res.write = ((chunk: unknown) => (writes.push(String(chunk)), write(chunk))) as typeof res.write;
+      listener(req, res);
+    });
+    const response = await fetch(`${base}/chat`, post);
+    const events = parseSse(await response.text());
+    // Every event arrives, in order.
+    expect(deltaText(events)).toBe(fixtureStreamText(chunks));
+    expect(events.events.at(-1)?.event).toBe('finish');
+    // `start` alone first; the fake upstream sends its whole recording at once, so the rest
+    // leave in a handful of writes, not one per event.
+    expect(writes[0]).toMatch(/^event: start\n/);
+    expect(writes.length).toBeLessThan(8);
+    expect(events.events.length).toBeGreaterThan(100);
+  });
+});
+
 describe('the Node bridge and user hooks', () => {
   it('hands identify a real Request (headers, URL, readable body) and keeps the body for the route', async () => {
     const seen: Array<{ isRequest: boolean; user: string | null; path: string; model: unknown }> = [];

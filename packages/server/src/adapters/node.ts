@@ -212,39 +212,64 @@ async function pump<T>(res: FlushableResponse, source: { next(): Promise<Iterato
       const full = out.write(format(next.value));
       if (full) await full;
     }
-    out.flush();
-    if (!res.destroyed) res.end();
+    if (!res.destroyed) out.end();
   } catch {
     if (!res.destroyed) res.destroy();
   }
 }
 
+/** Text gathered before one write; past it, the batch goes out at once (and backpressure applies). */
+const MAX_BATCH_CHARS = 64 * 1024;
+
 /**
- * Writes made in the same tick (one upstream packet often holds several events) leave in one
- * write; the next tick flushes them, so nothing waits longer than the current tick. Flushed
- * per batch, so compression middleware cannot hold a stream back.
+ * Text written in the same tick (one upstream packet often holds dozens of events) is joined
+ * and leaves in one write when the tick ends, so nothing waits longer than the current tick.
+ * One string, not a corked write per piece: chunked encoding frames every write, and a writev
+ * of hundreds of small pieces cost more than the events themselves. Flushed per batch, so
+ * compression middleware cannot hold a stream back.
  */
-function tickBatched(res: FlushableResponse): { write(chunk: string | Uint8Array): Promise<void> | null; flush(): void } {
-  let corked = false;
-  const flush = () => {
-    if (!corked) return;
-    corked = false;
-    res.uncork();
+export function tickBatched(res: FlushableResponse): { write(chunk: string | Uint8Array): Promise<void> | null; end(): void } {
+  let pending = '';
+  let scheduled = false;
+  let blocked: Promise<void> | null = null;
+  const send = (chunk: string | Uint8Array) => {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) blocked ??= drained(res).then(() => void (blocked = null));
     res.flush?.();
+  };
+  const flush = () => {
+    if (!pending) return;
+    const text = pending;
+    pending = '';
+    send(text);
+  };
+  const flushAtTickEnd = () => {
+    scheduled = false;
+    flush();
   };
   return {
     /** A promise only when the socket is full: then wait for it before writing more. */
     write(chunk) {
-      if (!corked) {
-        corked = true;
-        res.cork();
-        setImmediate(flush);
+      if (typeof chunk !== 'string') {
+        flush();
+        send(chunk);
+      } else {
+        pending += chunk;
+        if (pending.length >= MAX_BATCH_CHARS) flush();
+        else if (!scheduled) {
+          scheduled = true;
+          setImmediate(flushAtTickEnd);
+        }
       }
-      if (res.write(chunk)) return null;
-      flush();
-      return drained(res);
+      return blocked;
     },
-    flush,
+    /** The last batch and the end of the response leave together. */
+    end() {
+      const text = pending;
+      pending = '';
+      if (text) res.end(text);
+      else res.end();
+    },
   };
 }
 

@@ -1,0 +1,99 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it, vi } from 'vitest';
+import { tickBatched } from '../node';
+
+/** Just what the batcher touches of a ServerResponse: write (true until `full`), end, flush, drain. */
+function fakeResponse(capacity = Infinity) {
+  const emitter = new EventEmitter();
+  const written: string[] = [];
+  let buffered = 0;
+  const res = Object.assign(emitter, {
+    destroyed: false,
+    ended: null as string | null,
+    flushes: 0,
+    write(chunk: string | Uint8Array) {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      written.push(text);
+      buffered += text.length;
+      return buffered < capacity;
+    },
+    end(chunk?: string) {
+      res.ended = chunk ?? '';
+    },
+    flush() {
+      res.flushes++;
+    },
+    drain() {
+      buffered = 0;
+      emitter.emit('drain');
+    },
+  });
+  return { res, written };
+}
+
+const asResponse = (res: object) => res as unknown as ServerResponse & { flush(): void };
+const nextTick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('tickBatched', () => {
+  it('joins the text written in one tick into one write, flushed for compression middleware', async () => {
+    const { res, written } = fakeResponse();
+    const out = tickBatched(asResponse(res));
+    for (const piece of ['a', 'b', 'c']) expect(out.write(piece)).toBeNull();
+    expect(written).toEqual([]);
+    await nextTick();
+    expect(written).toEqual(['abc']);
+    expect(res.flushes).toBe(1);
+    out.write('d');
+    await nextTick();
+    expect(written).toEqual(['abc', 'd']);
+  });
+
+  it('ends with the last batch in the same call', () => {
+    const { res, written } = fakeResponse();
+    const out = tickBatched(asResponse(res));
+    out.write('x');
+    out.write('y');
+    out.end();
+    expect(written).toEqual([]);
+    expect(res.ended).toBe('xy');
+  });
+
+  it('writes a batch at once past 64 kB, and answers with a promise while the socket is full', async () => {
+    const { res, written } = fakeResponse(100_000);
+    const out = tickBatched(asResponse(res));
+    const big = 'x'.repeat(40_000);
+    expect(out.write(big)).toBeNull();
+    const full = out.write(big);
+    // 80 kB went out in one write without waiting for the tick to end…
+    expect(written).toEqual([big + big]);
+    expect(full).toBeNull();
+    // …and the next batch fills the socket: the caller is told to wait.
+    const blocked = out.write(big + big);
+    expect(blocked).toBeInstanceOf(Promise);
+    const resolved = vi.fn();
+    void blocked?.then(resolved);
+    await nextTick();
+    expect(resolved).not.toHaveBeenCalled();
+    res.drain();
+    await blocked;
+    expect(out.write('z')).toBeNull();
+  });
+
+  it('writes bytes as they come, after any text before them', () => {
+    const { res, written } = fakeResponse();
+    const out = tickBatched(asResponse(res));
+    out.write('text');
+    out.write(new TextEncoder().encode('bytes'));
+    expect(written).toEqual(['text', 'bytes']);
+  });
+
+  it('drops a batch for a response that is gone', async () => {
+    const { res, written } = fakeResponse();
+    const out = tickBatched(asResponse(res));
+    out.write('late');
+    res.destroyed = true;
+    await nextTick();
+    expect(written).toEqual([]);
+  });
+});
