@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { loadFixture } from '@aiu/testing';
@@ -155,7 +155,7 @@ describe('the Node bridge writes', () => {
     rig = await createRig();
     const listener = toNodeListener(rig.aiu);
     const writes: string[] = [];
-    const base = await listen((req, res) => {
+    const base = await listen((req: IncomingMessage, res: ServerResponse) => {
       const write = res.write.bind(res) as (chunk: unknown) => boolean;
       res.write = ((chunk: unknown) => (writes.push(String(chunk)), write(chunk))) as typeof res.write;
       listener(req, res);

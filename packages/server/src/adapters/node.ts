@@ -4,7 +4,7 @@ import { type Aiu, internalsOf } from '../createAiu';
 import { BridgedRequest } from '../handler/incoming';
 import { type Reply, type RouteResult } from '../handler/reply';
 import { errorResponse } from '../handler/respond';
-import { SSE_PING, sseText } from '../handler/sse';
+import { SSE_PING, sseBatchText, sseText } from '../handler/sse';
 
 export interface NodeBridgeOptions {
   /** The route path relative to the mount point; omit to route on the URL's path. */
@@ -160,7 +160,7 @@ async function writeEvents(reply: Reply, events: NonNullable<Reply['events']>, r
   const stop = () => void rest.return(undefined).catch(() => {});
   signal.addEventListener('abort', stop, { once: true });
   try {
-    await pump(res, rest, sseText);
+    await pump(res, rest, sseBatchText);
   } finally {
     clearInterval(ping);
     signal.removeEventListener('abort', stop);

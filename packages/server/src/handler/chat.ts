@@ -1,4 +1,4 @@
-import { AiuError, ChatRequestSchema, type ChatRequest } from '@aiu/core';
+import { AiuError, type ChatEvent, ChatRequestSchema, type ChatRequest } from '@aiu/core';
 import type { IncomingRequest } from './incoming';
 import { ChatCall } from '../orchestrator/chatCall';
 import { readJson } from './body';
@@ -28,15 +28,16 @@ export async function chatRoute(request: IncomingRequest, _params: Record<string
     }
   }
 
-  const events = call.stream();
+  const events = call.batches();
   // Wait for `start` (the provider accepted the call): until then a failure is a plain
   // HTTP error with its real status, not a 200 stream that carries an error.
-  let first: IteratorResult<import('@aiu/core').ChatEvent>;
+  let first: IteratorResult<ChatEvent[]>;
   try {
     first = await events.next();
   } catch (error) {
     return errorResponse(error);
   }
-  if (first.done) return errorResponse(new AiuError('internal_error', 'The chat ended before it started.'));
-  return { status: 200, headers: SSE_HEADERS, events: { first: first.value, rest: events, pingIntervalMs: ctx.pingIntervalMs } };
+  const start = first.done ? undefined : first.value[0];
+  if (!start) return errorResponse(new AiuError('internal_error', 'The chat ended before it started.'));
+  return { status: 200, headers: SSE_HEADERS, events: { first: start, rest: events, pingIntervalMs: ctx.pingIntervalMs } };
 }

@@ -11,8 +11,8 @@ export interface Reply {
   readonly headers: Record<string, string>;
   /** A complete body… */
   readonly text?: string;
-  /** …or chat events, sent as server-sent events… */
-  readonly events?: { first: ChatEvent; rest: AsyncGenerator<ChatEvent>; pingIntervalMs: number };
+  /** …or chat events, sent as server-sent events (the rest in the batches they arrived in)… */
+  readonly events?: { first: ChatEvent; rest: AsyncGenerator<ChatEvent[]>; pingIntervalMs: number };
   /** …or text produced a piece at a time, pulled as the client reads. */
   readonly chunks?: AsyncGenerator<string>;
 }

@@ -26,14 +26,21 @@ export function encodeEvent(event: ChatEvent): Uint8Array {
   return encoder.encode(sseText(event));
 }
 
+/** A batch of events as one piece of SSE text. */
+export function sseBatchText(events: readonly ChatEvent[]): string {
+  let text = '';
+  for (const event of events) text += sseText(event);
+  return text;
+}
+
 /**
- * Chat events as an SSE byte stream, pulled one event at a time (backpressure reaches
+ * Chat events as an SSE byte stream, pulled one batch at a time (backpressure reaches
  * the provider), with a `: ping` comment every 15 s so idle proxies keep the line open.
  * Cancelling the stream (client gone) returns the generator, which aborts upstream.
  */
 export function toSseStream(
   first: ChatEvent,
-  rest: AsyncGenerator<ChatEvent>,
+  rest: AsyncGenerator<ChatEvent[]>,
   pingIntervalMs = PING_INTERVAL_MS,
 ): ReadableStream<Uint8Array> {
   let ping: ReturnType<typeof setInterval> | undefined;
@@ -61,7 +68,7 @@ export function toSseStream(
             stop();
             controller.close();
           } else {
-            controller.enqueue(encodeEvent(value));
+            controller.enqueue(encoder.encode(sseBatchText(value)));
           }
         } catch (error) {
           stop();

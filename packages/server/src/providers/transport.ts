@@ -102,6 +102,8 @@ export function upstreamFetch(url: string, init: { method: string; headers: Reco
 const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
 /** Connections that go idle together time out together: skip a few before calling it a failure. */
 const MAX_STALE_CONNECTIONS = 4;
+/** Body bytes held for a consumer that has not asked yet, before the socket pauses. */
+const MAX_BUFFERED_BYTES = 64 * 1024;
 
 class NodeUpstreamResponse implements UpstreamResponse {
   readonly status: number;
@@ -133,44 +135,61 @@ class NodeUpstreamResponse implements UpstreamResponse {
   }
 
   /**
-   * The body's chunks, one buffered at most (the socket pauses until the consumer asks for
-   * more). A connection lost mid-body fails like `fetch` does (TypeError with the cause).
-   * Stopping early — the parser saw `[DONE]` before the chunked terminator arrived — drains
-   * the rest so the keep-alive connection is reused; a cancelled call frees it at once.
+   * The body's chunks. What one read of the socket held arrives as one chunk: Node hands over
+   * every HTTP chunk separately (a provider sends one per SSE event), and passing them on one
+   * by one would cost an async step per event all the way to the client. Up to 64 kB wait for
+   * the consumer; past that the socket pauses until it asks for more. A connection lost
+   * mid-body fails like `fetch` does (TypeError with the cause). Stopping early — the parser
+   * saw `[DONE]` before the chunked terminator arrived — drains the rest so the keep-alive
+   * connection is reused; a cancelled call frees it at once.
    */
   private chunks(): AsyncIterator<Uint8Array> {
     const { incoming, request, signal } = this;
-    const buffered: Buffer[] = [];
+    let buffered: Buffer[] = [];
+    let bufferedBytes = 0;
     let ended = false;
     let failure: unknown;
+    let delivering = false;
     let waiting: { resolve: (result: IteratorResult<Uint8Array>) => void; reject: (error: unknown) => void } | null = null;
-    const settle = () => {
+    const take = (): Buffer => {
+      const value = buffered.length === 1 ? (buffered[0] as Buffer) : Buffer.concat(buffered, bufferedBytes);
+      buffered = [];
+      bufferedBytes = 0;
+      if (incoming.isPaused() && !ended) incoming.resume();
+      return value;
+    };
+    // Runs once the current read has been parsed (every 'data' of it fired synchronously).
+    const deliver = () => {
+      delivering = false;
       const waiter = waiting;
       if (!waiter) return;
       waiting = null;
-      if (failure !== undefined) waiter.reject(failure);
-      else waiter.resolve({ done: true, value: undefined });
+      if (buffered.length) waiter.resolve({ done: false, value: take() });
+      else if (failure !== undefined) waiter.reject(failure);
+      else if (ended) waiter.resolve({ done: true, value: undefined });
+      else waiting = waiter;
+    };
+    const schedule = () => {
+      if (delivering || !waiting) return;
+      delivering = true;
+      queueMicrotask(deliver);
     };
     const onData = (chunk: Buffer) => {
-      if (waiting) {
-        const waiter = waiting;
-        waiting = null;
-        waiter.resolve({ done: false, value: chunk });
-      } else {
-        buffered.push(chunk);
-        incoming.pause();
-      }
+      buffered.push(chunk);
+      bufferedBytes += chunk.length;
+      if (bufferedBytes >= MAX_BUFFERED_BYTES) incoming.pause();
+      schedule();
     };
     const fail = (error: Error) => {
       if (ended) return;
       ended = true;
       failure = signal.aborted ? signal.reason : networkError(error);
-      settle();
+      schedule();
     };
     incoming.on('data', onData);
     incoming.once('end', () => {
       ended = true;
-      settle();
+      schedule();
     });
     incoming.once('error', fail);
     // Closed before 'end': the connection dropped mid-body. ('close' follows every 'end' too:
@@ -180,18 +199,16 @@ class NodeUpstreamResponse implements UpstreamResponse {
     });
     return {
       next: () => {
-        const chunk = buffered.shift();
-        if (chunk) {
-          if (buffered.length === 0) incoming.resume();
-          return Promise.resolve({ done: false, value: chunk });
-        }
+        // What is already here goes at once; what the rest of this read brings, with the next call.
+        if (buffered.length) return Promise.resolve({ done: false, value: take() });
         if (failure !== undefined) return Promise.reject(failure);
         if (ended) return Promise.resolve({ done: true, value: undefined });
         return new Promise((resolve, reject) => (waiting = { resolve, reject }));
       },
       return: () => {
         incoming.off('data', onData);
-        buffered.length = 0;
+        buffered = [];
+        bufferedBytes = 0;
         if (!ended) {
           if (signal.aborted) request.destroy();
           else drain(incoming, request);

@@ -20,7 +20,7 @@ interface Expected {
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- fixture wire data
 
-const BASE_PATH = { anthropic: '/v1', google: '/v1beta' } as const;
+const BASE_PATH = { openai: '/v1', anthropic: '/v1', google: '/v1beta' } as const;
 
 /**
  * Replays a fixture derived from a recording (one event added or changed) through a real
@@ -262,12 +262,29 @@ describe('errors shared by every adapter', () => {
     });
   });
 
-  it('reports an Anthropic error event mid-stream as a typed error event', async () => {
-    const lines = (loadFixture('anthropic/anthropic-text').chunks ?? []).slice(0, 4);
+  it('reports an Anthropic error event mid-stream as a typed error event, after the text before it', async () => {
+    const lines = (loadFixture('anthropic/anthropic-text').chunks ?? []).slice(0, 6);
     lines.push('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}');
     await withDerivedFixture('anthropic', { 'overloaded.chunks.txt': lines.join('\n') }, async (aiu) => {
       const events = await collect(await aiu.chat({ model: 'anthropic:claude-sonnet-4-5', messages }));
       expect(events.at(-1)).toMatchObject({ type: 'error', code: 'upstream_error', retryable: true });
+      // The error arrived in the same network chunk as the text: the text still reaches the client.
+      const text = anthropicExpected(lines.slice(0, -1).map((line) => JSON.parse(line) as Json)).text;
+      expect(text.length).toBeGreaterThan(0);
+      expect(events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('')).toBe(text);
+    });
+  });
+
+  it('reports an OpenAI error chunk mid-stream as a typed error event, after the text before it', async () => {
+    const lines = (loadFixture('openai/openai-text').chunks ?? []).slice(0, 10);
+    // The recorded error body, as the data of a stream chunk (how OpenAI reports a failure mid-stream).
+    lines.push(JSON.stringify({ error: { ...(loadFixture('openai/reasoning-model-legacy-parameter-error').json as Json).error, type: 'server_error', code: null } }));
+    await withDerivedFixture('openai', { 'midstream.chunks.txt': lines.join('\n') }, async (aiu) => {
+      const events = await collect(await aiu.chat({ model: 'openai:gpt-4.1-nano', messages }));
+      expect(events.at(-1)).toMatchObject({ type: 'error', code: 'upstream_error' });
+      const text = lines.slice(0, -1).map((line) => (JSON.parse(line) as Json).choices?.[0]?.delta?.content ?? '').join('');
+      expect(text.length).toBeGreaterThan(0);
+      expect(events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('')).toBe(text);
     });
   });
 

@@ -48,40 +48,51 @@ interface StreamEventWire {
 }
 
 /**
- * Messages API SSE → our events. Usage arrives in `message_start` and again in
- * `message_delta`; each field's latest value wins. Only `message_stop` completes a stream.
+ * Messages API SSE → our events, the events of one network chunk in one array. Usage arrives
+ * in `message_start` and again in `message_delta`; each field's latest value wins. Only
+ * `message_stop` completes a stream.
  */
-export async function* parseAnthropicStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent> {
+export async function* parseAnthropicStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent[]> {
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
   let usage: AnthropicUsageWire = {};
   let finishReason: FinishReason = 'other';
   for await (const batch of readServerSentEvents(response.body, request)) {
+    const out: ProviderEvent[] = [];
     for (const message of batch) {
-      const event = parseStreamJson<StreamEventWire>(message.data, request.provider, 'event');
+      let event: StreamEventWire;
+      try {
+        event = parseStreamJson<StreamEventWire>(message.data, request.provider, 'event');
+      } catch (error) {
+        // What arrived before the bad event still reaches the client.
+        if (out.length) yield out;
+        throw error;
+      }
       switch (event.type) {
         case 'message_start':
           usage = mergeAnthropicUsage(usage, event.message?.usage);
-          yield { type: 'usage', usage: normalizeAnthropicUsage(usage) };
+          out.push({ type: 'usage', usage: normalizeAnthropicUsage(usage) });
           break;
         case 'content_block_start':
-          if (event.content_block?.type === 'text' && event.content_block.text) yield { type: 'text', text: event.content_block.text };
+          if (event.content_block?.type === 'text' && event.content_block.text) out.push({ type: 'text', text: event.content_block.text });
           if (event.content_block?.type === 'thinking' && event.content_block.thinking) {
-            yield { type: 'reasoning', text: event.content_block.thinking };
+            out.push({ type: 'reasoning', text: event.content_block.thinking });
           }
           break;
         case 'content_block_delta':
-          if (event.delta?.type === 'text_delta' && event.delta.text) yield { type: 'text', text: event.delta.text };
-          if (event.delta?.type === 'thinking_delta' && event.delta.thinking) yield { type: 'reasoning', text: event.delta.thinking };
+          if (event.delta?.type === 'text_delta' && event.delta.text) out.push({ type: 'text', text: event.delta.text });
+          if (event.delta?.type === 'thinking_delta' && event.delta.thinking) out.push({ type: 'reasoning', text: event.delta.thinking });
           break;
         case 'message_delta':
           if (event.delta?.stop_reason) finishReason = mapAnthropicStopReason(event.delta.stop_reason);
           usage = mergeAnthropicUsage(usage, event.usage);
-          yield { type: 'usage', usage: normalizeAnthropicUsage(usage) };
+          out.push({ type: 'usage', usage: normalizeAnthropicUsage(usage) });
           break;
         case 'message_stop':
-          yield { type: 'finish', finishReason };
+          out.push({ type: 'finish', finishReason });
+          yield out;
           return;
         case 'error':
+          if (out.length) yield out;
           throw await errorFromResponse(
             request,
             new Response(JSON.stringify({ error: event.error }), { status: anthropicErrorStatus(event.error?.type) }),
@@ -90,6 +101,7 @@ export async function* parseAnthropicStream(response: UpstreamResponse, request:
           break; // ping, content_block_stop and event types added later
       }
     }
+    if (out.length) yield out;
   }
   throw new StreamTruncatedError(`${request.provider} closed the stream before message_stop.`);
 }

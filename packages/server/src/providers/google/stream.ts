@@ -38,27 +38,41 @@ export function* partsOf(response: GeminiResponseWire): Generator<ProviderEvent>
 }
 
 /**
- * `streamGenerateContent?alt=sse` → our events. Usage is repeated in every chunk (latest
- * wins); a stream is complete once a candidate carries a finish reason.
+ * `streamGenerateContent?alt=sse` → our events, the events of one network chunk in one array.
+ * Usage is repeated in every chunk (latest wins); a stream is complete once a candidate
+ * carries a finish reason.
  */
-export async function* parseGeminiStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent> {
+export async function* parseGeminiStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent[]> {
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
   let finishReason: string | undefined;
   for await (const batch of readServerSentEvents(response.body, request)) {
+    const out: ProviderEvent[] = [];
     for (const message of batch) {
-      const chunk = parseStreamJson<GeminiResponseWire>(message.data, request.provider, 'chunk');
+      let chunk: GeminiResponseWire;
+      try {
+        chunk = parseStreamJson<GeminiResponseWire>(message.data, request.provider, 'chunk');
+      } catch (error) {
+        // What arrived before the bad chunk still reaches the client.
+        if (out.length) yield out;
+        throw error;
+      }
       if (chunk.error) {
+        if (out.length) yield out;
         const status = typeof chunk.error.code === 'number' ? chunk.error.code : 500;
         throw await errorFromResponse(request, new Response(JSON.stringify(chunk), { status }));
       }
       const blocked = blockedPromptError(chunk, request.provider);
-      if (blocked) throw blocked;
-      yield* partsOf(chunk);
+      if (blocked) {
+        if (out.length) yield out;
+        throw blocked;
+      }
+      out.push(...partsOf(chunk));
       const usage = normalizeGeminiUsage(chunk.usageMetadata);
-      if (usage) yield { type: 'usage', usage };
+      if (usage) out.push({ type: 'usage', usage });
       finishReason = chunk.candidates?.[0]?.finishReason ?? finishReason;
     }
+    if (out.length) yield out;
   }
   if (!finishReason) throw new StreamTruncatedError(`${request.provider} closed the stream before it finished.`);
-  yield { type: 'finish', finishReason: mapGeminiFinishReason(finishReason) };
+  yield [{ type: 'finish', finishReason: mapGeminiFinishReason(finishReason) }];
 }

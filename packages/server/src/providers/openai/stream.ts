@@ -55,32 +55,42 @@ export function contentOnlyChunk(data: string): string | undefined {
 }
 
 /**
- * Chat Completions SSE → our events. A stream is complete with `[DONE]`, or (for
- * compatible servers that omit it) once both a finish reason and usage arrived;
- * anything shorter is a truncation, never a quiet finish.
+ * Chat Completions SSE → our events, the events of one network chunk in one array. A stream
+ * is complete with `[DONE]`, or (for compatible servers that omit it) once both a finish
+ * reason and usage arrived; anything shorter is a truncation, never a quiet finish.
  */
 export async function* parseOpenAIStream(
   response: UpstreamResponse,
   request: UpstreamRequest,
-): AsyncGenerator<ProviderEvent> {
+): AsyncGenerator<ProviderEvent[]> {
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
   let finishReason: FinishReason | undefined;
   let sawUsage = false;
   let done = false;
   read: for await (const batch of readServerSentEvents(response.body, request)) {
+    const out: ProviderEvent[] = [];
     for (const message of batch) {
       const data = message.data;
       if (data === '[DONE]') {
         done = true;
+        if (out.length) yield out;
         break read;
       }
       const text = contentOnlyChunk(data);
       if (text !== undefined) {
-        if (text) yield { type: 'text', text };
+        if (text) out.push({ type: 'text', text });
         continue;
       }
-      const chunk = parseStreamJson<ChunkWire>(data, request.provider, 'chunk');
+      let chunk: ChunkWire;
+      try {
+        chunk = parseStreamJson<ChunkWire>(data, request.provider, 'chunk');
+      } catch (error) {
+        // What arrived before the bad chunk still reaches the client.
+        if (out.length) yield out;
+        throw error;
+      }
       if (chunk.error) {
+        if (out.length) yield out;
         const status = Number((chunk.error as { code?: unknown }).code) || 500;
         throw await errorFromResponse(request, new Response(JSON.stringify({ error: chunk.error }), { status: status >= 400 ? status : 500 }));
       }
@@ -88,8 +98,8 @@ export async function* parseOpenAIStream(
       if (choice) {
         const delta = choice.delta;
         const reasoning = delta?.reasoning_content ?? delta?.reasoning;
-        if (reasoning) yield { type: 'reasoning', text: reasoning };
-        if (delta?.content) yield { type: 'text', text: delta.content };
+        if (reasoning) out.push({ type: 'reasoning', text: reasoning });
+        if (delta?.content) out.push({ type: 'text', text: delta.content });
         if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
       }
       const wireUsage = chunk.usage ?? chunk.x_groq?.usage;
@@ -97,12 +107,13 @@ export async function* parseOpenAIStream(
       if (usage) {
         sawUsage = true;
         const costUsd = reportedCost(wireUsage);
-        yield costUsd === undefined ? { type: 'usage', usage } : { type: 'usage', usage, costUsd };
+        out.push(costUsd === undefined ? { type: 'usage', usage } : { type: 'usage', usage, costUsd });
       }
     }
+    if (out.length) yield out;
   }
   if (!done && !(finishReason && sawUsage)) {
     throw new StreamTruncatedError(`${request.provider} closed the stream before it finished.`);
   }
-  yield { type: 'finish', finishReason: finishReason ?? 'other' };
+  yield [{ type: 'finish', finishReason: finishReason ?? 'other' }];
 }
