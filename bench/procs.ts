@@ -75,9 +75,9 @@ export function startScript(script: string, env: Record<string, string> = {}, cp
   return watch(child, stopper(child));
 }
 
-export function pinned(command: string, args: string[], cpu: string, env: NodeJS.ProcessEnv): ChildProcess {
+export function pinned(command: string, args: string[], cpu: string, env: NodeJS.ProcessEnv, stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
   const useTaskset = existsSync('/usr/bin/taskset');
-  return spawn(useTaskset ? 'taskset' : command, useTaskset ? ['-c', cpu, command, ...args] : args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(useTaskset ? 'taskset' : command, useTaskset ? ['-c', cpu, command, ...args] : args, { env, stdio: [stdin, 'pipe', 'pipe'] });
 }
 
 export async function freePort(): Promise<number> {
@@ -112,15 +112,54 @@ export interface LoadResult {
   latencies: number[];
   firstBytes: number[];
   errors: number;
+  /** Failed requests by HTTP status (`HTTP 502`) or socket error code (`ECONNRESET`). */
+  errorKinds: Record<string, number>;
   elapsed: number;
 }
 
-/** Runs the load generator in its own process, on its own core. */
-export function load(job: { url: string; body: string; headers?: Record<string, string>; connections: number; durationMs: number }, cpu = '1'): Promise<LoadResult> {
+/**
+ * Runs a job on the load generator: its own process, on its own core, started once and kept for
+ * every job of the run (it exits with this process's stdin).
+ */
+export function load(job: { url: string; body: string; headers?: Record<string, string>; connections: number; durationMs: number; maxRequests?: number }, cpu = '1'): Promise<LoadResult> {
+  const generator = loadGenerator(cpu);
   return new Promise((resolve, reject) => {
-    const child = pinned(process.execPath, [join(here, 'load.mjs'), JSON.stringify({ headers: {}, ...job })], cpu, process.env);
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`))));
+    generator.waiting.push({ resolve, reject });
+    generator.child.stdin?.write(`${JSON.stringify({ headers: {}, ...job })}\n`);
   });
+}
+
+interface LoadGenerator {
+  child: ChildProcess;
+  waiting: Array<{ resolve: (result: LoadResult) => void; reject: (error: Error) => void }>;
+}
+
+const generators = new Map<string, LoadGenerator>();
+
+function loadGenerator(cpu: string): LoadGenerator {
+  const running = generators.get(cpu);
+  if (running) return running;
+  const child = pinned(process.execPath, [join(here, 'load.mjs')], cpu, process.env, 'pipe');
+  const generator: LoadGenerator = { child, waiting: [] };
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      generator.waiting.shift()?.resolve(JSON.parse(line) as LoadResult);
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  child.once('exit', (code) => {
+    generators.delete(cpu);
+    for (const waiter of generator.waiting.splice(0)) waiter.reject(new Error(`load generator exited ${code}`));
+  });
+  // Never keeps the benchmark alive: it ends when our stdin to it closes with this process.
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  generators.set(cpu, generator);
+  return generator;
 }

@@ -23,7 +23,9 @@ const started = Date.now();
 
 for (const benchmark of benchmarks) {
   console.log(`\n▶ ${benchmark.name}${quick ? ' (quick)' : ''}`);
+  const benchmarkStarted = Date.now();
   const figures = await benchmark.run({ quick, log: (message) => console.log(`  ${message}`) });
+  console.log(`  (${Math.round((Date.now() - benchmarkStarted) / 1000)} s)`);
   results.push({ benchmark: benchmark.name, figures });
   console.table(
     figures.map((f) => ({

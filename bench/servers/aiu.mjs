@@ -19,6 +19,9 @@ const aiu = createAiu({
   providers: { openai: { baseURL: `${upstream}/v1`, apiKey: 'sk-bench-0000000000000000' } },
 });
 await aiu.store();
+// A failed call during a benchmark must be explained: say which error it was (stderr, shown with BENCH_VERBOSE).
+aiu.on('request:error', ({ error, entry }) => console.error(`aiu request failed: ${error.code} (${error.message}) after ${entry.attempts} attempt(s)`));
+aiu.on('request:retry', ({ error, attempt }) => console.error(`aiu retry ${attempt}: ${error.code} (${error.message})`));
 
 let server;
 if (process.env.MODE === 'express') {
