@@ -79,6 +79,33 @@ describe('toExpress', () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
   });
 
+  it('after express.json(): validates the parsed body as it is, still caps its size, and hands identify the body', async () => {
+    const seen: unknown[] = [];
+    rig = await createRig({
+      maxBodyBytes: 2048,
+      identify: async (request) => {
+        seen.push(((await request.clone().json()) as { model?: unknown }).model);
+        return {};
+      },
+    });
+    const app = express();
+    app.use(express.json({ limit: '1mb' }));
+    app.use('/api/aiu', toExpress(rig.aiu));
+    const base = await listen(app);
+    const ok = await fetch(`${base}/api/aiu/chat`, post);
+    expect(deltaText(parseSse(await ok.text()))).toBe(fixtureStreamText(chunks));
+    expect(seen).toEqual(['openai:gpt-4.1-nano']);
+    // express.json() allows 1 MB; aiu's own cap (2 kB here) still holds for what came over the wire.
+    const big = JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'x'.repeat(5000) }] });
+    const tooLarge = await fetch(`${base}/api/aiu/chat`, { ...post, body: big });
+    expect(tooLarge.status).toBe(413);
+    expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+    // Sent chunked, with no content-length: the parsed value's own size is checked.
+    const chunked = await fetch(`${base}/api/aiu/chat`, { ...post, body: new Blob([big]).stream(), duplex: 'half' } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(rig.upstream.requests).toHaveLength(1);
+  });
+
   it('aborts the upstream call within 100 ms when the client disconnects, and logs it as aborted', async () => {
     rig = await createRig({}, { chunkDelayMs: 20 });
     const app = express();

@@ -45,10 +45,17 @@ export async function handleNodeRequest(
   }
 
   let bytes: Uint8Array | undefined;
+  let parsed: { value: unknown } | undefined;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    if (options.parsedBody !== undefined) {
-      bytes = serialiseParsedBody(options.parsedBody);
+    const given = options.parsedBody;
+    if (given !== undefined && (given instanceof Uint8Array || typeof given === 'string')) {
+      bytes = typeof given === 'string' ? Buffer.from(given) : given;
       headers.delete('content-length');
+      headers.delete('transfer-encoding');
+    } else if (given !== undefined) {
+      // A JSON parser ran before us: the route validates its value as it is. The original
+      // content-length stays, so the size cap still applies to what came over the wire.
+      parsed = { value: given };
       headers.delete('transfer-encoding');
     } else if (!req.readableEnded) {
       const maxBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
@@ -64,7 +71,7 @@ export async function handleNodeRequest(
   }
 
   // Not a Web Request: routes read only these fields, and hooks get a real one built on demand.
-  const request = new BridgedRequest(req.method ?? 'GET', url, headers, controller.signal, bytes, req.socket.remoteAddress);
+  const request = new BridgedRequest(req.method ?? 'GET', url, headers, controller.signal, bytes, req.socket.remoteAddress, parsed);
   const internals = internalsOf(aiu);
   const result: RouteResult = internals
     ? options.path === undefined
@@ -78,11 +85,6 @@ export async function handleNodeRequest(
   else if (result.chunks) await writeChunks(result, result.chunks, res, controller.signal);
   else writeText(result, res);
   res.off('close', onClose);
-}
-
-function serialiseParsedBody(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { AiuError, InvalidRequestError, PayloadTooLargeError } from '@aiu/core';
-import { type IncomingRequest, rawBodyOf } from './incoming';
+import { type IncomingRequest, parsedBodyOf, rawBodyOf } from './incoming';
 import * as z from 'zod/mini';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -15,6 +15,13 @@ export async function readJson<T>(request: IncomingRequest, schema: z.ZodMiniTyp
   }
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  // `express.json()` already parsed it: validate that value instead of serialising and parsing it again.
+  const parsed = parsedBodyOf(request);
+  if (parsed) {
+    const size = request.headers.has('content-length') ? declared : byteLength(JSON.stringify(parsed.value) ?? '');
+    if (size > maxBytes) throw tooLarge(maxBytes);
+    return parseOrThrow(schema, parsed.value, 'request body');
+  }
   const text = await readText(request, maxBytes);
   let value: unknown;
   try {
@@ -46,6 +53,11 @@ function tooLarge(maxBytes: number): PayloadTooLargeError {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+function byteLength(text: string): number {
+  return encoder.encode(text).byteLength;
+}
 
 async function readText(request: IncomingRequest, maxBytes: number): Promise<string> {
   const raw = rawBodyOf(request);

@@ -12,7 +12,10 @@ export interface IncomingRequest {
   readonly body: ReadableStream<Uint8Array> | null;
 }
 
-/** A request the Node bridge read: its body is already bytes (see `rawBodyOf`). */
+/**
+ * A request the Node bridge read: its body is already bytes (see `rawBodyOf`), or the value a
+ * body parser before us (`express.json()`) made of it (see `parsedBodyOf`).
+ */
 export class BridgedRequest implements IncomingRequest {
   readonly body = null;
   private web: Request | undefined;
@@ -25,15 +28,21 @@ export class BridgedRequest implements IncomingRequest {
     readonly bytes: Uint8Array | undefined,
     /** The socket's own peer address (never a forwarded header): what "loopback only" checks. */
     readonly clientAddress?: string,
+    readonly parsed?: { readonly value: unknown },
   ) {}
 
   toRequest(): Request {
-    this.web ??= new Request(this.url, {
-      method: this.method,
-      headers: this.headers,
-      body: this.bytes && this.method !== 'GET' && this.method !== 'HEAD' ? (this.bytes as Uint8Array<ArrayBuffer>) : null,
-      signal: this.signal,
-    });
+    if (this.web) return this.web;
+    const hasBody = this.method !== 'GET' && this.method !== 'HEAD';
+    let headers = this.headers;
+    let body: Uint8Array<ArrayBuffer> | string | null = hasBody && this.bytes ? (this.bytes as Uint8Array<ArrayBuffer>) : null;
+    if (hasBody && !body && this.parsed) {
+      // Re-serialised for a hook that reads the body: its length is not the original's.
+      body = JSON.stringify(this.parsed.value);
+      headers = new Headers(this.headers);
+      headers.delete('content-length');
+    }
+    this.web = new Request(this.url, { method: this.method, headers, body, signal: this.signal });
     return this.web;
   }
 }
@@ -41,6 +50,11 @@ export class BridgedRequest implements IncomingRequest {
 /** The body the Node bridge already read, as bytes; undefined for a Web `Request` (read its stream). */
 export function rawBodyOf(request: IncomingRequest): Uint8Array | undefined {
   return request instanceof BridgedRequest ? request.bytes : undefined;
+}
+
+/** The JSON a body parser already made of the body (still to be validated), when one ran before us. */
+export function parsedBodyOf(request: IncomingRequest): { readonly value: unknown } | undefined {
+  return request instanceof BridgedRequest ? request.parsed : undefined;
 }
 
 /** The Web `Request` to hand a user's hook. */
