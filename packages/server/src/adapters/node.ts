@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ChatEvent, PayloadTooLargeError } from '@aiu/core';
 import { type Aiu, internalsOf } from '../createAiu';
 import { BridgedRequest } from '../handler/incoming';
+import { ClientGone } from '../util/callerGone';
 import { type Reply, type RouteResult } from '../handler/reply';
 import { errorResponse } from '../handler/respond';
 import { SSE_PING, sseBatchText, sseText } from '../handler/sse';
@@ -31,9 +32,9 @@ export async function handleNodeRequest(
   res: ServerResponse,
   options: NodeBridgeOptions = {},
 ): Promise<void> {
-  const controller = new AbortController();
+  const gone = new ClientGone();
   const onClose = () => {
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished) gone.abort();
   };
   res.once('close', onClose);
   req.socket.setNoDelay?.(true);
@@ -71,7 +72,7 @@ export async function handleNodeRequest(
   }
 
   // Not a Web Request: routes read only these fields, and hooks get a real one built on demand.
-  const request = new BridgedRequest(req.method ?? 'GET', url, headers, controller.signal, bytes, req.socket.remoteAddress, parsed);
+  const request = new BridgedRequest(req.method ?? 'GET', url, headers, gone, bytes, req.socket.remoteAddress, parsed);
   const internals = internalsOf(aiu);
   const result: RouteResult = internals
     ? options.path === undefined
@@ -80,9 +81,9 @@ export async function handleNodeRequest(
     : options.path === undefined
       ? await aiu.handler(request.toRequest())
       : await aiu.handleRoute(request.toRequest(), options.path);
-  if (result instanceof Response) await writeResponse(result, res as FlushableResponse, controller.signal);
-  else if (result.events) await writeEvents(result, result.events, res as FlushableResponse, controller.signal);
-  else if (result.chunks) await writeChunks(result, result.chunks, res, controller.signal);
+  if (result instanceof Response) await writeResponse(result, res as FlushableResponse, gone);
+  else if (result.events) await writeEvents(result, result.events, res as FlushableResponse, gone);
+  else if (result.chunks) await writeChunks(result, result.chunks, res, gone);
   else writeText(result, res);
   res.off('close', onClose);
 }
@@ -133,14 +134,13 @@ function writeText(reply: Reply, res: ServerResponse): void {
 }
 
 /** Text pulled a piece at a time and written as text (Node encodes it into the socket's own buffers). */
-async function writeChunks(reply: Reply, chunks: AsyncGenerator<string>, res: FlushableResponse, signal: AbortSignal): Promise<void> {
+async function writeChunks(reply: Reply, chunks: AsyncGenerator<string>, res: FlushableResponse, gone: ClientGone): Promise<void> {
   res.writeHead(reply.status, reply.headers);
-  const stop = () => void chunks.return(undefined).catch(() => {});
-  signal.addEventListener('abort', stop, { once: true });
+  const stopListening = gone.onAbort(() => void chunks.return(undefined).catch(() => {}));
   try {
     await pump(res, chunks, (piece) => piece);
   } finally {
-    signal.removeEventListener('abort', stop);
+    stopListening();
   }
 }
 
@@ -149,7 +149,7 @@ async function writeChunks(reply: Reply, chunks: AsyncGenerator<string>, res: Fl
  * upstream packet often holds several) leave in one write; the first (`start`) goes at once.
  * Backpressure reaches the provider: the next event is not pulled while the socket is full.
  */
-async function writeEvents(reply: Reply, events: NonNullable<Reply['events']>, res: FlushableResponse, signal: AbortSignal): Promise<void> {
+async function writeEvents(reply: Reply, events: NonNullable<Reply['events']>, res: FlushableResponse, gone: ClientGone): Promise<void> {
   const { first, rest, pingIntervalMs } = events;
   res.writeHead(reply.status, reply.headers);
   res.write(sseText(first));
@@ -159,17 +159,16 @@ async function writeEvents(reply: Reply, events: NonNullable<Reply['events']>, r
   }, pingIntervalMs);
   ping.unref?.();
   // The client went away: end the call now (the generator's cleanup aborts the upstream request).
-  const stop = () => void rest.return(undefined).catch(() => {});
-  signal.addEventListener('abort', stop, { once: true });
+  const stopListening = gone.onAbort(() => void rest.return(undefined).catch(() => {}));
   try {
     await pump(res, rest, sseBatchText);
   } finally {
     clearInterval(ping);
-    signal.removeEventListener('abort', stop);
+    stopListening();
   }
 }
 
-async function writeResponse(response: Response, res: FlushableResponse, signal: AbortSignal): Promise<void> {
+async function writeResponse(response: Response, res: FlushableResponse, gone: ClientGone): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, key) => {
     if (key === 'set-cookie') return;
@@ -185,8 +184,7 @@ async function writeResponse(response: Response, res: FlushableResponse, signal:
     return;
   }
   const reader = response.body.getReader();
-  const cancel = () => void reader.cancel().catch(() => {});
-  signal.addEventListener('abort', cancel, { once: true });
+  const stopListening = gone.onAbort(() => void reader.cancel().catch(() => {}));
   const chunks = { next: () => reader.read() as Promise<IteratorResult<Uint8Array>> };
   try {
     // The first chunk (the `start` event) goes out at once: time to first byte is never held back.
@@ -197,7 +195,7 @@ async function writeResponse(response: Response, res: FlushableResponse, signal:
   } catch {
     if (!res.destroyed) res.destroy();
   } finally {
-    signal.removeEventListener('abort', cancel);
+    stopListening();
   }
 }
 

@@ -1,5 +1,5 @@
 import { AiuError, type ChatEvent, ChatRequestSchema, type ChatRequest } from '@aiu/core';
-import type { IncomingRequest } from './incoming';
+import { callerGoneOf, type IncomingRequest } from './incoming';
 import { ChatCall } from '../orchestrator/chatCall';
 import { readJson } from './body';
 import type { RouteContext } from './context';
@@ -15,11 +15,11 @@ export async function chatRoute(request: IncomingRequest, _params: Record<string
   try {
     body = await readJson(request, ChatRequestSchema, ctx.maxBodyBytes);
   } catch (error) {
-    new ChatCall(ctx.runtime, UNPARSED, ctx.identity, request.signal).fail(error);
+    new ChatCall(ctx.runtime, UNPARSED, ctx.identity, callerGoneOf(request)).fail(error);
     return errorResponse(error);
   }
 
-  const call = new ChatCall(ctx.runtime, body, ctx.identity, request.signal);
+  const call = new ChatCall(ctx.runtime, body, ctx.identity, callerGoneOf(request));
   if (body.stream === false) {
     try {
       return json(await call.complete());

@@ -1,3 +1,5 @@
+import type { CallerGone, ClientGone } from '../util/callerGone';
+
 /**
  * What routes read from a request. A Web `Request` has all of it; the Node bridge builds just
  * this, because constructing a `Request` (URL parsing, a header copy, a linked AbortSignal)
@@ -12,6 +14,11 @@ export interface IncomingRequest {
   readonly body: ReadableStream<Uint8Array> | null;
 }
 
+/** What a call should follow to learn that its caller went away. */
+export function callerGoneOf(request: IncomingRequest): AbortSignal | CallerGone {
+  return request instanceof BridgedRequest ? request.gone : request.signal;
+}
+
 /**
  * A request the Node bridge read: its body is already bytes (see `rawBodyOf`), or the value a
  * body parser before us (`express.json()`) made of it (see `parsedBodyOf`).
@@ -24,12 +31,16 @@ export class BridgedRequest implements IncomingRequest {
     readonly method: string,
     readonly url: string,
     readonly headers: Headers,
-    readonly signal: AbortSignal,
+    readonly gone: ClientGone,
     readonly bytes: Uint8Array | undefined,
     /** The socket's own peer address (never a forwarded header): what "loopback only" checks. */
     readonly clientAddress?: string,
     readonly parsed?: { readonly value: unknown },
   ) {}
+
+  get signal(): AbortSignal {
+    return this.gone.signal;
+  }
 
   toRequest(): Request {
     if (this.web) return this.web;

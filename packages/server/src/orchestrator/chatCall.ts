@@ -10,6 +10,7 @@ import {
   UpstreamError,
 } from '@aiu/core';
 import type { AiuEvents } from '../events';
+import type { CallerGone } from '../util/callerGone';
 import type { Identity } from '../identity';
 import { ownerOf } from '../keyring/resolve';
 import { Guards } from '../limits/guards';
@@ -95,7 +96,7 @@ export class ChatCall {
     private readonly runtime: ChatRuntime,
     private readonly request: ChatRequest,
     private readonly identity: Identity,
-    clientSignal: AbortSignal,
+    caller: AbortSignal | CallerGone,
   ) {
     // Aborted by the client, the total deadline, or a shutdown that ran out of patience. One
     // controller with plain listeners, removed when the call ends (a caller may pass one signal
@@ -103,21 +104,23 @@ export class ChatCall {
     // those cost 3–4× as much per call.
     const controller = new AbortController();
     this.signal = controller.signal;
-    const followed: Array<[AbortSignal, () => void]> = [];
-    const follow = (source: AbortSignal | undefined) => {
+    const stopFollowing: Array<() => void> = [];
+    const follow = (source: AbortSignal | CallerGone | undefined) => {
       if (!source) return;
       if (source.aborted) return controller.abort(source.reason);
       const onAbort = () => controller.abort(source.reason);
-      source.addEventListener('abort', onAbort, { once: true });
-      followed.push([source, onAbort]);
+      if (source instanceof AbortSignal) {
+        source.addEventListener('abort', onAbort, { once: true });
+        stopFollowing.push(() => source.removeEventListener('abort', onAbort));
+      } else stopFollowing.push(source.onAbort(onAbort));
     };
     this.recorder = new CallRecorder(runtime, identity, request, request.metadata, () => controller.abort(new DOMException('The server is shutting down.', 'AbortError')));
     this.total = Guards.timer(runtime.guards.timeouts.totalMs, 'The call');
-    follow(clientSignal);
+    follow(caller);
     follow(this.total.signal);
     this.settle = () => {
       this.total.clear();
-      for (const [source, onAbort] of followed.splice(0)) source.removeEventListener('abort', onAbort);
+      for (const stop of stopFollowing.splice(0)) stop();
     };
     // Best effort for the log, so even a request that fails validation names its target.
     const first = this.targetIds()[0] ?? '';
