@@ -58,50 +58,51 @@ export async function* parseAnthropicStream(response: UpstreamResponse, request:
   let finishReason: FinishReason = 'other';
   for await (const batch of readServerSentEvents(response.body, request)) {
     const out: ProviderEvent[] = [];
-    for (const message of batch) {
-      let event: StreamEventWire;
-      try {
-        event = parseStreamJson<StreamEventWire>(message.data, request.provider, 'event');
-      } catch (error) {
-        // What arrived before the bad event still reaches the client.
-        if (out.length) yield out;
-        throw error;
+    let stopped = false;
+    try {
+      for (const message of batch) {
+        const event = parseStreamJson<StreamEventWire>(message.data, request.provider, 'event');
+        switch (event.type) {
+          case 'message_start':
+            usage = mergeAnthropicUsage(usage, event.message?.usage);
+            out.push({ type: 'usage', usage: normalizeAnthropicUsage(usage) });
+            break;
+          case 'content_block_start':
+            if (event.content_block?.type === 'text' && event.content_block.text) out.push({ type: 'text', text: event.content_block.text });
+            if (event.content_block?.type === 'thinking' && event.content_block.thinking) {
+              out.push({ type: 'reasoning', text: event.content_block.thinking });
+            }
+            break;
+          case 'content_block_delta':
+            if (event.delta?.type === 'text_delta' && event.delta.text) out.push({ type: 'text', text: event.delta.text });
+            if (event.delta?.type === 'thinking_delta' && event.delta.thinking) out.push({ type: 'reasoning', text: event.delta.thinking });
+            break;
+          case 'message_delta':
+            if (event.delta?.stop_reason) finishReason = mapAnthropicStopReason(event.delta.stop_reason);
+            usage = mergeAnthropicUsage(usage, event.usage);
+            out.push({ type: 'usage', usage: normalizeAnthropicUsage(usage) });
+            break;
+          case 'message_stop':
+            out.push({ type: 'finish', finishReason });
+            stopped = true;
+            break;
+          case 'error':
+            throw await errorFromResponse(
+              request,
+              new Response(JSON.stringify({ error: event.error }), { status: anthropicErrorStatus(event.error?.type) }),
+            );
+          default:
+            break; // ping, content_block_stop and event types added later
+        }
+        if (stopped) break;
       }
-      switch (event.type) {
-        case 'message_start':
-          usage = mergeAnthropicUsage(usage, event.message?.usage);
-          out.push({ type: 'usage', usage: normalizeAnthropicUsage(usage) });
-          break;
-        case 'content_block_start':
-          if (event.content_block?.type === 'text' && event.content_block.text) out.push({ type: 'text', text: event.content_block.text });
-          if (event.content_block?.type === 'thinking' && event.content_block.thinking) {
-            out.push({ type: 'reasoning', text: event.content_block.thinking });
-          }
-          break;
-        case 'content_block_delta':
-          if (event.delta?.type === 'text_delta' && event.delta.text) out.push({ type: 'text', text: event.delta.text });
-          if (event.delta?.type === 'thinking_delta' && event.delta.thinking) out.push({ type: 'reasoning', text: event.delta.thinking });
-          break;
-        case 'message_delta':
-          if (event.delta?.stop_reason) finishReason = mapAnthropicStopReason(event.delta.stop_reason);
-          usage = mergeAnthropicUsage(usage, event.usage);
-          out.push({ type: 'usage', usage: normalizeAnthropicUsage(usage) });
-          break;
-        case 'message_stop':
-          out.push({ type: 'finish', finishReason });
-          yield out;
-          return;
-        case 'error':
-          if (out.length) yield out;
-          throw await errorFromResponse(
-            request,
-            new Response(JSON.stringify({ error: event.error }), { status: anthropicErrorStatus(event.error?.type) }),
-          );
-        default:
-          break; // ping, content_block_stop and event types added later
-      }
+    } catch (error) {
+      // What arrived in the same read before the failure still reaches the client.
+      if (out.length) yield out;
+      throw error;
     }
     if (out.length) yield out;
+    if (stopped) return;
   }
   throw new StreamTruncatedError(`${request.provider} closed the stream before message_stop.`);
 }

@@ -47,29 +47,24 @@ export async function* parseGeminiStream(response: UpstreamResponse, request: Up
   let finishReason: string | undefined;
   for await (const batch of readServerSentEvents(response.body, request)) {
     const out: ProviderEvent[] = [];
-    for (const message of batch) {
-      let chunk: GeminiResponseWire;
-      try {
-        chunk = parseStreamJson<GeminiResponseWire>(message.data, request.provider, 'chunk');
-      } catch (error) {
-        // What arrived before the bad chunk still reaches the client.
-        if (out.length) yield out;
-        throw error;
+    try {
+      for (const message of batch) {
+        const chunk = parseStreamJson<GeminiResponseWire>(message.data, request.provider, 'chunk');
+        if (chunk.error) {
+          const status = typeof chunk.error.code === 'number' ? chunk.error.code : 500;
+          throw await errorFromResponse(request, new Response(JSON.stringify(chunk), { status }));
+        }
+        const blocked = blockedPromptError(chunk, request.provider);
+        if (blocked) throw blocked;
+        out.push(...partsOf(chunk));
+        const usage = normalizeGeminiUsage(chunk.usageMetadata);
+        if (usage) out.push({ type: 'usage', usage });
+        finishReason = chunk.candidates?.[0]?.finishReason ?? finishReason;
       }
-      if (chunk.error) {
-        if (out.length) yield out;
-        const status = typeof chunk.error.code === 'number' ? chunk.error.code : 500;
-        throw await errorFromResponse(request, new Response(JSON.stringify(chunk), { status }));
-      }
-      const blocked = blockedPromptError(chunk, request.provider);
-      if (blocked) {
-        if (out.length) yield out;
-        throw blocked;
-      }
-      out.push(...partsOf(chunk));
-      const usage = normalizeGeminiUsage(chunk.usageMetadata);
-      if (usage) out.push({ type: 'usage', usage });
-      finishReason = chunk.candidates?.[0]?.finishReason ?? finishReason;
+    } catch (error) {
+      // What arrived in the same read before the failure still reaches the client.
+      if (out.length) yield out;
+      throw error;
     }
     if (out.length) yield out;
   }

@@ -67,50 +67,48 @@ export async function* parseOpenAIStream(
   let finishReason: FinishReason | undefined;
   let sawUsage = false;
   let done = false;
-  read: for await (const batch of readServerSentEvents(response.body, request)) {
+  for await (const batch of readServerSentEvents(response.body, request)) {
     const out: ProviderEvent[] = [];
-    for (const message of batch) {
-      const data = message.data;
-      if (data === '[DONE]') {
-        done = true;
-        if (out.length) yield out;
-        break read;
+    try {
+      for (const message of batch) {
+        const data = message.data;
+        if (data === '[DONE]') {
+          done = true;
+          break;
+        }
+        const text = contentOnlyChunk(data);
+        if (text !== undefined) {
+          if (text) out.push({ type: 'text', text });
+          continue;
+        }
+        const chunk = parseStreamJson<ChunkWire>(data, request.provider, 'chunk');
+        if (chunk.error) {
+          const status = Number((chunk.error as { code?: unknown }).code) || 500;
+          throw await errorFromResponse(request, new Response(JSON.stringify({ error: chunk.error }), { status: status >= 400 ? status : 500 }));
+        }
+        const choice = chunk.choices?.[0];
+        if (choice) {
+          const delta = choice.delta;
+          const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+          if (reasoning) out.push({ type: 'reasoning', text: reasoning });
+          if (delta?.content) out.push({ type: 'text', text: delta.content });
+          if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
+        }
+        const wireUsage = chunk.usage ?? chunk.x_groq?.usage;
+        const usage = normalizeOpenAIUsage(wireUsage);
+        if (usage) {
+          sawUsage = true;
+          const costUsd = reportedCost(wireUsage);
+          out.push(costUsd === undefined ? { type: 'usage', usage } : { type: 'usage', usage, costUsd });
+        }
       }
-      const text = contentOnlyChunk(data);
-      if (text !== undefined) {
-        if (text) out.push({ type: 'text', text });
-        continue;
-      }
-      let chunk: ChunkWire;
-      try {
-        chunk = parseStreamJson<ChunkWire>(data, request.provider, 'chunk');
-      } catch (error) {
-        // What arrived before the bad chunk still reaches the client.
-        if (out.length) yield out;
-        throw error;
-      }
-      if (chunk.error) {
-        if (out.length) yield out;
-        const status = Number((chunk.error as { code?: unknown }).code) || 500;
-        throw await errorFromResponse(request, new Response(JSON.stringify({ error: chunk.error }), { status: status >= 400 ? status : 500 }));
-      }
-      const choice = chunk.choices?.[0];
-      if (choice) {
-        const delta = choice.delta;
-        const reasoning = delta?.reasoning_content ?? delta?.reasoning;
-        if (reasoning) out.push({ type: 'reasoning', text: reasoning });
-        if (delta?.content) out.push({ type: 'text', text: delta.content });
-        if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
-      }
-      const wireUsage = chunk.usage ?? chunk.x_groq?.usage;
-      const usage = normalizeOpenAIUsage(wireUsage);
-      if (usage) {
-        sawUsage = true;
-        const costUsd = reportedCost(wireUsage);
-        out.push(costUsd === undefined ? { type: 'usage', usage } : { type: 'usage', usage, costUsd });
-      }
+    } catch (error) {
+      // What arrived in the same read before the failure still reaches the client.
+      if (out.length) yield out;
+      throw error;
     }
     if (out.length) yield out;
+    if (done) break;
   }
   if (!done && !(finishReason && sawUsage)) {
     throw new StreamTruncatedError(`${request.provider} closed the stream before it finished.`);
