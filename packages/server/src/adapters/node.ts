@@ -220,6 +220,8 @@ async function pump<T>(res: FlushableResponse, source: { next(): Promise<Iterato
 
 /** Text gathered before one write; past it, the batch goes out at once (and backpressure applies). */
 const MAX_BATCH_CHARS = 64 * 1024;
+/** A piece this large is worth a write of its own: joining it would only copy it (an export's pages). */
+const OWN_WRITE_CHARS = 8 * 1024;
 
 /**
  * Text written in the same tick (one upstream packet often holds dozens of events) is joined
@@ -250,7 +252,7 @@ export function tickBatched(res: FlushableResponse): { write(chunk: string | Uin
   return {
     /** A promise only when the socket is full: then wait for it before writing more. */
     write(chunk) {
-      if (typeof chunk !== 'string') {
+      if (typeof chunk !== 'string' || chunk.length >= OWN_WRITE_CHARS) {
         flush();
         send(chunk);
       } else {

@@ -62,14 +62,12 @@ describe('tickBatched', () => {
   it('writes a batch at once past 64 kB, and answers with a promise while the socket is full', async () => {
     const { res, written } = fakeResponse(100_000);
     const out = tickBatched(asResponse(res));
-    const big = 'x'.repeat(40_000);
-    expect(out.write(big)).toBeNull();
-    const full = out.write(big);
-    // 80 kB went out in one write without waiting for the tick to end…
-    expect(written).toEqual([big + big]);
-    expect(full).toBeNull();
+    const event = 'e'.repeat(4_000);
+    for (let i = 0; i < 17; i++) expect(out.write(event)).toBeNull();
+    // Past 64 kB of small pieces, they went out in one write without waiting for the tick to end…
+    expect(written).toEqual([event.repeat(17)]);
     // …and the next batch fills the socket: the caller is told to wait.
-    const blocked = out.write(big + big);
+    const blocked = out.write('x'.repeat(40_000));
     expect(blocked).toBeInstanceOf(Promise);
     const resolved = vi.fn();
     void blocked?.then(resolved);
@@ -80,12 +78,15 @@ describe('tickBatched', () => {
     expect(out.write('z')).toBeNull();
   });
 
-  it('writes bytes as they come, after any text before them', () => {
+  it('writes bytes, and text pieces of 8 kB or more, as they come, after any text before them', () => {
     const { res, written } = fakeResponse();
     const out = tickBatched(asResponse(res));
     out.write('text');
     out.write(new TextEncoder().encode('bytes'));
-    expect(written).toEqual(['text', 'bytes']);
+    out.write('more');
+    const page = 'p'.repeat(8 * 1024);
+    out.write(page);
+    expect(written).toEqual(['text', 'bytes', 'more', page]);
   });
 
   it('drops a batch for a response that is gone', async () => {
