@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ChatEvent, PayloadTooLargeError } from '@aiu/core';
 import { type Aiu, internalsOf } from '../createAiu';
-import { BridgedRequest } from '../handler/incoming';
+import { BridgedRequest, type ConvertibleHeaders } from '../handler/incoming';
 import { ClientGone } from '../util/callerGone';
 import { type Reply, type RouteResult } from '../handler/reply';
 import { errorResponse } from '../handler/respond';
@@ -40,10 +40,7 @@ export async function handleNodeRequest(
   req.socket.setNoDelay?.(true);
 
   const url = `http://${req.headers.host ?? 'localhost'}${(req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/'}`;
-  const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
-  }
+  const headers = new NodeHeaders(req);
 
   let bytes: Uint8Array | undefined;
   let parsed: { value: unknown } | undefined;
@@ -86,6 +83,42 @@ export async function handleNodeRequest(
   else if (result.chunks) await writeChunks(result, result.chunks, res, gone);
   else writeText(result, res);
   res.off('close', onClose);
+}
+
+/**
+ * Node's own parsed headers (as middleware before us left them), read as routes read `Headers`.
+ * A Web `Headers` (a copy with every name and value validated again) is built only when a hook
+ * asks for a `Request`.
+ */
+class NodeHeaders implements ConvertibleHeaders {
+  private dropped: Set<string> | undefined;
+
+  constructor(private readonly req: IncomingMessage) {}
+
+  get(name: string): string | null {
+    const key = name.toLowerCase();
+    if (this.dropped?.has(key)) return null;
+    const value = this.req.headers[key];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== null;
+  }
+
+  /** Leaves a header out: one that described the body as it arrived, not as it is passed on. */
+  delete(name: string): void {
+    (this.dropped ??= new Set()).add(name.toLowerCase());
+  }
+
+  toHeaders(): Headers {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(this.req.headers)) {
+      if (value === undefined || this.dropped?.has(name)) continue;
+      for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+    }
+    return headers;
+  }
 }
 
 /**

@@ -9,9 +9,20 @@ import type { CallerGone, ClientGone } from '../util/callerGone';
 export interface IncomingRequest {
   readonly method: string;
   readonly url: string;
-  readonly headers: Headers;
+  readonly headers: HeaderReader;
   readonly signal: AbortSignal;
   readonly body: ReadableStream<Uint8Array> | null;
+}
+
+/** The headers routes read: a Web `Headers` is one, and so is the Node bridge's view of Node's own. */
+export interface HeaderReader {
+  get(name: string): string | null;
+  has(name: string): boolean;
+}
+
+/** Headers a Web `Request` can be built from when a hook asks for one. */
+export interface ConvertibleHeaders extends HeaderReader {
+  toHeaders(): Headers;
 }
 
 /** What a call should follow to learn that its caller went away. */
@@ -30,7 +41,7 @@ export class BridgedRequest implements IncomingRequest {
   constructor(
     readonly method: string,
     readonly url: string,
-    readonly headers: Headers,
+    readonly headers: ConvertibleHeaders,
     readonly gone: ClientGone,
     readonly bytes: Uint8Array | undefined,
     /** The socket's own peer address (never a forwarded header): what "loopback only" checks. */
@@ -45,12 +56,11 @@ export class BridgedRequest implements IncomingRequest {
   toRequest(): Request {
     if (this.web) return this.web;
     const hasBody = this.method !== 'GET' && this.method !== 'HEAD';
-    let headers = this.headers;
+    const headers = this.headers.toHeaders();
     let body: Uint8Array<ArrayBuffer> | string | null = hasBody && this.bytes ? (this.bytes as Uint8Array<ArrayBuffer>) : null;
     if (hasBody && !body && this.parsed) {
       // Re-serialised for a hook that reads the body: its length is not the original's.
       body = JSON.stringify(this.parsed.value);
-      headers = new Headers(this.headers);
       headers.delete('content-length');
     }
     this.web = new Request(this.url, { method: this.method, headers, body, signal: this.signal });
