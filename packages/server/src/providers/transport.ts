@@ -98,6 +98,21 @@ export function upstreamFetch(url: string, init: { method: string; headers: Reco
   return send(MAX_STALE_CONNECTIONS);
 }
 
+/** A whole body, read with plain listeners: an iterator costs a promise per chunk, and more than the read. */
+function readWhole(incoming: Http.IncomingMessage, signal: AbortSignal): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    const fail = (error: Error) => reject(signal.aborted ? signal.reason : networkError(error));
+    incoming.on('data', (chunk: Buffer) => parts.push(chunk));
+    incoming.once('end', () => resolve(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)));
+    incoming.once('error', fail);
+    // Closed before 'end': the connection dropped mid-body.
+    incoming.once('close', () => {
+      if (!incoming.complete) fail(Object.assign(new Error('terminated'), { code: 'ECONNRESET' }));
+    });
+  });
+}
+
 /** How a reused connection that the server already closed fails: reset, or closed before the answer. */
 const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
 /** Connections that go idle together time out together: skip a few before calling it a failure. */
@@ -109,6 +124,8 @@ class NodeUpstreamResponse implements UpstreamResponse {
   readonly status: number;
   readonly ok: boolean;
   private cachedHeaders: Headers | undefined;
+  /** A JSON answer is read from the moment it arrives, while the caller's awaits unwind. */
+  private readonly whole: Promise<Buffer> | undefined;
 
   constructor(
     private readonly incoming: Http.IncomingMessage,
@@ -117,6 +134,11 @@ class NodeUpstreamResponse implements UpstreamResponse {
   ) {
     this.status = incoming.statusCode ?? 502;
     this.ok = this.status >= 200 && this.status < 300;
+    if (/^application\/json/i.test(incoming.headers['content-type'] ?? '')) {
+      this.whole = readWhole(incoming, signal);
+      // Nobody may ask (a caller that only wanted the status): no unhandled rejection then.
+      this.whole.catch(() => {});
+    }
   }
 
   /** Built on first use: most calls never read a response header. */
@@ -131,6 +153,12 @@ class NodeUpstreamResponse implements UpstreamResponse {
   }
 
   get body(): AsyncIterable<Uint8Array> {
+    const whole = this.whole;
+    if (whole) {
+      return (async function* () {
+        yield await whole;
+      })();
+    }
     return { [Symbol.asyncIterator]: () => this.chunks() };
   }
 
@@ -218,20 +246,8 @@ class NodeUpstreamResponse implements UpstreamResponse {
     };
   }
 
-  /** The whole body, read with plain listeners: an iterator costs a promise per chunk, and more than the read. */
   text(): Promise<string> {
-    const { incoming, signal } = this;
-    return new Promise((resolve, reject) => {
-      const parts: Buffer[] = [];
-      const fail = (error: Error) => reject(signal.aborted ? signal.reason : networkError(error));
-      incoming.on('data', (chunk: Buffer) => parts.push(chunk));
-      incoming.once('end', () => resolve((parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString('utf8')));
-      incoming.once('error', fail);
-      // Closed before 'end': the connection dropped mid-body.
-      incoming.once('close', () => {
-        if (!incoming.complete) fail(Object.assign(new Error('terminated'), { code: 'ECONNRESET' }));
-      });
-    });
+    return (this.whole ?? readWhole(this.incoming, this.signal)).then((bytes) => bytes.toString('utf8'));
   }
 
   async json(): Promise<unknown> {
