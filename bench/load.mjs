@@ -27,7 +27,7 @@ async function run(job) {
     new Promise((resolve) => {
       const start = process.hrtime.bigint();
       let first = 0;
-      const request = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: job.method ?? 'POST', agent, headers }, (response) => {
+      const request = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers }, (response) => {
         response.on('data', () => {
           if (!first) first = Number(process.hrtime.bigint() - start) / 1e6;
         });
@@ -64,6 +64,5 @@ async function run(job) {
   return { latencies, firstBytes, errors, errorKinds, elapsed };
 }
 
-// One job as an argument: run it and exit. Otherwise serve jobs from stdin until it closes.
-if (process.argv[2]) console.log(JSON.stringify(await run(JSON.parse(process.argv[2]))));
-else for await (const line of createInterface({ input: process.stdin })) if (line.trim()) process.stdout.write(`${JSON.stringify(await run(JSON.parse(line)))}\n`);
+// Jobs come one per line until stdin closes (with the benchmark).
+for await (const line of createInterface({ input: process.stdin })) if (line.trim()) process.stdout.write(`${JSON.stringify(await run(JSON.parse(line)))}\n`);

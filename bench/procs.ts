@@ -119,7 +119,7 @@ export interface LoadResult {
 
 /**
  * Runs a job on the load generator: its own process, on its own core, started once and kept for
- * every job of the run (it exits with this process's stdin).
+ * every job of the run (it exits when this process does and its stdin closes).
  */
 export function load(job: { url: string; body: string; headers?: Record<string, string>; connections: number; durationMs: number; maxRequests?: number }, cpu = '1'): Promise<LoadResult> {
   const generator = loadGenerator(cpu);
@@ -155,11 +155,6 @@ function loadGenerator(cpu: string): LoadGenerator {
     generators.delete(cpu);
     for (const waiter of generator.waiting.splice(0)) waiter.reject(new Error(`load generator exited ${code}`));
   });
-  // Never keeps the benchmark alive: it ends when our stdin to it closes with this process.
-  child.unref();
-  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
-  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
   generators.set(cpu, generator);
   return generator;
 }

@@ -18,8 +18,8 @@ export async function readJson<T>(request: IncomingRequest, schema: z.ZodMiniTyp
   // `express.json()` already parsed it: validate that value instead of serialising and parsing it again.
   const parsed = parsedBodyOf(request);
   if (parsed) {
-    const size = request.headers.has('content-length') ? declared : byteLength(JSON.stringify(parsed.value) ?? '');
-    if (size > maxBytes) throw tooLarge(maxBytes);
+    // A declared length was checked above; sent chunked, the value's own size is what we have.
+    if (!request.headers.has('content-length') && byteLength(JSON.stringify(parsed.value) ?? '') > maxBytes) throw tooLarge(maxBytes);
     return parseOrThrow(schema, parsed.value, 'request body');
   }
   const text = await readText(request, maxBytes);

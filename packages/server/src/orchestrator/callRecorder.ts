@@ -145,11 +145,6 @@ export class CallRecorder {
     return { usage, cost: this.cost(usage) };
   }
 
-  /** The usage so far (for token reconciliation): no price lookup. */
-  currentUsage(): Usage {
-    return this.billableUsage();
-  }
-
   get isLogged(): boolean {
     return this.logged;
   }
@@ -183,8 +178,9 @@ export class CallRecorder {
   /**
    * Provider usage when it came; otherwise, once anything was generated, an estimate of
    * the prompt and of what was generated so far — providers bill both for a stopped stream.
+   * (Token reconciliation reads it alone: no price lookup.)
    */
-  private billableUsage(): Usage {
+  billableUsage(): Usage {
     if (this.usage) return this.usage;
     if (this.generatedChars === 0) return EMPTY_USAGE;
     const promptChars = this.request?.messages.reduce((total, m) => total + m.content.length, 0) ?? 0;

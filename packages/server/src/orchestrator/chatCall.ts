@@ -244,7 +244,7 @@ export class ChatCall {
                 slot?.();
                 await Promise.all([
                   guards.breakers.record(target.modelId, success),
-                  guards.rate.reconcile(taken, this.recorder.currentUsage().totalTokens),
+                  guards.rate.reconcile(taken, this.recorder.billableUsage().totalTokens),
                 ]);
               },
             };

@@ -102,15 +102,24 @@ export function upstreamFetch(url: string, init: { method: string; headers: Reco
 function readWhole(incoming: Http.IncomingMessage, signal: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
-    const fail = (error: Error) => reject(signal.aborted ? signal.reason : networkError(error));
+    const fail = (error: Error) => reject(bodyFailure(signal, error));
     incoming.on('data', (chunk: Buffer) => parts.push(chunk));
     incoming.once('end', () => resolve(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)));
     incoming.once('error', fail);
-    // Closed before 'end': the connection dropped mid-body.
     incoming.once('close', () => {
-      if (!incoming.complete) fail(Object.assign(new Error('terminated'), { code: 'ECONNRESET' }));
+      if (!incoming.complete) fail(droppedMidBody());
     });
   });
+}
+
+/** Why a body stopped: the caller's abort, or the network (a TypeError with the cause, as `fetch` has it). */
+function bodyFailure(signal: AbortSignal, error: Error): unknown {
+  return signal.aborted ? signal.reason : networkError(error);
+}
+
+/** 'close' before 'end': the connection dropped mid-body. ('close' follows every 'end' too, so build it only then.) */
+function droppedMidBody(): Error {
+  return Object.assign(new Error('terminated'), { code: 'ECONNRESET' });
 }
 
 /** How a reused connection that the server already closed fails: reset, or closed before the answer. */
@@ -211,7 +220,7 @@ class NodeUpstreamResponse implements UpstreamResponse {
     const fail = (error: Error) => {
       if (ended) return;
       ended = true;
-      failure = signal.aborted ? signal.reason : networkError(error);
+      failure = bodyFailure(signal, error);
       schedule();
     };
     incoming.on('data', onData);
@@ -220,10 +229,8 @@ class NodeUpstreamResponse implements UpstreamResponse {
       schedule();
     });
     incoming.once('error', fail);
-    // Closed before 'end': the connection dropped mid-body. ('close' follows every 'end' too:
-    // no Error, with its stack trace, for the normal case.)
     incoming.once('close', () => {
-      if (!ended) fail(Object.assign(new Error('terminated'), { code: 'ECONNRESET' }));
+      if (!ended) fail(droppedMidBody());
     });
     return {
       next: () => {
