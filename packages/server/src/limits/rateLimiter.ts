@@ -1,4 +1,5 @@
 import { RateLimitedError } from '@aiu/core';
+import { type AbortSource, onAbortOf } from '../util/callerGone';
 import type { StateBackend, WindowResult } from './state';
 
 export interface LimitOptions {
@@ -37,18 +38,17 @@ export interface Taken {
 
 const MINUTE = 60_000;
 
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, abort: AbortSource): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (abort.aborted) return reject(abort.reason);
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      stopListening();
       resolve();
     }, ms);
-    const onAbort = () => {
+    const stopListening = onAbortOf(abort, () => {
       clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+      reject(abort.reason);
+    });
   });
 }
 
@@ -63,7 +63,7 @@ export class RateLimiter {
     private readonly queueTimeoutMs: number,
   ) {}
 
-  async acquire(takes: WindowTake[], signal: AbortSignal, label: string): Promise<{ taken: Taken[]; waitedMs: number }> {
+  async acquire(takes: WindowTake[], abort: AbortSource, label: string): Promise<{ taken: Taken[]; waitedMs: number }> {
     const started = Date.now();
     for (;;) {
       const taken: Taken[] = [];
@@ -85,7 +85,7 @@ export class RateLimiter {
           { retryAfterMs: refused.retryAfterMs, rateLimit: { limit: refused.limit, remaining: refused.remaining, resetMs: refused.resetMs } },
         );
       }
-      await sleep(Math.max(5, refused.retryAfterMs), signal);
+      await sleep(Math.max(5, refused.retryAfterMs), abort);
     }
   }
 

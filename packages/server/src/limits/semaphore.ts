@@ -1,4 +1,5 @@
 import { RateLimitedError } from '@aiu/core';
+import { type AbortSource, onAbortOf } from '../util/callerGone';
 
 interface Waiter {
   grant: () => void;
@@ -22,8 +23,8 @@ export class Semaphore {
     return this.queue.length;
   }
 
-  acquire(signal: AbortSignal, timeoutMs: number, label: string): Promise<() => void> {
-    if (signal.aborted) return Promise.reject(signal.reason);
+  acquire(abort: AbortSource, timeoutMs: number, label: string): Promise<() => void> {
+    if (abort.aborted) return Promise.reject(abort.reason);
     if (this.active < this.max && this.queue.length === 0) {
       this.active += 1;
       return Promise.resolve(this.releaser());
@@ -41,16 +42,15 @@ export class Semaphore {
         cleanup();
         reject(error);
       };
-      const onAbort = () => leave(signal.reason);
       const timer = setTimeout(
         () => leave(new RateLimitedError(`${label}: all ${this.max} concurrent slots stayed busy for ${timeoutMs} ms.`, { retryAfterMs: 1000 })),
         timeoutMs,
       );
       const cleanup = () => {
         clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
+        stopListening();
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      const stopListening = onAbortOf(abort, () => leave(abort.reason));
       this.queue.push(waiter);
     });
   }

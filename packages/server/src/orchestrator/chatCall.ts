@@ -10,13 +10,14 @@ import {
   UpstreamError,
 } from '@aiu/core';
 import type { AiuEvents } from '../events';
-import type { CallerGone } from '../util/callerGone';
+import { Aborter, type AbortSource, onAbortOf } from '../util/callerGone';
 import type { Identity } from '../identity';
 import { ownerOf } from '../keyring/resolve';
 import { Guards } from '../limits/guards';
 import type { Reservation } from '../limits/quotas';
 import { sleep, type Taken } from '../limits/rateLimiter';
 import { backoffMs } from '../limits/retry';
+import { callContext } from '../providers/callContext';
 import type { Provider, ProviderCallContext, ProviderChatRequest, ProviderEvent } from '../providers/types';
 import type { Span, Tracer } from '../tracing';
 import { CallRecorder, type CallRuntime } from './callRecorder';
@@ -39,7 +40,6 @@ interface Target {
 interface Opened<T> {
   value: T;
   target: Target;
-  signal: AbortSignal;
   finish(success: boolean): Promise<void>;
 }
 
@@ -87,8 +87,9 @@ export class ChatCall {
   private readonly recorder: CallRecorder;
   private readonly started = Date.now();
   private readonly total: { signal: AbortSignal | undefined; clear: () => void };
-  private readonly signal: AbortSignal;
-  /** Stops the total deadline and stops listening to the caller's signal: the call is over. */
+  /** Aborted by the client, the total deadline, or a shutdown that ran out of patience. */
+  private readonly cancel = new Aborter();
+  /** Stops the total deadline and stops listening to the caller: the call is over. */
   private readonly settle: () => void;
   private span: Span | undefined;
 
@@ -96,25 +97,17 @@ export class ChatCall {
     private readonly runtime: ChatRuntime,
     private readonly request: ChatRequest,
     private readonly identity: Identity,
-    caller: AbortSignal | CallerGone,
+    caller: AbortSource,
   ) {
-    // Aborted by the client, the total deadline, or a shutdown that ran out of patience. One
-    // controller with plain listeners, removed when the call ends (a caller may pass one signal
-    // to many calls) — not AbortSignal.any, nor a listener with a `signal` option: on Node 20
-    // those cost 3–4× as much per call.
-    const controller = new AbortController();
-    this.signal = controller.signal;
+    // Plain listeners, removed when the call ends (a caller may pass one signal to many calls);
+    // not AbortSignal.any, nor a listener with a `signal` option: on Node 20 those cost 3–4× as
+    // much per call. No AbortSignal of our own unless something needs one (see Aborter).
+    const cancel = this.cancel;
     const stopFollowing: Array<() => void> = [];
-    const follow = (source: AbortSignal | CallerGone | undefined) => {
-      if (!source) return;
-      if (source.aborted) return controller.abort(source.reason);
-      const onAbort = () => controller.abort(source.reason);
-      if (source instanceof AbortSignal) {
-        source.addEventListener('abort', onAbort, { once: true });
-        stopFollowing.push(() => source.removeEventListener('abort', onAbort));
-      } else stopFollowing.push(source.onAbort(onAbort));
+    const follow = (source: AbortSource | undefined) => {
+      if (source) stopFollowing.push(onAbortOf(source, () => cancel.abort(source.reason)));
     };
-    this.recorder = new CallRecorder(runtime, identity, request, request.metadata, () => controller.abort(new DOMException('The server is shutting down.', 'AbortError')));
+    this.recorder = new CallRecorder(runtime, identity, request, request.metadata, () => cancel.abort(new DOMException('The server is shutting down.', 'AbortError')));
     this.total = Guards.timer(runtime.guards.timeouts.totalMs, 'The call');
     follow(caller);
     follow(this.total.signal);
@@ -212,7 +205,7 @@ export class ChatCall {
             this.recorder.key = stored;
             const label = `${target.provider.id} (${target.modelId})`;
             const keyId = stored ? `${stored.owner}/${stored.alias}` : 'shared';
-            const rate = await guards.rate.acquire(guards.takesFor(target.provider.id, keyId, this.estimatedTokens()), this.signal, label).catch((error: unknown) => {
+            const rate = await guards.rate.acquire(guards.takesFor(target.provider.id, keyId, this.estimatedTokens()), this.cancel, label).catch((error: unknown) => {
               this.emit('request:limited', { model: target.modelId, scope: 'rate', waitedMs: 0, refused: true });
               throw error;
             });
@@ -224,22 +217,20 @@ export class ChatCall {
             const semaphore = guards.semaphore(target.provider.id);
             if (semaphore) {
               const queued = Date.now();
-              release = await semaphore.acquire(this.signal, guards.queueTimeoutMs, label);
+              release = await semaphore.acquire(this.cancel, guards.queueTimeoutMs, label);
               const waited = Date.now() - queued;
               if (waited > 0) {
                 this.recorder.waited(waited);
                 this.emit('request:limited', { model: target.modelId, scope: 'concurrency', waitedMs: waited, refused: false });
               }
             }
-            const signal = this.signal;
-            const value = await run(target, { apiKey, signal });
+            const value = await run(target, callContext(apiKey, this.cancel));
             this.recorder.attempt(target.modelId, 'success', null, performance.now() - attemptStarted);
             const slot = release;
             release = undefined;
             return {
               value,
               target,
-              signal,
               finish: async (success) => {
                 slot?.();
                 await Promise.all([
@@ -256,7 +247,7 @@ export class ChatCall {
             this.recorder.attempt(target.modelId, 'error', failure.code, performance.now() - attemptStarted);
             if (failure.code === 'invalid_api_key') this.runtime.keys.rejected(target.provider.id, this.recorder.key);
             if (isHealthFailure(failure)) await guards.breakers.record(target.modelId, false);
-            if (!failure.retryable || this.signal.aborted) throw failure;
+            if (!failure.retryable || this.cancel.aborted) throw failure;
             lastError = failure;
             // Our own limits are not retried on the same target: the next one may have room.
             const localLimit = failure.code === 'rate_limited' && failure.upstreamStatus === undefined;
@@ -264,7 +255,7 @@ export class ChatCall {
             const delayMs = backoffMs(attempt, guards.retry, failure.retryAfterMs);
             if (Date.now() - this.started + delayMs > guards.retry.maxTotalMs) break;
             this.emit('request:retry', { model: target.modelId, attempt: attempt + 1, delayMs: Math.round(delayMs), error: { code: failure.code, message: failure.message } });
-            await sleep(delayMs, this.signal);
+            await sleep(delayMs, this.cancel);
           }
         }
       }

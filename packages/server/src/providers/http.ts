@@ -11,8 +11,11 @@ import {
   isAbortError,
 } from '@aiu/core';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { type AbortSource, signalOf } from '../util/callerGone';
 import { redactSecrets } from '../util/redact';
+import { abortOf } from './callContext';
 import { type UpstreamBody, type UpstreamResponse, upstreamFetch } from './transport';
+import type { ProviderCallContext } from './types';
 
 export interface UpstreamRequest {
   provider: string;
@@ -20,7 +23,8 @@ export interface UpstreamRequest {
   method?: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: unknown;
-  signal: AbortSignal;
+  /** The call's abort source (see `abortOf`): no AbortSignal is made for it unless needed. */
+  abort: AbortSource;
   timeoutMs?: number | undefined;
   /** Secrets to scrub from anything the provider echoes back. */
   secrets: ReadonlyArray<string | undefined>;
@@ -39,13 +43,13 @@ export function upstreamRequests(
   fixedHeaders: Record<string, string> = {},
 ) {
   const base = baseURL.replace(/\/+$/, '');
-  return (path: string, context: { apiKey: string | undefined; signal: AbortSignal }, body?: unknown): UpstreamRequest => ({
+  return (path: string, context: ProviderCallContext, body?: unknown): UpstreamRequest => ({
     provider,
     url: `${base}${path}`,
     method: body === undefined ? 'GET' : 'POST',
     headers: { ...fixedHeaders, ...settings.headers, ...(context.apiKey ? keyHeaders(context.apiKey) : {}) },
     body,
-    signal: context.signal,
+    abort: abortOf(context),
     timeoutMs: settings.timeoutMs,
     secrets: [context.apiKey],
   });
@@ -54,14 +58,14 @@ export function upstreamRequests(
 /** fetch() with every failure turned into a typed AiuError; resolves only for 2xx. */
 export async function fetchUpstream(request: UpstreamRequest): Promise<UpstreamResponse> {
   const timeout = request.timeoutMs ? AbortSignal.timeout(request.timeoutMs) : undefined;
-  const signal = timeout ? AbortSignal.any([request.signal, timeout]) : request.signal;
+  const abort = timeout ? AbortSignal.any([signalOf(request.abort), timeout]) : request.abort;
   let response: UpstreamResponse;
   try {
     response = await upstreamFetch(request.url, {
       method: request.method ?? 'POST',
       headers: request.body === undefined ? request.headers : { 'content-type': 'application/json', ...request.headers },
       body: request.body === undefined ? null : JSON.stringify(request.body),
-      signal,
+      abort,
     });
   } catch (error) {
     throw transportError(request, error, timeout);
@@ -72,14 +76,14 @@ export async function fetchUpstream(request: UpstreamRequest): Promise<UpstreamR
 
 /** Maps a failure while sending or reading to the error the caller should see. */
 export function transportError(
-  request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
+  request: Pick<UpstreamRequest, 'provider' | 'url' | 'abort'>,
   error: unknown,
   timeout?: AbortSignal,
 ): AiuError {
   if (AiuError.isInstance(error)) return error;
   // Our own deadlines abort with a typed reason (upstream_timeout); the client's abort has none.
-  if (request.signal.aborted) {
-    return AiuError.isInstance(request.signal.reason) ? request.signal.reason : new AbortedError('The client aborted the request.', { cause: error });
+  if (request.abort.aborted) {
+    return AiuError.isInstance(request.abort.reason) ? request.abort.reason : new AbortedError('The client aborted the request.', { cause: error });
   }
   if (timeout?.aborted || (isAbortError(error) && (error as Error).name === 'TimeoutError')) {
     return new UpstreamTimeoutError(`${request.provider} did not answer in time.`);
@@ -176,7 +180,7 @@ function retryAfterFromBody(body: unknown): number | undefined {
  */
 async function* readText(
   body: UpstreamBody,
-  request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
+  request: Pick<UpstreamRequest, 'provider' | 'url' | 'abort'>,
 ): AsyncGenerator<string> {
   const decode = utf8Decoder();
   const chunks = chunksOf(body);
@@ -190,7 +194,7 @@ async function* readText(
 }
 
 /** The next chunk, or null at the end. Once the body started, a dropped connection is a cut stream. */
-async function nextChunk(chunks: AsyncIterator<Uint8Array>, request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>): Promise<Uint8Array | null> {
+async function nextChunk(chunks: AsyncIterator<Uint8Array>, request: Pick<UpstreamRequest, 'provider' | 'url' | 'abort'>): Promise<Uint8Array | null> {
   try {
     const result = await chunks.next();
     return result.done ? null : result.value;
@@ -243,7 +247,7 @@ function chunksOf(body: UpstreamBody): AsyncIterator<Uint8Array> {
  */
 export async function* readServerSentEvents(
   body: UpstreamBody,
-  request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
+  request: Pick<UpstreamRequest, 'provider' | 'url' | 'abort'>,
 ): AsyncGenerator<EventSourceMessage[]> {
   let batch: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => batch.push(event) });
@@ -277,7 +281,7 @@ export function parseStreamJson<T>(text: string, provider: string, what: 'chunk'
 /** Newline-delimited JSON (Ollama's stream), one parsed value per line. */
 export async function* readJsonLines(
   body: UpstreamBody,
-  request: Pick<UpstreamRequest, 'provider' | 'url' | 'signal'>,
+  request: Pick<UpstreamRequest, 'provider' | 'url' | 'abort'>,
 ): AsyncGenerator<unknown> {
   const parse = (line: string): unknown => parseStreamJson(line, request.provider, 'line');
   let buffer = '';

@@ -1,5 +1,6 @@
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
+import { type AbortSource, onAbortOf, signalOf } from '../util/callerGone';
 
 type NodeHttp = { http: typeof Http; https: typeof Https; agents: { http: Http.Agent; https: Https.Agent } };
 
@@ -58,9 +59,10 @@ export type UpstreamBody = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array
  * `Response` and `ReadableStream` per call, which cost more CPU than the proxying itself.
  * Elsewhere: `fetch`.
  */
-export function upstreamFetch(url: string, init: { method: string; headers: Record<string, string>; body: string | null; signal: AbortSignal }): Promise<UpstreamResponse> {
+export function upstreamFetch(url: string, init: { method: string; headers: Record<string, string>; body: string | null; abort: AbortSource }): Promise<UpstreamResponse> {
   const transport = nodeHttp();
-  if (!transport) return fetch(url, init);
+  const abort = init.abort;
+  if (!transport) return fetch(url, { method: init.method, headers: init.headers, body: init.body, signal: signalOf(abort) });
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   const headers: Record<string, string | number> = { accept: '*/*', ...init.headers };
@@ -76,17 +78,16 @@ export function upstreamFetch(url: string, init: { method: string; headers: Reco
   };
   const send = (staleLeft: number): Promise<UpstreamResponse> =>
     new Promise((resolve, reject) => {
-      if (init.signal.aborted) return reject(init.signal.reason);
+      if (abort.aborted) return reject(abort.reason);
       let answered = false;
       const request = (secure ? transport.https : transport.http).request(options, (incoming) => {
         answered = true;
-        resolve(new NodeUpstreamResponse(incoming, request, init.signal));
+        resolve(new NodeUpstreamResponse(incoming, request, abort));
       });
-      const onAbort = () => request.destroy(init.signal.reason instanceof Error ? init.signal.reason : new Error('aborted'));
-      init.signal.addEventListener('abort', onAbort, { once: true });
-      request.once('close', () => init.signal.removeEventListener('abort', onAbort));
+      const stopListening = onAbortOf(abort, () => request.destroy(abort.reason instanceof Error ? abort.reason : new Error('aborted')));
+      request.once('close', stopListening);
       request.once('error', (error: Error & { code?: string }) => {
-        if (init.signal.aborted) return reject(init.signal.reason);
+        if (abort.aborted) return reject(abort.reason);
         // A pooled connection the server closed while it sat idle (its keep-alive timeout) fails
         // before any answer. The server never got the call: send it again at once, on the next
         // pooled or a new connection, instead of spending one of the caller's attempts on it.
@@ -99,10 +100,10 @@ export function upstreamFetch(url: string, init: { method: string; headers: Reco
 }
 
 /** A whole body, read with plain listeners: an iterator costs a promise per chunk, and more than the read. */
-function readWhole(incoming: Http.IncomingMessage, signal: AbortSignal): Promise<Buffer> {
+function readWhole(incoming: Http.IncomingMessage, abort: AbortSource): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
-    const fail = (error: Error) => reject(bodyFailure(signal, error));
+    const fail = (error: Error) => reject(bodyFailure(abort, error));
     incoming.on('data', (chunk: Buffer) => parts.push(chunk));
     incoming.once('end', () => resolve(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)));
     incoming.once('error', fail);
@@ -113,8 +114,8 @@ function readWhole(incoming: Http.IncomingMessage, signal: AbortSignal): Promise
 }
 
 /** Why a body stopped: the caller's abort, or the network (a TypeError with the cause, as `fetch` has it). */
-function bodyFailure(signal: AbortSignal, error: Error): unknown {
-  return signal.aborted ? signal.reason : networkError(error);
+function bodyFailure(abort: AbortSource, error: Error): unknown {
+  return abort.aborted ? abort.reason : networkError(error);
 }
 
 /** 'close' before 'end': the connection dropped mid-body. ('close' follows every 'end' too, so build it only then.) */
@@ -139,12 +140,12 @@ class NodeUpstreamResponse implements UpstreamResponse {
   constructor(
     private readonly incoming: Http.IncomingMessage,
     private readonly request: Http.ClientRequest,
-    private readonly signal: AbortSignal,
+    private readonly abort: AbortSource,
   ) {
     this.status = incoming.statusCode ?? 502;
     this.ok = this.status >= 200 && this.status < 300;
     if (/^application\/json/i.test(incoming.headers['content-type'] ?? '')) {
-      this.whole = readWhole(incoming, signal);
+      this.whole = readWhole(incoming, abort);
       // Nobody may ask (a caller that only wanted the status): no unhandled rejection then.
       this.whole.catch(() => {});
     }
@@ -181,7 +182,7 @@ class NodeUpstreamResponse implements UpstreamResponse {
    * connection is reused; a cancelled call frees it at once.
    */
   private chunks(): AsyncIterator<Uint8Array> {
-    const { incoming, request, signal } = this;
+    const { incoming, request, abort } = this;
     let buffered: Buffer[] = [];
     let bufferedBytes = 0;
     let ended = false;
@@ -220,7 +221,7 @@ class NodeUpstreamResponse implements UpstreamResponse {
     const fail = (error: Error) => {
       if (ended) return;
       ended = true;
-      failure = bodyFailure(signal, error);
+      failure = bodyFailure(abort, error);
       schedule();
     };
     incoming.on('data', onData);
@@ -245,7 +246,7 @@ class NodeUpstreamResponse implements UpstreamResponse {
         buffered = [];
         bufferedBytes = 0;
         if (!ended) {
-          if (signal.aborted) request.destroy();
+          if (abort.aborted) request.destroy();
           else drain(incoming, request);
         }
         return Promise.resolve({ done: true, value: undefined });
@@ -254,7 +255,7 @@ class NodeUpstreamResponse implements UpstreamResponse {
   }
 
   text(): Promise<string> {
-    return (this.whole ?? readWhole(this.incoming, this.signal)).then((bytes) => bytes.toString('utf8'));
+    return (this.whole ?? readWhole(this.incoming, this.abort)).then((bytes) => bytes.toString('utf8'));
   }
 
   async json(): Promise<unknown> {

@@ -1,17 +1,40 @@
-/** Tells when the caller went away: an `AbortSignal`, or the Node bridge's cheaper `ClientGone`. */
+/** Tells when the caller went away: an `AbortSignal`, or the cheaper `Aborter`. */
 export interface CallerGone {
   readonly aborted: boolean;
   readonly reason: unknown;
+  /** An `AbortSignal` that follows it, for code that needs one (made on first use). */
+  readonly signal: AbortSignal;
   /** Calls `listener` once the caller is gone (at once if it already is); returns how to stop listening. */
   onAbort(listener: () => void): () => void;
 }
 
+export type AbortSource = AbortSignal | CallerGone;
+
+const ignore = () => {};
+
+/** Listens to either kind of source; returns how to stop listening. */
+export function onAbortOf(source: AbortSource, listener: () => void): () => void {
+  if (!(source instanceof AbortSignal)) return source.onAbort(listener);
+  if (source.aborted) {
+    listener();
+    return ignore;
+  }
+  source.addEventListener('abort', listener, { once: true });
+  return () => source.removeEventListener('abort', listener);
+}
+
+/** The source as an `AbortSignal`, for APIs that take only that (`fetch`, user code). */
+export function signalOf(source: AbortSource): AbortSignal {
+  return source instanceof AbortSignal ? source : source.signal;
+}
+
 /**
- * The Node bridge's word that the client went away. A plain listener list: on Node 20 an
- * AbortController and an EventTarget listener per request cost more than routing does. The
- * `AbortSignal` is made only when something asks for it (a user's hook, an embeddings call).
+ * An abort switch that is a plain listener list. On Node 20 an AbortController costs more
+ * than routing a request (creating its signal alone is several µs), and an EventTarget
+ * listener more than a function in an array; most calls are never aborted, so the
+ * `AbortSignal` is made only when something asks for it (a user's hook or provider, `fetch`).
  */
-export class ClientGone implements CallerGone {
+export class Aborter implements CallerGone {
   aborted = false;
   reason: unknown;
   private listeners: Array<() => void> = [];
@@ -28,7 +51,7 @@ export class ClientGone implements CallerGone {
   onAbort(listener: () => void): () => void {
     if (this.aborted) {
       listener();
-      return () => {};
+      return ignore;
     }
     this.listeners.push(listener);
     return () => {
@@ -37,11 +60,18 @@ export class ClientGone implements CallerGone {
     };
   }
 
-  abort(): void {
+  abort(reason: unknown = new DOMException('This operation was aborted', 'AbortError')): void {
     if (this.aborted) return;
     this.aborted = true;
-    this.reason = new DOMException('The client went away.', 'AbortError');
+    this.reason = reason;
     for (const listener of this.listeners.splice(0)) listener();
-    this.controller?.abort(this.reason);
+    this.controller?.abort(reason);
+  }
+}
+
+/** The Node bridge's word that the client went away. */
+export class ClientGone extends Aborter {
+  override abort(reason: unknown = new DOMException('The client went away.', 'AbortError')): void {
+    super.abort(reason);
   }
 }

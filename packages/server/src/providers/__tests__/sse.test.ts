@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readServerSentEvents } from '../http';
 
-const request = { provider: 'test', url: 'http://127.0.0.1/', signal: new AbortController().signal };
+const request = { provider: 'test', url: 'http://127.0.0.1/', abort: new AbortController().signal };
 
 async function eventsOf(chunks: Uint8Array[]): Promise<string[]> {
   const body = (async function* () {

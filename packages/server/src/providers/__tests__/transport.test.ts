@@ -10,7 +10,7 @@ describe('upstreamFetch on Node', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }], stream: true }),
-        signal: new AbortController().signal,
+        abort: new AbortController().signal,
       });
       let chunks = 0;
       let text = '';

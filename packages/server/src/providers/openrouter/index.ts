@@ -1,5 +1,6 @@
 import type { ModelPricing } from '@aiu/core';
 import { fetchUpstream, readJsonBody } from '../http';
+import { abortOf } from '../callContext';
 import { createOpenAIProvider } from '../openai';
 import type { DiscoveredModel, Provider, ProviderSettings } from '../types';
 
@@ -67,7 +68,7 @@ export function createOpenRouterProvider(settings: OpenRouterSettings = {}): Pro
           url: `${baseURL}/models`,
           method: 'GET',
           headers: { ...headers, ...(context.apiKey ? { authorization: `Bearer ${context.apiKey}` } : {}) },
-          signal: context.signal,
+          abort: abortOf(context),
           timeoutMs: settings.timeoutMs,
           secrets: [context.apiKey],
         }),

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ClientGone } from '../callerGone';
+import { getEventListeners } from 'node:events';
+import { Aborter, ClientGone, onAbortOf, signalOf } from '../callerGone';
 
 describe('ClientGone', () => {
   it('calls each listener once when the client goes away, and none it stopped', () => {
@@ -39,5 +40,49 @@ describe('ClientGone', () => {
     after.abort();
     expect(after.signal.aborted).toBe(true);
     expect(after.signal.reason).toBe(after.reason);
+  });
+});
+
+describe('Aborter', () => {
+  it('aborts with the reason given, once, and its late signal carries that reason', () => {
+    const aborter = new Aborter();
+    const listener = vi.fn();
+    aborter.onAbort(listener);
+    const reason = new Error('deadline');
+    aborter.abort(reason);
+    aborter.abort(new Error('second'));
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(aborter.reason).toBe(reason);
+    expect(aborter.signal.reason).toBe(reason);
+  });
+});
+
+describe('onAbortOf / signalOf', () => {
+  it('listens to an AbortSignal once, and stops listening when told', () => {
+    const controller = new AbortController();
+    const kept = vi.fn();
+    const dropped = vi.fn();
+    onAbortOf(controller.signal, kept);
+    onAbortOf(controller.signal, dropped)();
+    controller.abort();
+    expect(kept).toHaveBeenCalledTimes(1);
+    expect(dropped).not.toHaveBeenCalled();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('calls at once for a source that is already aborted, of either kind', () => {
+    const aborter = new Aborter();
+    aborter.abort();
+    const listener = vi.fn();
+    onAbortOf(aborter, listener);
+    onAbortOf(AbortSignal.abort(), listener);
+    expect(listener).toHaveBeenCalledTimes(2);
+  });
+
+  it('gives a signal as it is, and an Aborter’s own signal', () => {
+    const signal = new AbortController().signal;
+    expect(signalOf(signal)).toBe(signal);
+    const aborter = new Aborter();
+    expect(signalOf(aborter)).toBe(aborter.signal);
   });
 });
