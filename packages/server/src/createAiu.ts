@@ -173,7 +173,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   const keyring = options.keyring === false ? null : new Keyring(store, masterKeySource);
   if (keyring) assertMasterKeyForProduction(masterKeySource);
   const providers = new ProviderRegistry(options.providers);
-  const inflight = new InFlight();
+  const inflight = new InFlight((message) => logger.warn(redactSecrets(message)));
   const runtime: ChatRuntime = {
     inflight,
     bodies: bodyLogger(options.logBodies),

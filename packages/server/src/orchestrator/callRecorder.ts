@@ -18,10 +18,17 @@ import type { LogWriter } from '../log/writer';
 import type { ProviderRegistry } from '../providers/registry';
 import { newRequestId } from '../util/ids';
 
-/** Calls not yet logged, so `close()` can wait for them (and, out of patience, abort them). */
+/**
+ * Calls not yet logged, and bookkeeping still running after its call answered, so `close()`
+ * can wait for both (and, out of patience, abort the calls).
+ */
 export class InFlight {
   private readonly calls = new Set<() => void>();
+  private readonly deferred = new Set<Promise<void>>();
   private waiters: Array<() => void> = [];
+
+  /** `warn` hears about deferred work that failed: the call it followed has already answered. */
+  constructor(private readonly warn: (message: string) => void = () => {}) {}
 
   /** `abort` is called if a shutdown runs out of time before this call is logged. */
   enter(abort: () => void): void {
@@ -30,16 +37,33 @@ export class InFlight {
 
   leave(abort: () => void): void {
     this.calls.delete(abort);
-    if (this.calls.size === 0) for (const resolve of this.waiters.splice(0)) resolve();
+    this.wakeIfIdle();
+  }
+
+  /** Work a call's answer need not wait for; a failure is a warning, not the call's error. */
+  defer(work: Promise<unknown>, what: string): void {
+    const tracked: Promise<void> = work.then(
+      () => undefined,
+      (error: unknown) => this.warn(`[aiu] ${what} failed after the call answered: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    this.deferred.add(tracked);
+    void tracked.then(() => {
+      this.deferred.delete(tracked);
+      this.wakeIfIdle();
+    });
   }
 
   get size(): number {
-    return this.calls.size;
+    return this.calls.size + this.deferred.size;
   }
 
-  /** Resolves when no call is in flight, or after `timeoutMs` (then aborts the rest). */
+  private wakeIfIdle(): void {
+    if (this.size === 0) for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  /** Resolves when nothing is in flight, or after `timeoutMs` (then aborts the calls left and waits for them). */
   async drain(timeoutMs: number): Promise<void> {
-    if (this.calls.size === 0) return;
+    if (this.size === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const idle = new Promise<void>((resolve) => this.waiters.push(resolve));
     const late = new Promise<'late'>((resolve) => {

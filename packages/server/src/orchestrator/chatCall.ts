@@ -233,10 +233,14 @@ export class ChatCall {
               target,
               finish: async (success) => {
                 slot?.();
-                await Promise.all([
+                const bookkeeping = Promise.all([
                   guards.breakers.record(target.modelId, success),
                   guards.rate.reconcile(taken, this.recorder.billableUsage().totalTokens),
                 ]);
+                // With a shared state backend each is a round trip (two for the breaker): a success
+                // answers without waiting for them, while a failure is counted before anyone retries.
+                if (success) this.runtime.inflight.defer(bookkeeping, `Recording the call to ${target.modelId} with the breaker and rate limits`);
+                else await bookkeeping;
               },
             };
           } catch (error) {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { chatRequest, parseSse, TEST_KEY } from '../../../test/helpers';
 import { type Aiu, type AiuOptions, createAiu } from '../../createAiu';
 import { memoryStore } from '../../stores/memory';
+import { memoryState, type StateBackend } from '../state';
 
 const messages = [{ role: 'user' as const, content: 'hi' }];
 
@@ -335,5 +336,60 @@ describe('events and tracing', () => {
       ['aiu.chat', 1, true, 'openai:m'],
       ['aiu.chat', 2, true, 'openai:m'],
     ]);
+  });
+});
+
+describe('bookkeeping after a successful call', () => {
+  /** Memory state whose breaker records (not admissions) wait until released, or fail. */
+  function slowRecords(failWith?: Error) {
+    const inner = memoryState();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const records: string[] = [];
+    const state: StateBackend = {
+      ...inner,
+      async breakerUpdate(key, update) {
+        // An admission answers 'pass' | 'probe' | 'open'; a record answers nothing.
+        const probe = update({ state: 'closed', consecutiveFailures: 0, successes: 0, failures: 0, windowStart: 0, openedAt: null, probeStartedAt: null });
+        if (probe.result !== undefined) return inner.breakerUpdate(key, update);
+        await released;
+        if (failWith) throw failWith;
+        records.push(key);
+        return inner.breakerUpdate(key, update);
+      },
+    };
+    return { state, release, records };
+  }
+
+  it('answers without waiting for the breaker and rate bookkeeping, and close() waits for it', async () => {
+    const fake = await upstream();
+    const slow = slowRecords();
+    const aiu = aiuWith(fake, { state: slow.state });
+    const result = await aiu.chat({ model: 'openai:gpt-4.1-nano', messages, stream: false });
+    expect(result.text.length).toBeGreaterThan(0);
+    const events = await collect(await aiu.chat({ model: 'openai:gpt-4.1-nano', messages }));
+    expect(events.at(-1)?.type).toBe('finish');
+    expect(slow.records).toHaveLength(0);
+    let closed = false;
+    const closing = aiu.close({ timeoutMs: 5_000 }).then(() => (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(false);
+    slow.release();
+    await closing;
+    expect(slow.records).toEqual(['breaker:openai:gpt-4.1-nano', 'breaker:openai:gpt-4.1-nano']);
+  });
+
+  it('keeps the answer when the bookkeeping fails, and says so in a warning', async () => {
+    const fake = await upstream();
+    const slow = slowRecords(new Error('state backend down'));
+    slow.release();
+    const warn = vi.fn();
+    const aiu = aiuWith(fake, { state: slow.state, logger: { warn } });
+    const result = await aiu.chat({ model: 'openai:gpt-4.1-nano', messages, stream: false });
+    expect(result.text.length).toBeGreaterThan(0);
+    await aiu.flush();
+    expect((await lastEntry(aiu))?.status).toBe('success');
+    await aiu.close();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('state backend down'));
   });
 });
