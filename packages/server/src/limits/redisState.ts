@@ -140,6 +140,9 @@ export function redisState(options: RedisStateOptions = {}): StateBackend {
         const raw = await connection.get(k(key));
         const current: Versioned = raw ? (JSON.parse(raw) as Versioned) : { ...CLOSED, v: 0 };
         const { next, result } = update(current);
+        // Most updates are admissions through a closed circuit, which change nothing: the read
+        // was the atomic step, and a write would cost a second round trip before every call.
+        if (next === current) return result;
         const stored: Versioned = { ...next, v: current.v + 1 };
         if ((await connection.eval(BREAKER_CAS, 1, k(key), current.v, JSON.stringify(stored), BREAKER_TTL_MS)) === 1) return result;
       }

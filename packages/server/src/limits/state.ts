@@ -49,7 +49,7 @@ export interface StateBackend {
   counterReserve(key: string, limit: number, amount: number, ttlMs: number): Promise<{ allowed: boolean; used: number }>;
   counterAdd(key: string, amount: number, ttlMs: number): Promise<number>;
   counterGet(key: string): Promise<number>;
-  /** Read-modify-write of one breaker, atomically. */
+  /** Read-modify-write of one breaker, atomically. An update that returns the snapshot it was given changed nothing: backends may skip the write. */
   breakerUpdate<T>(key: string, update: (current: BreakerSnapshot) => { next: BreakerSnapshot; result: T }): Promise<T>;
   breakerAll(): Promise<Record<string, BreakerSnapshot>>;
   close?(): Promise<void>;

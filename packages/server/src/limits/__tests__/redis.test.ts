@@ -1,6 +1,7 @@
 import { type ChatEvent, ErrorBodySchema } from '@aiu/core';
 import { startFakeUpstream, type FakeUpstream } from '@aiu/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { chatRequest, TEST_KEY } from '../../../test/helpers';
 import { REDIS_URL, redisReachable, redisTestPrefix } from '../../../test/redis';
 import { type Aiu, type AiuOptions, createAiu } from '../../createAiu';
@@ -156,5 +157,22 @@ describe.runIf(redisReady)('many instances sharing Redis', () => {
     const health = (await (await b.handler(new Request('http://localhost/health'))).json()) as { state: string; providers: { mistral: { models: Record<string, { state: string }> } } };
     expect(health.state).toBe('redis');
     expect(health.providers.mistral.models['mistral:mistral-small-latest']?.state).toBe('open');
+  });
+});
+
+describe.skipIf(!redisReady)('redis breaker state', () => {
+  it('an update that changes nothing (a call admitted through a closed circuit) only reads: one round trip, no write', async () => {
+    const { prefix, cleanup: drop } = redisTestPrefix();
+    cleanup.push(drop);
+    const state = redisState({ url: REDIS_URL, prefix });
+    cleanup.push(async () => state.close?.());
+    const config = breakerConfig();
+    await state.breakerUpdate('breaker:y', (s) => ({ next: record(s, true, Date.now(), config), result: undefined }));
+    const client = new Redis(REDIS_URL);
+    cleanup.push(async () => client.disconnect());
+    const stored = () => client.get(`${prefix}breaker:y`);
+    const before = await stored();
+    expect(await state.breakerUpdate('breaker:y', (s) => admit(s, Date.now(), config))).toBe('pass');
+    expect(await stored()).toBe(before);
   });
 });
