@@ -1,4 +1,6 @@
 import { loadFixture, startFakeUpstream } from '@aiu/testing';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { upstreamFetch } from '../transport';
 
@@ -26,6 +28,40 @@ describe('upstreamFetch on Node', () => {
       expect(chunks).toBeLessThan(lines.length / 4);
     } finally {
       await upstream.close();
+    }
+  });
+});
+
+describe('upstreamFetch backpressure', () => {
+  it('stops reading from the provider while nobody reads the body, and loses nothing when reading resumes', async () => {
+    const total = 16 * 1024 * 1024;
+    const piece = Buffer.alloc(64 * 1024, 'x');
+    let sent = 0;
+    // Bytes, not a provider's wire format: this is about the HTTP connection alone.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const pump = () => {
+        while (sent < total) {
+          sent += piece.length;
+          if (!res.write(piece)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await upstreamFetch(`http://127.0.0.1:${port}/`, { method: 'GET', headers: {}, body: null, abort: new AbortController().signal });
+      const chunks = (response.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+      let received = (await chunks.next()).value?.byteLength ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The provider is held back by what the sockets buffer, not allowed to send it all.
+      expect(sent).toBeLessThan(total / 2);
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) received += next.value.byteLength;
+      expect(received).toBe(total);
+    } finally {
+      server.close();
     }
   });
 });
