@@ -6,19 +6,20 @@ const FREE: ModelPricing = { input: 0, output: 0 };
 const FREE_PROVIDERS = new Set(['ollama']);
 
 const EMBEDDING = /embed/i;
+const MINUTE = 60_000;
 
 type CatalogData = typeof import('./data');
 
 /**
  * The maintained catalog: prices from genai-prices (current, tiered, with history),
- * metadata from models.dev. Results are memoised per model id.
+ * metadata from models.dev. Results are memoised per model id (prices, per minute).
  *
  * Both are loaded on first need (`load()`, which calls and /models await): together they
  * are a fifth of an idle server's memory, and a process that only serves logs, usage or
  * exports never needs them.
  */
 export class ModelCatalog {
-  private readonly prices = new Map<string, ModelPricing | null>();
+  private readonly prices = new Map<string, { minute: number; price: ModelPricing | null }>();
   private data: CatalogData | undefined;
   private loading: Promise<void> | undefined;
 
@@ -34,15 +35,20 @@ export class ModelCatalog {
     return this.data !== undefined;
   }
 
-  price(provider: string, model: string): ModelPricing | null {
+  /**
+   * The price in force now. Prices change with the date (scheduled changes) and, for some
+   * providers, the time of day (DeepSeek's off-peak discount); every boundary genai-prices
+   * knows falls on a whole minute, so a price is memoised for the minute it was found in.
+   */
+  price(provider: string, model: string, now = Date.now()): ModelPricing | null {
     if (FREE_PROVIDERS.has(provider)) return FREE;
     const id = `${provider}:${model}`;
-    let price = this.prices.get(id);
-    if (price === undefined) {
-      price = this.loadedData('price').findCatalogPrice(provider, model)?.pricing ?? null;
-      if (this.prices.size > 5000) this.prices.clear();
-      this.prices.set(id, price);
-    }
+    const minute = Math.floor(now / MINUTE);
+    const cached = this.prices.get(id);
+    if (cached && cached.minute === minute) return cached.price;
+    const price = this.loadedData('price').findCatalogPrice(provider, model, new Date(now))?.pricing ?? null;
+    if (this.prices.size > 5000) this.prices.clear();
+    this.prices.set(id, { minute, price });
     return price;
   }
 

@@ -1,10 +1,29 @@
 import { ModelListSchema } from '@aiu/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRig, type TestRig } from '../../../test/helpers';
 import { ModelCatalog } from '../catalog';
 import { PriceBook } from '../priceBook';
 import { findCatalogPrice, toModelPricing } from '../genaiPrices';
 import { findMetadata } from '../metadata';
+
+describe('prices in force when the call is priced', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('follows a time-of-day price (DeepSeek’s off-peak discount) in a long-running process', async () => {
+    const catalog = new ModelCatalog();
+    await catalog.load();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-30T10:00:00Z'));
+    const peak = catalog.price('deepseek', 'deepseek-chat');
+    vi.setSystemTime(new Date('2026-11-30T20:00:00Z'));
+    const offPeak = catalog.price('deepseek', 'deepseek-chat');
+    expect(peak?.input).toBeGreaterThan(0);
+    // What genai-prices says for those two moments, not numbers copied here.
+    expect(peak).toEqual(findCatalogPrice('deepseek', 'deepseek-chat', new Date('2026-11-30T10:00:00Z'))?.pricing);
+    expect(offPeak).toEqual(findCatalogPrice('deepseek', 'deepseek-chat', new Date('2026-11-30T20:00:00Z'))?.pricing);
+    expect(offPeak?.input).toBeLessThan(peak?.input ?? 0);
+  });
+});
 
 describe('catalog data', () => {
   it('finds the price in force for dated model ids', () => {
