@@ -5,6 +5,7 @@ import { ModelCatalog } from '../catalog';
 import { PriceBook } from '../priceBook';
 import { findCatalogPrice, toModelPricing } from '../genaiPrices';
 import { findMetadata } from '../metadata';
+import { findProvider } from '@pydantic/genai-prices';
 
 describe('prices in force when the call is priced', () => {
   afterEach(() => vi.useRealTimers());
@@ -22,6 +23,22 @@ describe('prices in force when the call is priced', () => {
     expect(peak).toEqual(findCatalogPrice('deepseek', 'deepseek-chat', new Date('2026-11-30T10:00:00Z'))?.pricing);
     expect(offPeak).toEqual(findCatalogPrice('deepseek', 'deepseek-chat', new Date('2026-11-30T20:00:00Z'))?.pricing);
     expect(offPeak?.input).toBeLessThan(peak?.input ?? 0);
+  });
+
+  it('memoises per minute because every price boundary genai-prices knows falls on a whole minute', () => {
+    const boundaries: string[] = [];
+    for (const providerId of ['openai', 'anthropic', 'google', 'groq', 'mistral', 'deepseek', 'x-ai', 'together', 'openrouter']) {
+      for (const model of findProvider({ providerId })?.models ?? []) {
+        for (const price of Array.isArray(model.prices) ? model.prices : []) {
+          const constraint = price.constraint;
+          if (constraint?.type === 'time_of_date') boundaries.push(constraint.start_time, constraint.end_time);
+          if (constraint?.type === 'start_date') boundaries.push(constraint.start_date);
+        }
+      }
+    }
+    expect(boundaries.length).toBeGreaterThan(0);
+    // Times as HH:MM:00Z, dates as YYYY-MM-DD (midnight UTC): nothing between two minutes.
+    expect(boundaries.filter((boundary) => !/^(\d{2}:\d{2}:00Z|\d{4}-\d{2}-\d{2})$/.test(boundary))).toEqual([]);
   });
 });
 
