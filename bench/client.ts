@@ -92,16 +92,14 @@ async function commitsPerSecond(kind: 'aiu' | 'naive', tokensPerSecond: number, 
   dom.window.close();
   // The rate while tokens arrive: commits showing text, over the time from the first to the last.
   // (The stream's end is shown at once, not at the next frame: that last commit is left out.)
-  const whileArriving = commitTimes.filter((time) => time < tokensEnded);
-  commitTimes.length = 0;
-  commitTimes.push(...whileArriving);
-  const first = commitTimes[0] ?? 0;
-  const last = commitTimes[commitTimes.length - 1] ?? 0;
+  const commits = commitTimes.filter((time) => time < tokensEnded);
+  const first = commits[0] ?? 0;
+  const last = commits[commits.length - 1] ?? 0;
   if (last <= first) return { commits: 0, frames: 0, perFrame: 0 };
   // Each commit answers a frame that ran before it: count the frames from the one before the first
   // commit to the last commit. One commit per frame at most means commits ≤ frames.
   const frames = frameTimes.filter((time) => time >= first - 1000 / 60 && time <= last).length;
-  return { commits: ((commitTimes.length - 1) * 1000) / (last - first), frames: ((frames - 1) * 1000) / (last - first), perFrame: commitTimes.length / frames };
+  return { commits: ((commits.length - 1) * 1000) / (last - first), frames: ((frames - 1) * 1000) / (last - first), perFrame: commits.length / frames };
 }
 
 export const clientBenchmark: Benchmark = {

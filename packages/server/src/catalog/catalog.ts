@@ -40,9 +40,10 @@ export class ModelCatalog {
    * providers, the time of day (DeepSeek's off-peak discount); every boundary genai-prices
    * knows falls on a whole minute, so a price is memoised for the minute it was found in.
    */
-  price(provider: string, model: string, now = Date.now()): ModelPricing | null {
+  price(provider: string, model: string): ModelPricing | null {
     if (FREE_PROVIDERS.has(provider)) return FREE;
     const id = `${provider}:${model}`;
+    const now = Date.now();
     const minute = Math.floor(now / MINUTE);
     const cached = this.prices.get(id);
     if (cached && cached.minute === minute) return cached.price;

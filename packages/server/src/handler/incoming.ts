@@ -1,4 +1,4 @@
-import type { CallerGone, ClientGone } from '../util/callerGone';
+import type { AbortSource, ClientGone } from '../util/callerGone';
 
 /**
  * What routes read from a request. A Web `Request` has all of it; the Node bridge builds just
@@ -26,7 +26,7 @@ export interface ConvertibleHeaders extends HeaderReader {
 }
 
 /** What a call should follow to learn that its caller went away. */
-export function callerGoneOf(request: IncomingRequest): AbortSignal | CallerGone {
+export function callerGoneOf(request: IncomingRequest): AbortSource {
   return request instanceof BridgedRequest ? request.gone : request.signal;
 }
 

@@ -42,15 +42,13 @@ export class InFlight {
 
   /** Work a call's answer need not wait for; a failure is a warning, not the call's error. */
   defer(work: Promise<unknown>, what: string): void {
-    const tracked: Promise<void> = work.then(
-      () => undefined,
-      (error: unknown) => this.warn(`[aiu] ${what} failed after the call answered: ${error instanceof Error ? error.message : String(error)}`),
-    );
+    const tracked: Promise<void> = work
+      .catch((error: unknown) => this.warn(`[aiu] ${what} failed after the call answered: ${error instanceof Error ? error.message : String(error)}`))
+      .then(() => {
+        this.deferred.delete(tracked);
+        this.wakeIfIdle();
+      });
     this.deferred.add(tracked);
-    void tracked.then(() => {
-      this.deferred.delete(tracked);
-      this.wakeIfIdle();
-    });
   }
 
   get size(): number {

@@ -15,7 +15,7 @@ import { type AbortSource, signalOf } from '../util/callerGone';
 import { redactSecrets } from '../util/redact';
 import { abortOf } from './callContext';
 import { type UpstreamBody, type UpstreamResponse, upstreamFetch } from './transport';
-import type { ProviderCallContext } from './types';
+import type { ProviderCallContext, ProviderEvent } from './types';
 
 export interface UpstreamRequest {
   provider: string;
@@ -111,7 +111,12 @@ function describeNetworkError(error: unknown): string {
 const MAX_ERROR_BODY = 16 * 1024;
 
 export async function errorFromResponse(request: UpstreamRequest, response: UpstreamResponse): Promise<AiuError> {
-  const raw = (await response.text().catch(() => '')).slice(0, MAX_ERROR_BODY);
+  return errorFromBody(request, response.status, await response.text().catch(() => ''), response.headers.get('retry-after'));
+}
+
+/** The typed error for a provider's error body: from an HTTP answer, or an error event inside a stream. */
+export function errorFromBody(request: Pick<UpstreamRequest, 'provider' | 'secrets'>, status: number, text: string, retryAfter: string | null = null): AiuError {
+  const raw = text.slice(0, MAX_ERROR_BODY);
   let body: unknown;
   try {
     body = JSON.parse(raw);
@@ -119,7 +124,6 @@ export async function errorFromResponse(request: UpstreamRequest, response: Upst
     body = undefined;
   }
   const providerMessage = redactSecrets(extractMessage(body) ?? raw.trim().slice(0, 500), request.secrets);
-  const status = response.status;
   const prefix = `${request.provider} answered ${status}`;
   const message = providerMessage ? `${prefix}: ${providerMessage}` : `${prefix}.`;
   const options = { upstreamStatus: status };
@@ -130,7 +134,7 @@ export async function errorFromResponse(request: UpstreamRequest, response: Upst
     );
   }
   if (status === 429) {
-    const retryAfterMs = retryAfterFromHeader(response.headers.get('retry-after')) ?? retryAfterFromBody(body);
+    const retryAfterMs = retryAfterFromHeader(retryAfter) ?? retryAfterFromBody(body);
     return new RateLimitedError(message, { ...options, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
   }
   if (status === 408 || status === 504) return new UpstreamTimeoutError(message, options);
@@ -267,6 +271,32 @@ export async function* readServerSentEvents(
   parser.feed(decode(null));
   parser.reset({ consume: true });
   if (batch.length) yield batch;
+}
+
+/**
+ * A provider's SSE stream as our events, what one network read brought in one array.
+ * `onMessage` turns each message's data into events (pushed onto `out`) and answers true once
+ * the stream is complete; when it throws, the events the read held before the failure still
+ * go out first. Returns whether a message completed the stream.
+ */
+export async function* sseEventBatches(
+  body: UpstreamBody,
+  request: Pick<UpstreamRequest, 'provider' | 'url' | 'abort'>,
+  onMessage: (data: string, out: ProviderEvent[]) => boolean | void,
+): AsyncGenerator<ProviderEvent[], boolean> {
+  for await (const batch of readServerSentEvents(body, request)) {
+    const out: ProviderEvent[] = [];
+    let complete = false;
+    try {
+      for (const message of batch) if ((complete = onMessage(message.data, out) === true)) break;
+    } catch (error) {
+      if (out.length) yield out;
+      throw error;
+    }
+    if (out.length) yield out;
+    if (complete) return true;
+  }
+  return false;
 }
 
 /** One streamed JSON value (an SSE event's data, a JSON line), or a typed error naming what was malformed. */

@@ -1,5 +1,5 @@
 import { type FinishReason, StreamTruncatedError } from '@aiu/core';
-import { errorFromResponse, parseStreamJson, readServerSentEvents, type UpstreamRequest } from '../http';
+import { errorFromBody, parseStreamJson, sseEventBatches, type UpstreamRequest } from '../http';
 import type { UpstreamResponse } from '../transport';
 import type { ProviderEvent } from '../types';
 import { type AnthropicUsageWire, mergeAnthropicUsage, normalizeAnthropicUsage } from './usage';
@@ -56,53 +56,36 @@ export async function* parseAnthropicStream(response: UpstreamResponse, request:
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
   let usage: AnthropicUsageWire = {};
   let finishReason: FinishReason = 'other';
-  for await (const batch of readServerSentEvents(response.body, request)) {
-    const out: ProviderEvent[] = [];
-    let stopped = false;
-    try {
-      for (const message of batch) {
-        const event = parseStreamJson<StreamEventWire>(message.data, request.provider, 'event');
-        switch (event.type) {
-          case 'message_start':
-            usage = mergeAnthropicUsage(usage, event.message?.usage);
-            out.push({ type: 'usage', usage: normalizeAnthropicUsage(usage) });
-            break;
-          case 'content_block_start':
-            if (event.content_block?.type === 'text' && event.content_block.text) out.push({ type: 'text', text: event.content_block.text });
-            if (event.content_block?.type === 'thinking' && event.content_block.thinking) {
-              out.push({ type: 'reasoning', text: event.content_block.thinking });
-            }
-            break;
-          case 'content_block_delta':
-            if (event.delta?.type === 'text_delta' && event.delta.text) out.push({ type: 'text', text: event.delta.text });
-            if (event.delta?.type === 'thinking_delta' && event.delta.thinking) out.push({ type: 'reasoning', text: event.delta.thinking });
-            break;
-          case 'message_delta':
-            if (event.delta?.stop_reason) finishReason = mapAnthropicStopReason(event.delta.stop_reason);
-            usage = mergeAnthropicUsage(usage, event.usage);
-            out.push({ type: 'usage', usage: normalizeAnthropicUsage(usage) });
-            break;
-          case 'message_stop':
-            out.push({ type: 'finish', finishReason });
-            stopped = true;
-            break;
-          case 'error':
-            throw await errorFromResponse(
-              request,
-              new Response(JSON.stringify({ error: event.error }), { status: anthropicErrorStatus(event.error?.type) }),
-            );
-          default:
-            break; // ping, content_block_stop and event types added later
+  const stopped = yield* sseEventBatches(response.body, request, (data, out) => {
+    const event = parseStreamJson<StreamEventWire>(data, request.provider, 'event');
+    switch (event.type) {
+      case 'message_start':
+        usage = mergeAnthropicUsage(usage, event.message?.usage);
+        out.push({ type: 'usage', usage: normalizeAnthropicUsage(usage) });
+        return false;
+      case 'content_block_start':
+        if (event.content_block?.type === 'text' && event.content_block.text) out.push({ type: 'text', text: event.content_block.text });
+        if (event.content_block?.type === 'thinking' && event.content_block.thinking) {
+          out.push({ type: 'reasoning', text: event.content_block.thinking });
         }
-        if (stopped) break;
-      }
-    } catch (error) {
-      // What arrived in the same read before the failure still reaches the client.
-      if (out.length) yield out;
-      throw error;
+        return false;
+      case 'content_block_delta':
+        if (event.delta?.type === 'text_delta' && event.delta.text) out.push({ type: 'text', text: event.delta.text });
+        if (event.delta?.type === 'thinking_delta' && event.delta.thinking) out.push({ type: 'reasoning', text: event.delta.thinking });
+        return false;
+      case 'message_delta':
+        if (event.delta?.stop_reason) finishReason = mapAnthropicStopReason(event.delta.stop_reason);
+        usage = mergeAnthropicUsage(usage, event.usage);
+        out.push({ type: 'usage', usage: normalizeAnthropicUsage(usage) });
+        return false;
+      case 'message_stop':
+        out.push({ type: 'finish', finishReason });
+        return true;
+      case 'error':
+        throw errorFromBody(request, anthropicErrorStatus(event.error?.type), JSON.stringify({ error: event.error }));
+      default:
+        return false; // ping, content_block_stop and event types added later
     }
-    if (out.length) yield out;
-    if (stopped) return;
-  }
-  throw new StreamTruncatedError(`${request.provider} closed the stream before message_stop.`);
+  });
+  if (!stopped) throw new StreamTruncatedError(`${request.provider} closed the stream before message_stop.`);
 }

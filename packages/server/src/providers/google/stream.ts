@@ -1,5 +1,5 @@
 import { ContentFilteredError, type FinishReason, StreamTruncatedError } from '@aiu/core';
-import { errorFromResponse, parseStreamJson, readServerSentEvents, type UpstreamRequest } from '../http';
+import { errorFromBody, parseStreamJson, sseEventBatches, type UpstreamRequest } from '../http';
 import type { UpstreamResponse } from '../transport';
 import type { ProviderEvent } from '../types';
 import { type GeminiUsageWire, normalizeGeminiUsage } from './usage';
@@ -45,29 +45,17 @@ export function* partsOf(response: GeminiResponseWire): Generator<ProviderEvent>
 export async function* parseGeminiStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent[]> {
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
   let finishReason: string | undefined;
-  for await (const batch of readServerSentEvents(response.body, request)) {
-    const out: ProviderEvent[] = [];
-    try {
-      for (const message of batch) {
-        const chunk = parseStreamJson<GeminiResponseWire>(message.data, request.provider, 'chunk');
-        if (chunk.error) {
-          const status = typeof chunk.error.code === 'number' ? chunk.error.code : 500;
-          throw await errorFromResponse(request, new Response(JSON.stringify(chunk), { status }));
-        }
-        const blocked = blockedPromptError(chunk, request.provider);
-        if (blocked) throw blocked;
-        out.push(...partsOf(chunk));
-        const usage = normalizeGeminiUsage(chunk.usageMetadata);
-        if (usage) out.push({ type: 'usage', usage });
-        finishReason = chunk.candidates?.[0]?.finishReason ?? finishReason;
-      }
-    } catch (error) {
-      // What arrived in the same read before the failure still reaches the client.
-      if (out.length) yield out;
-      throw error;
-    }
-    if (out.length) yield out;
-  }
+  yield* sseEventBatches(response.body, request, (data, out) => {
+    const chunk = parseStreamJson<GeminiResponseWire>(data, request.provider, 'chunk');
+    if (chunk.error) throw errorFromBody(request, typeof chunk.error.code === 'number' ? chunk.error.code : 500, JSON.stringify(chunk));
+    const blocked = blockedPromptError(chunk, request.provider);
+    if (blocked) throw blocked;
+    out.push(...partsOf(chunk));
+    const usage = normalizeGeminiUsage(chunk.usageMetadata);
+    if (usage) out.push({ type: 'usage', usage });
+    finishReason = chunk.candidates?.[0]?.finishReason ?? finishReason;
+    return false;
+  });
   if (!finishReason) throw new StreamTruncatedError(`${request.provider} closed the stream before it finished.`);
   yield [{ type: 'finish', finishReason: mapGeminiFinishReason(finishReason) }];
 }

@@ -1,5 +1,5 @@
 import { createUsage, type FinishReason, StreamTruncatedError, UpstreamError, UpstreamUnreachableError, type Usage } from '@aiu/core';
-import { errorFromResponse, fetchUpstream, readJsonBody, readJsonLines, type UpstreamRequest, upstreamRequests } from '../http';
+import { errorFromBody, fetchUpstream, readJsonBody, readJsonLines, type UpstreamRequest, upstreamRequests } from '../http';
 import type { UpstreamResponse } from '../transport';
 import type { DiscoveredModel, Provider, ProviderChatRequest, ProviderEvent, ProviderResult, ProviderSettings } from '../types';
 
@@ -58,7 +58,7 @@ export function createOllamaProvider(settings: ProviderSettings = {}): Provider 
     if (!response.body) throw new StreamTruncatedError('ollama sent an empty stream.');
     for await (const value of readJsonLines(response.body, call)) {
       const line = value as ChatLineWire;
-      if (line.error) throw await errorFromResponse(call, new Response(JSON.stringify({ error: line.error }), { status: 500 }));
+      if (line.error) throw errorFromBody(call, 500, JSON.stringify({ error: line.error }));
       if (line.message?.thinking) yield { type: 'reasoning', text: line.message.thinking };
       if (line.message?.content) yield { type: 'text', text: line.message.content };
       if (line.done) {

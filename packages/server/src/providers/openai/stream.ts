@@ -1,5 +1,5 @@
 import { type FinishReason, StreamTruncatedError } from '@aiu/core';
-import { errorFromResponse, parseStreamJson, readServerSentEvents, type UpstreamRequest } from '../http';
+import { errorFromBody, parseStreamJson, sseEventBatches, type UpstreamRequest } from '../http';
 import type { UpstreamResponse } from '../transport';
 import type { ProviderEvent } from '../types';
 import { normalizeOpenAIUsage, reportedCost } from './usage';
@@ -64,54 +64,38 @@ export async function* parseOpenAIStream(
   request: UpstreamRequest,
 ): AsyncGenerator<ProviderEvent[]> {
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
-  let finishReason: FinishReason | undefined;
-  let sawUsage = false;
-  let done = false;
-  for await (const batch of readServerSentEvents(response.body, request)) {
-    const out: ProviderEvent[] = [];
-    try {
-      for (const message of batch) {
-        const data = message.data;
-        if (data === '[DONE]') {
-          done = true;
-          break;
-        }
-        const text = contentOnlyChunk(data);
-        if (text !== undefined) {
-          if (text) out.push({ type: 'text', text });
-          continue;
-        }
-        const chunk = parseStreamJson<ChunkWire>(data, request.provider, 'chunk');
-        if (chunk.error) {
-          const status = Number((chunk.error as { code?: unknown }).code) || 500;
-          throw await errorFromResponse(request, new Response(JSON.stringify({ error: chunk.error }), { status: status >= 400 ? status : 500 }));
-        }
-        const choice = chunk.choices?.[0];
-        if (choice) {
-          const delta = choice.delta;
-          const reasoning = delta?.reasoning_content ?? delta?.reasoning;
-          if (reasoning) out.push({ type: 'reasoning', text: reasoning });
-          if (delta?.content) out.push({ type: 'text', text: delta.content });
-          if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
-        }
-        const wireUsage = chunk.usage ?? chunk.x_groq?.usage;
-        const usage = normalizeOpenAIUsage(wireUsage);
-        if (usage) {
-          sawUsage = true;
-          const costUsd = reportedCost(wireUsage);
-          out.push(costUsd === undefined ? { type: 'usage', usage } : { type: 'usage', usage, costUsd });
-        }
-      }
-    } catch (error) {
-      // What arrived in the same read before the failure still reaches the client.
-      if (out.length) yield out;
-      throw error;
+  const seen: { finishReason?: FinishReason; usage: boolean } = { usage: false };
+  const done = yield* sseEventBatches(response.body, request, (data, out) => {
+    if (data === '[DONE]') return true;
+    const text = contentOnlyChunk(data);
+    if (text !== undefined) {
+      if (text) out.push({ type: 'text', text });
+      return false;
     }
-    if (out.length) yield out;
-    if (done) break;
-  }
-  if (!done && !(finishReason && sawUsage)) {
+    const chunk = parseStreamJson<ChunkWire>(data, request.provider, 'chunk');
+    if (chunk.error) {
+      const status = Number((chunk.error as { code?: unknown }).code) || 500;
+      throw errorFromBody(request, status >= 400 ? status : 500, JSON.stringify({ error: chunk.error }));
+    }
+    const choice = chunk.choices?.[0];
+    if (choice) {
+      const delta = choice.delta;
+      const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+      if (reasoning) out.push({ type: 'reasoning', text: reasoning });
+      if (delta?.content) out.push({ type: 'text', text: delta.content });
+      if (choice.finish_reason) seen.finishReason = mapFinishReason(choice.finish_reason);
+    }
+    const wireUsage = chunk.usage ?? chunk.x_groq?.usage;
+    const usage = normalizeOpenAIUsage(wireUsage);
+    if (usage) {
+      seen.usage = true;
+      const costUsd = reportedCost(wireUsage);
+      out.push(costUsd === undefined ? { type: 'usage', usage } : { type: 'usage', usage, costUsd });
+    }
+    return false;
+  });
+  if (!done && !(seen.finishReason && seen.usage)) {
     throw new StreamTruncatedError(`${request.provider} closed the stream before it finished.`);
   }
-  yield [{ type: 'finish', finishReason: finishReason ?? 'other' }];
+  yield [{ type: 'finish', finishReason: seen.finishReason ?? 'other' }];
 }
