@@ -10,6 +10,7 @@ import { DATABASE_URL, postgresTestStore, storeMatrix } from '../../../test/post
 import { POSTGRES_MIGRATIONS } from '../postgres/migrations';
 import { rollupDeltas } from '../../log/rollup';
 import { comparableRollups, EVERY_SLOT } from '../../../test/rollups';
+import { ROLLUP_COLUMNS, rollupValues } from '../rollupRows';
 import { sqliteStore } from '../sqlite';
 import { SQLITE_MIGRATIONS } from '../sqlite/migrations';
 import { type ExportMessage, runExport } from '../sqlite/exportWorker';
@@ -230,6 +231,44 @@ describe.skipIf(!stores.some(([kind]) => kind === 'postgres'))('postgresStore', 
       const late = record({ id: 'late', time: 1_700_000_000_000, latencyMs: 100 });
       await test.store.insertLogs([late]);
       expect(comparableRollups(await test.store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas([...records, late])));
+    } finally {
+      await client.end();
+      await test.dispose();
+    }
+  });
+
+  it('keeps every histogram when it upgrades a v5 schema (jsonb histograms become text, read without rendering jsonb)', async () => {
+    const test = postgresTestStore();
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    try {
+      const records = Array.from({ length: 40 }, (_, i) =>
+        record({ id: `r${i}`, time: 1_700_000_000_000 + i * 5 * 60_000, latencyMs: 100 + i * 37, ttftMs: i % 4 ? 20 + i : null, userId: i % 3 ? 'u1' : null }),
+      );
+      // The schema as v5 left it: histograms in jsonb columns, merged by aiu_hist_merge(jsonb, jsonb).
+      const prefix = `"${test.schema}".`;
+      await client.query(`CREATE SCHEMA "${test.schema}"`);
+      await client.query(`CREATE TABLE ${prefix}aiu_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
+      for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.version <= 5)) {
+        await client.query(migration.sql.replaceAll('{schema}', prefix));
+        await client.query(`INSERT INTO ${prefix}aiu_schema_migrations VALUES ($1, $2, 0)`, [migration.version, migration.name]);
+      }
+      for (const row of rollupDeltas(records)) {
+        const values = rollupValues(row);
+        await client.query(`INSERT INTO ${prefix}aiu_usage_rollup (${ROLLUP_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+      }
+
+      await test.store.init();
+      const { rows: types } = await client.query(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'aiu_usage_rollup' AND column_name LIKE '%hist' ORDER BY column_name`,
+        [test.schema],
+      );
+      expect(types).toEqual([{ column_name: 'latency_hist', data_type: 'text' }, { column_name: 'ttft_hist', data_type: 'text' }]);
+      expect(comparableRollups(await test.store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas(records)));
+      // New writes merge into the converted histograms, bins that exist and bins that do not.
+      const late = [record({ id: 'late', time: 1_700_000_000_000, latencyMs: 100 }), record({ id: 'later', time: 1_700_000_000_000, latencyMs: 90_000, ttftMs: 7 })];
+      await test.store.insertLogs(late);
+      expect(comparableRollups(await test.store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas([...records, ...late])));
     } finally {
       await client.end();
       await test.dispose();
