@@ -117,51 +117,61 @@ export function slotOf(time: number, span: number = SLOT_MS): number {
   return Math.floor(time / span) * span;
 }
 
-function keyOf(record: LogRecord, span: number): RollupKey {
-  return { span, slot: slotOf(record.time, span), provider: record.provider, model: record.model, status: record.status, userId: record.userId ?? '' };
-}
-
-const id = (key: RollupKey) => `${key.span}\u0000${key.slot}\u0000${key.provider}\u0000${key.model}\u0000${key.status}\u0000${key.userId}`;
-
-/** What a batch of log records adds to the rollups at every span, combined per key (one upsert per key). */
+/**
+ * What a batch of log records adds to the rollups at every span, combined per key (one upsert
+ * per key), coarsest span first. One pass: a record's histogram bins and its group (provider,
+ * model, status, user) are worked out once for all three spans, and a batch mostly falls in one
+ * slot per span, so each span keeps its last slot's rows at hand.
+ */
 export function rollupDeltas(records: ReadonlyArray<LogRecord>): RollupRow[] {
-  return ROLLUP_SPANS.flatMap((span) => rollupAt(records, span));
-}
-
-function rollupAt(records: ReadonlyArray<LogRecord>, span: number): RollupRow[] {
-  const rows = new Map<string, RollupRow>();
-  const count = (histogram: Histogram, value: number) => {
-    const bin = binOf(value);
-    histogram.set(bin, (histogram.get(bin) ?? 0) + 1);
-  };
+  const spans = ROLLUP_SPANS.map((span) => ({ span, slots: new Map<number, Map<string, RollupRow>>(), slot: NaN, rows: new Map<string, RollupRow>() }));
   for (const record of records) {
-    const key = keyOf(record, span);
-    let row = rows.get(id(key));
-    if (!row) {
-      row = {
-        ...key, requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0,
-        costNano: 0, unpriced: 0, savedNano: 0, latencySum: 0, ttftSum: 0, ttftCount: 0, latencyBins: new Map(), ttftBins: new Map(),
-      };
-      rows.set(id(key), row);
-    }
-    row.requests += 1;
-    row.inputTokens += record.inputTokens;
-    row.outputTokens += record.outputTokens;
-    row.cachedInputTokens += record.cachedInputTokens;
-    row.cacheWriteTokens += record.cacheWriteTokens;
-    row.reasoningTokens += record.reasoningTokens;
-    if (record.costTotal === null) row.unpriced += 1;
-    else row.costNano += Math.round(record.costTotal * 1e9);
-    row.savedNano += Math.round(record.savedUsd * 1e9);
-    row.latencySum += record.latencyMs;
-    count(row.latencyBins as Histogram, record.latencyMs);
-    if (record.ttftMs !== null) {
-      row.ttftSum += record.ttftMs;
-      row.ttftCount += 1;
-      count(row.ttftBins as Histogram, record.ttftMs);
+    const userId = record.userId ?? '';
+    const group = `${record.provider}\u0000${record.model}\u0000${record.status}\u0000${userId}`;
+    const latencyBin = binOf(record.latencyMs);
+    const ttftBin = record.ttftMs === null ? -1 : binOf(record.ttftMs);
+    const costNano = record.costTotal === null ? 0 : Math.round(record.costTotal * 1e9);
+    const savedNano = Math.round(record.savedUsd * 1e9);
+    for (const at of spans) {
+      const slot = slotOf(record.time, at.span);
+      if (slot !== at.slot) {
+        at.slot = slot;
+        let rows = at.slots.get(slot);
+        if (!rows) at.slots.set(slot, (rows = new Map()));
+        at.rows = rows;
+      }
+      let row = at.rows.get(group);
+      if (!row) {
+        row = {
+          span: at.span, slot, provider: record.provider, model: record.model, status: record.status, userId,
+          requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0,
+          costNano: 0, unpriced: 0, savedNano: 0, latencySum: 0, ttftSum: 0, ttftCount: 0, latencyBins: new Map(), ttftBins: new Map(),
+        };
+        at.rows.set(group, row);
+      }
+      row.requests += 1;
+      row.inputTokens += record.inputTokens;
+      row.outputTokens += record.outputTokens;
+      row.cachedInputTokens += record.cachedInputTokens;
+      row.cacheWriteTokens += record.cacheWriteTokens;
+      row.reasoningTokens += record.reasoningTokens;
+      if (record.costTotal === null) row.unpriced += 1;
+      else row.costNano += costNano;
+      row.savedNano += savedNano;
+      row.latencySum += record.latencyMs;
+      count(row.latencyBins as Histogram, latencyBin);
+      if (record.ttftMs !== null) {
+        row.ttftSum += record.ttftMs;
+        row.ttftCount += 1;
+        count(row.ttftBins as Histogram, ttftBin);
+      }
     }
   }
-  return [...rows.values()];
+  return spans.flatMap((at) => [...at.slots.values()].flatMap((rows) => [...rows.values()]));
+}
+
+function count(histogram: Histogram, bin: number): void {
+  histogram.set(bin, (histogram.get(bin) ?? 0) + 1);
 }
 
 /** Slots `from <= slot < to` at one span. */
