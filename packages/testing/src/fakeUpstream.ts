@@ -275,6 +275,26 @@ function wantsStream(record: RecordedRequest): boolean {
   return record.format === 'ollama' ? stream !== false : stream === true;
 }
 
+/** A fixture's lines as its provider framed them, worked out once per fixture and format. */
+const framed = new WeakMap<ReadonlyArray<string>, Map<WireFormat, { events: string[]; whole: string }>>();
+
+function framing(format: WireFormat, lines: ReadonlyArray<string>): { events: string[]; whole: string } {
+  let byFormat = framed.get(lines);
+  if (!byFormat) framed.set(lines, (byFormat = new Map()));
+  let found = byFormat.get(format);
+  if (!found) {
+    const events = lines.map((line) => {
+      if (format === 'ollama') return `${line}\n`;
+      if (format !== 'anthropic') return `data: ${line}\n\n`;
+      const type = (parseJson(line) as { type?: string } | null)?.type ?? 'message';
+      return `event: ${type}\ndata: ${line}\n\n`;
+    });
+    if (format === 'openai') events.push('data: [DONE]\n\n');
+    byFormat.set(format, (found = { events, whole: events.join('') }));
+  }
+  return found;
+}
+
 /**
  * Serves each recorded line as its provider did: `data:` lines, Anthropic's `event:`
  * names, OpenAI's `[DONE]`, Ollama's bare NDJSON lines.
@@ -283,16 +303,17 @@ async function streamFixture(res: ServerResponse, format: WireFormat, fixture: F
   if (!fixture.chunks) throw new Error(`fixture ${fixture.name} has no .chunks.txt`);
   const ndjson = format === 'ollama';
   res.writeHead(200, { 'content-type': ndjson ? 'application/x-ndjson' : 'text/event-stream', 'cache-control': 'no-cache' });
-  const events = fixture.chunks.map((line) => {
-    if (ndjson) return `${line}\n`;
-    if (format !== 'anthropic') return `data: ${line}\n\n`;
-    const type = (parseJson(line) as { type?: string } | null)?.type ?? 'message';
-    return `event: ${type}\ndata: ${line}\n\n`;
-  });
-  if (format === 'openai') events.push('data: [DONE]\n\n');
+  const { events, whole } = framing(format, fixture.chunks);
   if (behaviour.firstChunkDelayMs) {
     res.flushHeaders();
     await sleep(behaviour.firstChunkDelayMs);
+  }
+  if (!behaviour.chunkDelayMs && behaviour.cutAfterChunks === undefined) {
+    // Writes made in one tick leave in one socket write anyway (Node corks the socket until the
+    // next tick), so one string sends the same bytes at the same moment, without a write call,
+    // a chunk header and a callback per event: a benchmark's upstream must not be what it measures.
+    if (!res.destroyed) res.end(whole);
+    return;
   }
   for (let i = 0; i < events.length; i++) {
     if (behaviour.cutAfterChunks !== undefined && i >= behaviour.cutAfterChunks) {

@@ -38,6 +38,17 @@ describe('startFakeUpstream', () => {
     await upstream.close();
   });
 
+  it('sends the same stream whether its events are paced or sent at once', async () => {
+    const upstream = await startFakeUpstream();
+    const read = async () => (await fetch(`${upstream.url}/v1/messages`, { method: 'POST', body: JSON.stringify({ stream: true }) })).text();
+    const atOnce = await read();
+    upstream.set({ chunkDelayMs: 1 });
+    const paced = await read();
+    expect(atOnce).toBe(paced);
+    expect(atOnce.split('\n\n').filter(Boolean)).toHaveLength(12);
+    await upstream.close();
+  });
+
   it('answers with a recorded error body and status, then recovers after errorTimes', async () => {
     const upstream = await startFakeUpstream({ error: { status: 429, fixture: 'google/google-429-retry-info' }, errorTimes: 1 });
     const first = await fetch(`${upstream.url}/v1beta/models/x:generateContent`, { method: 'POST', body: '{}' });
