@@ -276,9 +276,15 @@ function wantsStream(record: RecordedRequest): boolean {
 }
 
 /** A fixture's lines as its provider framed them, worked out once per fixture and format. */
-const framed = new WeakMap<ReadonlyArray<string>, Map<WireFormat, { events: string[]; whole: string }>>();
+const framed = new WeakMap<ReadonlyArray<string>, Map<WireFormat, Framing>>();
 
-function framing(format: WireFormat, lines: ReadonlyArray<string>): { events: string[]; whole: string } {
+interface Framing {
+  events: string[];
+  /** Every event as its own HTTP/1.1 chunk, then the last chunk: the body as paced writes frame it. */
+  chunked: string;
+}
+
+function framing(format: WireFormat, lines: ReadonlyArray<string>): Framing {
   let byFormat = framed.get(lines);
   if (!byFormat) framed.set(lines, (byFormat = new Map()));
   let found = byFormat.get(format);
@@ -290,7 +296,8 @@ function framing(format: WireFormat, lines: ReadonlyArray<string>): { events: st
       return `event: ${type}\ndata: ${line}\n\n`;
     });
     if (format === 'openai') events.push('data: [DONE]\n\n');
-    byFormat.set(format, (found = { events, whole: events.join('') }));
+    const chunked = events.map((event) => `${Buffer.byteLength(event).toString(16)}\r\n${event}\r\n`).join('') + '0\r\n\r\n';
+    byFormat.set(format, (found = { events, chunked }));
   }
   return found;
 }
@@ -302,17 +309,19 @@ function framing(format: WireFormat, lines: ReadonlyArray<string>): { events: st
 async function streamFixture(res: ServerResponse, format: WireFormat, fixture: Fixture, behaviour: FakeUpstreamBehaviour): Promise<void> {
   if (!fixture.chunks) throw new Error(`fixture ${fixture.name} has no .chunks.txt`);
   const ndjson = format === 'ollama';
-  res.writeHead(200, { 'content-type': ndjson ? 'application/x-ndjson' : 'text/event-stream', 'cache-control': 'no-cache' });
-  const { events, whole } = framing(format, fixture.chunks);
+  res.writeHead(200, { 'content-type': ndjson ? 'application/x-ndjson' : 'text/event-stream', 'cache-control': 'no-cache', 'transfer-encoding': 'chunked' });
+  const { events, chunked } = framing(format, fixture.chunks);
   if (behaviour.firstChunkDelayMs) {
     res.flushHeaders();
     await sleep(behaviour.firstChunkDelayMs);
   }
   if (!behaviour.chunkDelayMs && behaviour.cutAfterChunks === undefined) {
-    // Writes made in one tick leave in one socket write anyway (Node corks the socket until the
-    // next tick), so one string sends the same bytes at the same moment, without a write call,
-    // a chunk header and a callback per event: a benchmark's upstream must not be what it measures.
-    if (!res.destroyed) res.end(whole);
+    // Unpaced, every event still travels as its own HTTP chunk (as providers flush them, and as
+    // writes in a loop would frame them), but framed once per fixture and sent as one write:
+    // a write call per event cost a benchmark's upstream more than the gateways it measures.
+    if (res.destroyed) return;
+    res.chunkedEncoding = false;
+    res.end(chunked);
     return;
   }
   for (let i = 0; i < events.length; i++) {

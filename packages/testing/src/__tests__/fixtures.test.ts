@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES_DIR, listFixtures, loadFixture, startFakeUpstream } from '../index';
@@ -38,14 +39,28 @@ describe('startFakeUpstream', () => {
     await upstream.close();
   });
 
-  it('sends the same stream whether its events are paced or sent at once', async () => {
+  it('sends the same bytes, each event its own HTTP chunk, whether its events are paced or sent at once', async () => {
     const upstream = await startFakeUpstream();
-    const read = async () => (await fetch(`${upstream.url}/v1/messages`, { method: 'POST', body: JSON.stringify({ stream: true }) })).text();
-    const atOnce = await read();
+    const { port } = new URL(upstream.url);
+    // The raw response, framing included: what a client's HTTP parser meets.
+    const raw = () =>
+      new Promise<string>((resolve, reject) => {
+        const body = JSON.stringify({ stream: true });
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(`POST /v1/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        });
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text.slice(text.indexOf('\r\n\r\n') + 4)));
+        socket.on('error', reject);
+      });
+    const atOnce = await raw();
     upstream.set({ chunkDelayMs: 1 });
-    const paced = await read();
+    const paced = await raw();
     expect(atOnce).toBe(paced);
-    expect(atOnce.split('\n\n').filter(Boolean)).toHaveLength(12);
+    // 12 recorded events, 12 chunks, then the last (empty) chunk.
+    expect(atOnce.match(/^[0-9a-f]+\r\nevent: /gm)).toHaveLength(12);
+    expect(atOnce.endsWith('\r\n0\r\n\r\n')).toBe(true);
     await upstream.close();
   });
 
