@@ -157,7 +157,9 @@ export const handlerBenchmark: Benchmark = {
             name: `${mode.label} · ${target.name} · TTFB added over direct`,
             value: cell.ttfb50 - direct.ttfb50,
             unit: 'ms',
-            ...(isAiu && mode.stream ? { goal: { value: 1, lowerIsBetter: true } } : {}),
+            // A latency goal, like the p50 one: at 50 closed-loop connections a server that is the
+            // bottleneck (as aiu now is there) shows its queue here, whatever it adds per stream.
+            ...(isAiu && mode.label === 'stream c=1' ? { goal: { value: 1, lowerIsBetter: true } } : {}),
           });
           if (cell.cpuUsPerRequest !== null) {
             figures.push({
