@@ -205,73 +205,71 @@ describe('sqliteStore', () => {
 });
 
 describe.skipIf(!stores.some(([kind]) => kind === 'postgres'))('postgresStore', () => {
-  it('rebuilds the rollups from the log when it upgrades a v4 schema', async () => {
+  const records = Array.from({ length: 40 }, (_, i) =>
+    record({ id: `r${i}`, time: 1_700_000_000_000 + i * 5 * 60_000, latencyMs: 100 + i * 37, ttftMs: i % 4 ? 20 + i : null, userId: i % 3 ? 'u1' : null }),
+  );
+
+  /** A test store's schema as an earlier release left it (migrations up to `version`), filled by `fill` before the store opens it. */
+  async function upgraded(version: number, fill: (client: pg.Client, prefix: string) => Promise<void>, check: (store: AiuStore, client: pg.Client, schema: string) => Promise<void>) {
     const test = postgresTestStore();
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();
     try {
-      const records = Array.from({ length: 40 }, (_, i) =>
-        record({ id: `r${i}`, time: 1_700_000_000_000 + i * 5 * 60_000, latencyMs: 100 + i * 37, ttftMs: i % 4 ? 20 + i : null, userId: i % 3 ? 'u1' : null }),
-      );
-      // The schema as the previous release left it: migrations 1–4 and logged calls.
       const prefix = `"${test.schema}".`;
       await client.query(`CREATE SCHEMA "${test.schema}"`);
       await client.query(`CREATE TABLE ${prefix}aiu_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
-      for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.version <= 4)) {
+      for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.version <= version)) {
         await client.query(migration.sql.replaceAll('{schema}', prefix));
         await client.query(`INSERT INTO ${prefix}aiu_schema_migrations VALUES ($1, $2, 0)`, [migration.version, migration.name]);
       }
-      const columns = Object.keys(records[0] as LogRecord).map((key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
-      for (const r of records) {
-        await client.query(`INSERT INTO ${prefix}aiu_request_log (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(r));
-      }
-
+      await fill(client, prefix);
       await test.store.init();
-      expect(comparableRollups(await test.store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas(records)));
-      const late = record({ id: 'late', time: 1_700_000_000_000, latencyMs: 100 });
-      await test.store.insertLogs([late]);
-      expect(comparableRollups(await test.store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas([...records, late])));
+      await check(test.store, client, test.schema);
     } finally {
       await client.end();
       await test.dispose();
     }
+  }
+
+  const insert = (client: pg.Client, table: string, columns: string, values: unknown[]) =>
+    client.query(`INSERT INTO ${table} (${columns}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+
+  it('rebuilds the rollups from the log when it upgrades a v4 schema', async () => {
+    // Migrations 1–4 and logged calls.
+    const columns = Object.keys(records[0] as LogRecord).map((key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    await upgraded(
+      4,
+      async (client, prefix) => {
+        for (const r of records) await insert(client, `${prefix}aiu_request_log`, columns.join(', '), Object.values(r));
+      },
+      async (store) => {
+        expect(comparableRollups(await store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas(records)));
+        const late = record({ id: 'late', time: 1_700_000_000_000, latencyMs: 100 });
+        await store.insertLogs([late]);
+        expect(comparableRollups(await store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas([...records, late])));
+      },
+    );
   });
 
   it('keeps every histogram when it upgrades a v5 schema (jsonb histograms become text, read without rendering jsonb)', async () => {
-    const test = postgresTestStore();
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    try {
-      const records = Array.from({ length: 40 }, (_, i) =>
-        record({ id: `r${i}`, time: 1_700_000_000_000 + i * 5 * 60_000, latencyMs: 100 + i * 37, ttftMs: i % 4 ? 20 + i : null, userId: i % 3 ? 'u1' : null }),
-      );
-      // The schema as v5 left it: histograms in jsonb columns, merged by aiu_hist_merge(jsonb, jsonb).
-      const prefix = `"${test.schema}".`;
-      await client.query(`CREATE SCHEMA "${test.schema}"`);
-      await client.query(`CREATE TABLE ${prefix}aiu_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
-      for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.version <= 5)) {
-        await client.query(migration.sql.replaceAll('{schema}', prefix));
-        await client.query(`INSERT INTO ${prefix}aiu_schema_migrations VALUES ($1, $2, 0)`, [migration.version, migration.name]);
-      }
-      for (const row of rollupDeltas(records)) {
-        const values = rollupValues(row);
-        await client.query(`INSERT INTO ${prefix}aiu_usage_rollup (${ROLLUP_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values);
-      }
-
-      await test.store.init();
-      const { rows: types } = await client.query(
-        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'aiu_usage_rollup' AND column_name LIKE '%hist' ORDER BY column_name`,
-        [test.schema],
-      );
-      expect(types).toEqual([{ column_name: 'latency_hist', data_type: 'text' }, { column_name: 'ttft_hist', data_type: 'text' }]);
-      expect(comparableRollups(await test.store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas(records)));
-      // New writes merge into the converted histograms, bins that exist and bins that do not.
-      const late = [record({ id: 'late', time: 1_700_000_000_000, latencyMs: 100 }), record({ id: 'later', time: 1_700_000_000_000, latencyMs: 90_000, ttftMs: 7 })];
-      await test.store.insertLogs(late);
-      expect(comparableRollups(await test.store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas([...records, ...late])));
-    } finally {
-      await client.end();
-      await test.dispose();
-    }
+    // Histograms in jsonb columns, merged by aiu_hist_merge(jsonb, jsonb).
+    await upgraded(
+      5,
+      async (client, prefix) => {
+        for (const row of rollupDeltas(records)) await insert(client, `${prefix}aiu_usage_rollup`, ROLLUP_COLUMNS, rollupValues(row));
+      },
+      async (store, client, schema) => {
+        const { rows: types } = await client.query(
+          `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'aiu_usage_rollup' AND column_name LIKE '%hist' ORDER BY column_name`,
+          [schema],
+        );
+        expect(types).toEqual([{ column_name: 'latency_hist', data_type: 'text' }, { column_name: 'ttft_hist', data_type: 'text' }]);
+        expect(comparableRollups(await store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas(records)));
+        // New writes merge into the converted histograms, bins that exist and bins that do not.
+        const late = [record({ id: 'late', time: 1_700_000_000_000, latencyMs: 100 }), record({ id: 'later', time: 1_700_000_000_000, latencyMs: 90_000, ttftMs: 7 })];
+        await store.insertLogs(late);
+        expect(comparableRollups(await store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas([...records, ...late])));
+      },
+    );
   });
 });
