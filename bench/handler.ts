@@ -153,6 +153,8 @@ export const handlerBenchmark: Benchmark = {
             unit: 'ms',
             ...(isAiu && mode.label === 'JSON c=1' ? { goal: { value: 0.3, lowerIsBetter: true } } : {}),
           });
+          // What aiu itself adds, whatever a loopback hop costs on this machine: over the bare proxy, which makes the same hops.
+          if (isAiu) figures.push({ name: `${mode.label} · ${target.name} · p50 added over the bare proxy`, value: cell.p50 - floor.p50, unit: 'ms' });
           figures.push({
             name: `${mode.label} · ${target.name} · TTFB added over direct`,
             value: cell.ttfb50 - direct.ttfb50,
