@@ -3,6 +3,7 @@ import { type ChatEvent, PayloadTooLargeError } from '@aiu/core';
 import { type Aiu, internalsOf } from '../createAiu';
 import { BridgedRequest, type ConvertibleHeaders } from '../handler/incoming';
 import { ClientGone } from '../util/callerGone';
+import { headerValue, webHeaders } from '../util/nodeHeaders';
 import { type Reply, type RouteResult } from '../handler/reply';
 import { errorResponse } from '../handler/respond';
 import { SSE_PING, sseBatchText, sseText } from '../handler/sse';
@@ -97,9 +98,7 @@ class NodeHeaders implements ConvertibleHeaders {
 
   get(name: string): string | null {
     const key = name.toLowerCase();
-    if (this.dropped?.has(key)) return null;
-    const value = this.req.headers[key];
-    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    return this.dropped?.has(key) ? null : headerValue(this.req.headers, key);
   }
 
   has(name: string): boolean {
@@ -112,12 +111,7 @@ class NodeHeaders implements ConvertibleHeaders {
   }
 
   toHeaders(): Headers {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(this.req.headers)) {
-      if (value === undefined || this.dropped?.has(name)) continue;
-      for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
-    }
-    return headers;
+    return webHeaders(this.req.headers, this.dropped);
   }
 }
 

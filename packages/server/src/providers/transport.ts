@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type * as Undici from 'undici';
 import { type AbortSource, onAbortOf, signalOf } from '../util/callerGone';
+import { headerValue, webHeaders } from '../util/nodeHeaders';
 
 /**
  * undici, loaded at run time and only on Node: an import statement would put it in every
@@ -133,10 +134,6 @@ const MAX_BUFFERED_BYTES = 64 * 1024;
 /** How long the rest of a body that nobody wants may take to arrive before its connection is closed instead. */
 const DRAIN_MS = 1000;
 
-function headerValue(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? value.join(', ') : (value ?? '');
-}
-
 /**
  * An answer as undici's handler callbacks deliver it. A JSON answer is collected from the moment
  * it arrives (while the caller's awaits unwind); any other body is handed over as chunks, what
@@ -165,7 +162,7 @@ class DispatchedResponse implements UpstreamResponse {
     private readonly abort: AbortSource,
   ) {
     this.ok = status >= 200 && status < 300;
-    if (/^application\/json/i.test(headerValue(rawHeaders['content-type']))) {
+    if (/^application\/json/i.test(headerValue(rawHeaders, 'content-type') ?? '')) {
       // Nobody may ask (a caller that only wanted the status): no unhandled rejection then.
       this.collect().catch(() => {});
     }
@@ -173,13 +170,7 @@ class DispatchedResponse implements UpstreamResponse {
 
   /** Built on first use: most calls never read a response header. */
   get headers(): Headers {
-    if (!this.cachedHeaders) {
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(this.rawHeaders)) {
-        for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) headers.append(name, one);
-      }
-      this.cachedHeaders = headers;
-    }
+    this.cachedHeaders ??= webHeaders(this.rawHeaders);
     return this.cachedHeaders;
   }
 
