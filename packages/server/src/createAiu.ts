@@ -29,7 +29,7 @@ import { deleteKeyRoute, providersRoute, saveKeyRoute, validateKeyRoute } from '
 import { Keyring } from './keyring/keyring';
 import { assertMasterKeyForProduction, type MasterKeySource } from './keyring/masterKey';
 import { KeyResolver } from './keyring/resolve';
-import type { RouteContext } from './handler/context';
+import type { InstanceContext, RouteContext } from './handler/context';
 import { DEFAULT_MAX_BODY_BYTES, parseOrThrow } from './handler/body';
 import { healthRoute } from './handler/health';
 import { exportRoute } from './handler/export';
@@ -37,17 +37,17 @@ import { logsRoute } from './handler/logs';
 import { usageRoute } from './handler/usage';
 import { modelsRoute } from './handler/models';
 import { errorResponse } from './handler/respond';
-import { type RouteResult, toResponse } from './handler/reply';
-import { type IncomingRequest, webRequest } from './handler/incoming';
 import { Router } from './handler/router';
-import { PING_INTERVAL_MS } from './handler/sse';
+import { PING_INTERVAL_MS } from './http/pull';
+import { clientAddressOf, type ConnectionInfo } from './http/requestFacts';
 import { ANONYMOUS, type IdentifyFn, type Identity } from './identity';
 import { LogWriter, type LogWriterOptions } from './log/writer';
-import { InFlight } from './orchestrator/callRecorder';
+import { InFlight } from './orchestrator/inFlight';
 import { ChatCall, type ChatRuntime } from './orchestrator/chatCall';
 import { runEmbed } from './orchestrator/embedCall';
 import { ProviderRegistry, type ProvidersOption } from './providers/registry';
 import type { AiuStore } from './stores/types';
+import { Abort } from './util/abort';
 import { redactSecrets } from './util/redact';
 
 export interface AiuOptions {
@@ -119,10 +119,14 @@ export interface ChatCallInput extends ChatRequestInput {
 }
 
 export interface Aiu {
-  /** The Web-standard handler: mount it in any framework that speaks Request/Response. */
-  handler: (request: Request) => Promise<Response>;
+  /**
+   * The Web-standard handler: mount it in any framework that speaks Request/Response. An adapter
+   * that knows the peer's own address passes it as `connection.clientAddress` (key routes trust
+   * loopback by default; a forwarded header is never trusted).
+   */
+  handler: (request: Request, connection?: ConnectionInfo) => Promise<Response>;
   /** For adapters that already know the route path relative to the mount point. */
-  handleRoute: (request: Request, path: string) => Promise<Response>;
+  handleRoute: (request: Request, path: string, connection?: ConnectionInfo) => Promise<Response>;
   /** Programmatic chat. Resolves once the provider accepted the call (or rejects with a typed error). */
   chat(input: ChatCallInput & { stream: false }): Promise<ChatResult>;
   chat(input: ChatCallInput): Promise<AsyncIterable<ChatEvent>>;
@@ -190,6 +194,20 @@ export function createAiu(options: AiuOptions = {}): Aiu {
 
   const discovery = new ModelDiscovery(runtime, catalog, options.discoveryTtlMs);
 
+  const instance: InstanceContext = {
+    runtime,
+    scoped: Boolean(options.identify),
+    store,
+    log,
+    discovery,
+    catalog,
+    keyring,
+    authorize: options.authorize,
+    production,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    pingIntervalMs: options.pingIntervalMs ?? PING_INTERVAL_MS,
+  };
+
   const router = new Router<RouteContext>()
     .add('POST', '/chat', chatRoute)
     .add('POST', '/embed', embedRoute)
@@ -206,17 +224,17 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   const basePath = options.basePath?.replace(/\/+$/, '');
   let closed = false;
 
-  async function identify(request: IncomingRequest): Promise<Identity> {
+  async function identify(request: Request): Promise<Identity> {
     if (!options.identify) return ANONYMOUS;
     try {
-      return (await options.identify(webRequest(request))) ?? ANONYMOUS;
+      return (await options.identify(request)) ?? ANONYMOUS;
     } catch (error) {
       if (AiuError.isInstance(error)) throw error;
       throw new AiuError('unauthorized', 'Could not tell who is calling.');
     }
   }
 
-  async function route(request: IncomingRequest, path: string, exact = true): Promise<RouteResult> {
+  async function route(request: Request, path: string, exact: boolean, connection: ConnectionInfo | undefined): Promise<Response> {
     try {
       if (closed) throw new AiuError('upstream_unreachable', 'This aiu instance is shutting down.');
       const found = router.lookup(request.method, path, exact);
@@ -226,21 +244,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
           allow: found.allow.join(', '),
         });
       }
-      const identity = await identify(request);
-      const context: RouteContext = {
-        runtime,
-        identity,
-        scoped: Boolean(options.identify),
-        store,
-        log,
-        discovery,
-        catalog,
-        keyring,
-        authorize: options.authorize,
-        production,
-        maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-        pingIntervalMs: options.pingIntervalMs ?? PING_INTERVAL_MS,
-      };
+      const context: RouteContext = { ...instance, identity: await identify(request), clientAddress: clientAddressOf(request, connection) };
       return await found.match.handle(request, found.match.params, context);
     } catch (error) {
       if (!AiuError.isInstance(error)) logger.warn(redactSecrets(`[aiu] Unexpected error on ${request.method} ${path}: ${describe(error)}`));
@@ -248,19 +252,18 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     }
   }
 
-  async function routeByUrl(request: IncomingRequest): Promise<RouteResult> {
+  async function handler(request: Request, connection?: ConnectionInfo): Promise<Response> {
     const pathname = new URL(request.url).pathname;
     if (basePath) {
       if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) {
         return errorResponse(new NotFoundError(`No route ${request.method} ${pathname}.`));
       }
-      return route(request, pathname.slice(basePath.length) || '/');
+      return route(request, pathname.slice(basePath.length) || '/', true, connection);
     }
-    return route(request, pathname, false);
+    return route(request, pathname, false, connection);
   }
 
-  const handler = async (request: Request): Promise<Response> => toResponse(await routeByUrl(request));
-  const handleRoute = async (request: Request, path: string): Promise<Response> => toResponse(await route(request, path));
+  const handleRoute = (request: Request, path: string, connection?: ConnectionInfo): Promise<Response> => route(request, path, true, connection);
 
   const refuseWhenClosed = () => {
     if (closed) throw new AiuError('upstream_unreachable', 'This aiu instance is shutting down.');
@@ -270,7 +273,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     refuseWhenClosed();
     const { signal, identity, ...rest } = input;
     const request = parseOrThrow(ChatRequestSchema, rest, 'chat request');
-    const call = new ChatCall(runtime, request, identity ?? ANONYMOUS, signal ?? new AbortController().signal);
+    const call = new ChatCall(runtime, request, identity ?? ANONYMOUS, signal);
     if (request.stream === false) return call.complete();
     const stream = call.stream();
     const first = await stream.next();
@@ -284,7 +287,13 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     refuseWhenClosed();
     const { signal, identity, ...rest } = input;
     const request = parseOrThrow(EmbedRequestSchema, rest, 'embed request');
-    return runEmbed(runtime, request, identity ?? ANONYMOUS, signal ?? new AbortController().signal);
+    const abort = new Abort();
+    const stopFollowing = signal ? abort.followSignal(signal) : undefined;
+    try {
+      return await runEmbed(runtime, request, identity ?? ANONYMOUS, abort);
+    } finally {
+      stopFollowing?.();
+    }
   }
 
   const aiu: Aiu = {
@@ -310,20 +319,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
       await runtime.guards.state.close?.();
     },
   };
-  internals.set(aiu, { route, routeByUrl });
   return aiu;
-}
-
-/** What the Node bridge reaches past the Web handler for: route results before they become a `Response`. */
-interface AiuInternals {
-  route(request: IncomingRequest, path: string): Promise<RouteResult>;
-  routeByUrl(request: IncomingRequest): Promise<RouteResult>;
-}
-
-const internals = new WeakMap<Aiu, AiuInternals>();
-
-export function internalsOf(aiu: Aiu): AiuInternals | undefined {
-  return internals.get(aiu);
 }
 
 function bodyLogger(option: AiuOptions['logBodies']): ((text: string) => string) | null {

@@ -23,7 +23,7 @@ export type {
 export type { PricingOption, Logger } from './catalog/priceBook';
 export type { LogWriterOptions } from './log/writer';
 export type { AuthorizeFn, AuthorizeArgs, AiuAction } from './handler/access';
-export { setClientAddress } from './handler/access';
+export type { ConnectionInfo } from './http/requestFacts';
 export type { KeyStore, KeyRow, KeyScope, KeyStatus } from './keyring/types';
 export { memoryState, type StateBackend, type BreakerSnapshot, type CircuitState } from './limits/state';
 export type { LimitsOption, LimitOptions } from './limits/rateLimiter';

@@ -1,4 +1,5 @@
 import type { ModelPricing } from '@aiu/core';
+import { describeTarget } from '../util/modelId';
 import type { ModelCatalog } from './catalog';
 
 export type PricingOption = Record<string, ModelPricing>;
@@ -43,13 +44,13 @@ export class PriceBook {
   }
 
   private fromCatalog(modelId: string): ModelPricing | null {
-    const colon = modelId.indexOf(':');
-    if (colon <= 0 || !this.catalog) return null;
+    const id = describeTarget(modelId);
+    if (!id || !this.catalog) return null;
     if (!this.catalog.loaded) {
       // A path that forgot ready(): say so rather than throw while a call is being logged.
       this.logger.warn(`[aiu] The price catalog was not loaded before pricing ${modelId}.`);
       return null;
     }
-    return this.catalog.price(modelId.slice(0, colon), modelId.slice(colon + 1));
+    return this.catalog.price(id.provider, id.name);
   }
 }

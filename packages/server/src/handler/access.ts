@@ -1,6 +1,6 @@
 import { ForbiddenError } from '@aiu/core';
 import type { Identity } from '../identity';
-import { BridgedRequest, type IncomingRequest, webRequest } from './incoming';
+import type { RouteContext } from './context';
 
 export type AiuAction = 'providers:list' | 'keys:create' | 'keys:validate' | 'keys:delete' | 'logs:read' | 'usage:read';
 
@@ -14,19 +14,6 @@ export interface AuthorizeArgs {
 
 export type AuthorizeFn = (args: AuthorizeArgs) => boolean | Promise<boolean>;
 
-/** Per-request facts only the transport knows (the peer's address), set by an adapter for a Web `Request`. */
-const transportFacts = new WeakMap<IncomingRequest, { clientAddress?: string | undefined }>();
-
-export function setClientAddress(request: Request | IncomingRequest, clientAddress: string | undefined): void {
-  transportFacts.set(request, { clientAddress });
-}
-
-export function clientAddressOf(request: IncomingRequest): string | undefined {
-  // The Node bridge carries it on the request it builds.
-  if (request instanceof BridgedRequest && request.clientAddress !== undefined) return request.clientAddress;
-  return transportFacts.get(request)?.clientAddress;
-}
-
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
@@ -36,18 +23,14 @@ export function isLoopback(address: string | undefined): boolean {
  * Key routes are secure by default: without `authorize`, only requests from loopback
  * are answered, and only outside production. Everything else needs `authorize` to say yes.
  */
-export async function requireKeyAccess(
-  authorize: AuthorizeFn | undefined,
-  production: boolean,
-  args: Omit<AuthorizeArgs, 'request'> & { request: IncomingRequest },
-): Promise<void> {
-  if (authorize) {
-    if (await authorize({ ...args, request: webRequest(args.request) })) return;
-    throw new ForbiddenError(`Not allowed: ${args.action}.`);
+export async function requireKeyAccess(request: Request, ctx: RouteContext, action: AiuAction, resource: AuthorizeArgs['resource']): Promise<void> {
+  if (ctx.authorize) {
+    if (await ctx.authorize({ identity: ctx.identity, action, resource, request })) return;
+    throw new ForbiddenError(`Not allowed: ${action}.`);
   }
-  if (!production && isLoopback(clientAddressOf(args.request))) return;
+  if (!ctx.production && isLoopback(ctx.clientAddress)) return;
   throw new ForbiddenError(
-    production
+    ctx.production
       ? 'Key routes need createAiu({ authorize }) in production.'
       : 'Key routes answer only local requests unless createAiu({ authorize }) allows more.',
   );

@@ -7,10 +7,9 @@ import type { AuthorizeFn } from './access';
 import type { LogWriter } from '../log/writer';
 import type { AiuStore } from '../stores/types';
 
-/** What every route handler gets besides the request. */
-export interface RouteContext {
+/** What every route shares: the instance's parts and settings. */
+export interface InstanceContext {
   runtime: ChatRuntime;
-  identity: Identity;
   /** True when `identify` is configured: reads are then scoped to the caller. */
   scoped: boolean;
   store: () => Promise<AiuStore>;
@@ -23,3 +22,12 @@ export interface RouteContext {
   maxBodyBytes: number;
   pingIntervalMs: number;
 }
+
+/** What a route gets besides the request: the instance, and who is calling from where. */
+export interface RouteContext extends InstanceContext {
+  identity: Identity;
+  /** The peer's own address, as the transport said (never a forwarded header). */
+  clientAddress: string | undefined;
+}
+
+export type RouteHandler = (request: Request, params: Record<string, string>, context: RouteContext) => Promise<Response>;

@@ -1,14 +1,14 @@
 import { InvalidRequestError, LogQuerySchema } from '@aiu/core';
-import type { IncomingRequest } from './incoming';
+import { pullChunks } from '../http/pull';
+import { PulledResponse } from '../http/responses';
 import { exportText } from '../log/exportFormat';
 import { parseOrThrow } from './body';
 import { logFilter } from './logs';
 import type { RouteContext } from './context';
-import type { RouteResult } from './reply';
 import { readScope } from './scope';
 
 /** GET /logs/export: the caller's log as a CSV or JSON Lines download, streamed. */
-export async function exportRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function exportRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const format = params.format ?? 'csv';
   if (format !== 'csv' && format !== 'jsonl') throw new InvalidRequestError('format must be "csv" or "jsonl".');
@@ -22,13 +22,13 @@ export async function exportRoute(request: IncomingRequest, _params: Record<stri
   const chunks = store.exportLogs ? store.exportLogs(filter, format) : exportText((q) => store.listLogs(q), filter, format);
 
   const date = new Date().toISOString().slice(0, 10);
-  return {
-    status: 200,
-    headers: {
+  return new PulledResponse(
+    200,
+    {
       'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
       'content-disposition': `attachment; filename="aiu-logs-${date}.${format}"`,
       'cache-control': 'no-store',
     },
-    chunks,
-  };
+    pullChunks(chunks),
+  );
 }

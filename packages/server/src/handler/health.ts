@@ -1,10 +1,8 @@
-import type { RouteResult } from './reply';
-import type { IncomingRequest } from './incoming';
 import type { RouteContext } from './context';
 import { json } from './respond';
 
 /** Store reachability and, per provider, whether it has a key and each model's circuit state. */
-export async function healthRoute(_request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function healthRoute(_request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const circuits = await ctx.runtime.guards.breakers.snapshot().catch(() => ({}));
   const providers = Object.fromEntries(
     ctx.runtime.providers.list().map((provider) => {

@@ -1,5 +1,3 @@
-import type { RouteResult } from './reply';
-import type { IncomingRequest } from './incoming';
 import {
   AiuError,
   type KeyValidation,
@@ -7,14 +5,18 @@ import {
   NotFoundError,
   type ProviderList,
   SaveKeyRequestSchema,
+  UpstreamTimeoutError,
   ValidateKeyRequestSchema,
 } from '@aiu/core';
+import { abortOf } from '../http/requestFacts';
 import { ownerOf } from '../keyring/resolve';
+import { CallContext } from '../providers/context';
+import { Abort } from '../util/abort';
 import type { Provider } from '../providers/types';
 import { requireKeyAccess } from './access';
 import { parseOrThrow, readJson } from './body';
 import type { RouteContext } from './context';
-import { json } from './respond';
+import { empty, json } from './respond';
 
 function keyringOf(ctx: RouteContext) {
   if (!ctx.keyring) throw new NotFoundError('The keyring is turned off (createAiu({ keyring: false })).');
@@ -22,19 +24,27 @@ function keyringOf(ctx: RouteContext) {
 }
 
 /** Asks the provider whether a key works, by listing its models with it. */
-export async function validateKey(provider: Provider, key: string, signal: AbortSignal): Promise<KeyValidation> {
+export async function validateKey(provider: Provider, key: string, caller: Abort): Promise<KeyValidation> {
   if (!provider.listModels) return { valid: false, error: { code: 'not_supported', message: `${provider.id} cannot check keys.` } };
+  const abort = new Abort();
+  const stopFollowing = abort.follow(caller);
+  const stopTimer = abort.after(VALIDATE_TIMEOUT_MS, () => new UpstreamTimeoutError(`${provider.id} did not answer the key check in ${VALIDATE_TIMEOUT_MS / 1000} s.`));
   try {
-    const models = await provider.listModels({ apiKey: key, signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
+    const models = await provider.listModels(new CallContext(key, abort));
     return { valid: true, modelCount: models.length };
   } catch (error) {
     const failure = AiuError.isInstance(error) ? error : new AiuError('upstream_error', `${provider.id} could not be asked.`);
     return { valid: false, error: { code: failure.code, message: failure.message } };
+  } finally {
+    stopTimer();
+    stopFollowing();
   }
 }
 
-export async function providersRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
-  await requireKeyAccess(ctx.authorize, ctx.production, { identity: ctx.identity, action: 'providers:list', resource: {}, request });
+const VALIDATE_TIMEOUT_MS = 15_000;
+
+export async function providersRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+  await requireKeyAccess(request, ctx, 'providers:list', {});
   const keys = ctx.keyring ? await ctx.keyring.list(ownerOf(ctx.identity)) : [];
   const body: ProviderList = {
     providers: ctx.runtime.providers.list().map((provider) => {
@@ -52,16 +62,16 @@ export async function providersRoute(request: IncomingRequest, _params: Record<s
   return json(body);
 }
 
-export async function saveKeyRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function saveKeyRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const keyring = keyringOf(ctx);
   const body = await readJson(request, SaveKeyRequestSchema, ctx.maxBodyBytes);
   const provider = ctx.runtime.providers.get(body.provider);
   const alias = body.alias ?? 'default';
-  await requireKeyAccess(ctx.authorize, ctx.production, { identity: ctx.identity, action: 'keys:create', resource: { provider: provider.id, alias }, request });
+  await requireKeyAccess(request, ctx, 'keys:create', { provider: provider.id, alias });
 
   let validatedAt: number | null = null;
   if (body.validate) {
-    const validation = await validateKey(provider, body.key, request.signal);
+    const validation = await validateKey(provider, body.key, abortOf(request));
     if (!validation.valid) {
       throw new AiuError('key_rejected', `${provider.id} did not accept this key: ${validation.error?.message ?? 'unknown reason'}`, {
         details: { validation },
@@ -85,21 +95,21 @@ export async function saveKeyRoute(request: IncomingRequest, _params: Record<str
   return json(summary, { status: result === 'created' ? 201 : 200 });
 }
 
-export async function validateKeyRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function validateKeyRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const body = await readJson(request, ValidateKeyRequestSchema, ctx.maxBodyBytes);
   const provider = ctx.runtime.providers.get(body.provider);
-  await requireKeyAccess(ctx.authorize, ctx.production, { identity: ctx.identity, action: 'keys:validate', resource: { provider: provider.id }, request });
-  return json(await validateKey(provider, body.key, request.signal));
+  await requireKeyAccess(request, ctx, 'keys:validate', { provider: provider.id });
+  return json(await validateKey(provider, body.key, abortOf(request)));
 }
 
-export async function deleteKeyRoute(request: IncomingRequest, params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function deleteKeyRoute(request: Request, params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const keyring = keyringOf(ctx);
   const provider = ctx.runtime.providers.get(params.provider ?? '');
   const alias = parseOrThrow(KeyAliasSchema, params.alias, 'key alias');
-  await requireKeyAccess(ctx.authorize, ctx.production, { identity: ctx.identity, action: 'keys:delete', resource: { provider: provider.id, alias }, request });
+  await requireKeyAccess(request, ctx, 'keys:delete', { provider: provider.id, alias });
   // Another owner's key answers exactly like a missing one: no hint that it exists.
   if (!(await keyring.delete(ownerOf(ctx.identity), provider.id, alias))) {
     throw new NotFoundError(`No ${provider.id} key named "${alias}".`);
   }
-  return new Response(null, { status: 204 });
+  return empty(204);
 }

@@ -1,5 +1,3 @@
-import type { RouteResult } from './reply';
-import type { IncomingRequest } from './incoming';
 import { InvalidRequestError, type LogPage, type LogQuery, LogQuerySchema } from '@aiu/core';
 import type { LogFilter } from '../log/types';
 import { toLogEntry } from '../log/types';
@@ -8,7 +6,7 @@ import type { RouteContext } from './context';
 import { readScope } from './scope';
 import { json } from './respond';
 
-export async function logsRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function logsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const query = parseOrThrow(LogQuerySchema, params, 'log query');
   const limit = query.limit ?? 50;

@@ -1,15 +1,13 @@
-import type { RouteResult } from './reply';
-import type { IncomingRequest } from './incoming';
 import { InvalidRequestError, type ModelInfo } from '@aiu/core';
 import type { RouteContext } from './context';
-import { jsonText } from './respond';
+import { empty, jsonText } from './respond';
 
 /**
  * The catalog for every configured provider, merged with what each provider lists
  * itself (a listed model the catalog lacks still appears, price unknown). Answers with
  * an ETag, so clients revalidate instead of downloading the list again.
  */
-export async function modelsRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function modelsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const url = new URL(request.url);
   const kind = url.searchParams.get('kind');
   const only = url.searchParams.get('provider');
@@ -31,7 +29,7 @@ export async function modelsRoute(request: IncomingRequest, _params: Record<stri
   const body = JSON.stringify({ models, ...(warnings.length ? { warnings } : {}) });
   const etag = `W/"${fnv1a(body)}"`;
   const headers = { etag, 'cache-control': 'private, max-age=60, stale-while-revalidate=600', vary: 'authorization, cookie' };
-  if (matchesEtag(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
+  if (matchesEtag(request.headers.get('if-none-match'), etag)) return empty(304, headers);
   return jsonText(body, { headers });
 }
 

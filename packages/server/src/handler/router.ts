@@ -1,10 +1,8 @@
-import type { RouteResult } from './reply';
-import type { IncomingRequest } from './incoming';
 
 export type Method = 'GET' | 'POST' | 'DELETE';
 
 export interface RouteMatch<Ctx> {
-  handle: (request: IncomingRequest, params: Record<string, string>, context: Ctx) => Promise<RouteResult>;
+  handle: (request: Request, params: Record<string, string>, context: Ctx) => Promise<Response>;
   params: Record<string, string>;
 }
 

@@ -1,5 +1,3 @@
-import type { RouteResult } from './reply';
-import type { IncomingRequest } from './incoming';
 import { InvalidRequestError, type UsageReport, UsageQuerySchema } from '@aiu/core';
 import { ownerOf } from '../keyring/resolve';
 import { planRanges } from '../log/rollup';
@@ -14,7 +12,7 @@ const DAY = 86_400_000;
 const DEFAULT_SPAN = { hour: 2 * DAY, day: 30 * DAY, week: 12 * 7 * DAY, month: 365 * DAY } as const;
 
 /** Gap-filled usage series, per-group stats and totals — or the model comparison (`view=compare`). */
-export async function usageRoute(request: IncomingRequest, _params: Record<string, string>, ctx: RouteContext): Promise<RouteResult> {
+export async function usageRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const query = parseOrThrow(UsageQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 'usage query');
   const tz = query.tz ?? 'UTC';
   assertTimeZone(tz);

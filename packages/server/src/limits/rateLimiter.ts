@@ -1,5 +1,5 @@
 import { RateLimitedError } from '@aiu/core';
-import { type AbortSource, onAbortOf } from '../util/callerGone';
+import { type Abort, sleep } from '../util/abort';
 import type { StateBackend, WindowResult } from './state';
 
 export interface LimitOptions {
@@ -38,20 +38,6 @@ export interface Taken {
 
 const MINUTE = 60_000;
 
-export function sleep(ms: number, abort: AbortSource): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (abort.aborted) return reject(abort.reason);
-    const timer = setTimeout(() => {
-      stopListening();
-      resolve();
-    }, ms);
-    const stopListening = onAbortOf(abort, () => {
-      clearTimeout(timer);
-      reject(abort.reason);
-    });
-  });
-}
-
 /**
  * Sliding-window rpm/tpm limits. Takes every window or none; when one is full, waits
  * (up to the queue timeout) exactly as long as the window needs, then answers
@@ -63,7 +49,7 @@ export class RateLimiter {
     private readonly queueTimeoutMs: number,
   ) {}
 
-  async acquire(takes: WindowTake[], abort: AbortSource, label: string): Promise<{ taken: Taken[]; waitedMs: number }> {
+  async acquire(takes: WindowTake[], abort: Abort, label: string): Promise<{ taken: Taken[]; waitedMs: number }> {
     const started = Date.now();
     for (;;) {
       const taken: Taken[] = [];

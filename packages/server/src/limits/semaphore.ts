@@ -1,5 +1,5 @@
 import { RateLimitedError } from '@aiu/core';
-import { type AbortSource, onAbortOf } from '../util/callerGone';
+import type { Abort } from '../util/abort';
 
 interface Waiter {
   grant: () => void;
@@ -23,7 +23,7 @@ export class Semaphore {
     return this.queue.length;
   }
 
-  acquire(abort: AbortSource, timeoutMs: number, label: string): Promise<() => void> {
+  acquire(abort: Abort, timeoutMs: number, label: string): Promise<() => void> {
     if (abort.aborted) return Promise.reject(abort.reason);
     if (this.active < this.max && this.queue.length === 0) {
       this.active += 1;
@@ -50,7 +50,7 @@ export class Semaphore {
         clearTimeout(timer);
         stopListening();
       };
-      const stopListening = onAbortOf(abort, () => leave(abort.reason));
+      const stopListening = abort.onAbort(() => leave(abort.reason));
       this.queue.push(waiter);
     });
   }

@@ -1,12 +1,15 @@
 import { type EmbedRequest, type EmbedResult, parseModelId, UpstreamError } from '@aiu/core';
 import type { Identity } from '../identity';
+import { CallContext } from '../providers/context';
+import type { Abort } from '../util/abort';
 import { CallRecorder, type CallRuntime } from './callRecorder';
+import { describeTarget } from '../util/modelId';
 
 /** One embeddings request, logged like a chat call (input tokens, no output). */
-export async function runEmbed(runtime: CallRuntime, request: EmbedRequest, identity: Identity, signal: AbortSignal): Promise<EmbedResult> {
+export async function runEmbed(runtime: CallRuntime, request: EmbedRequest, identity: Identity, abort: Abort): Promise<EmbedResult> {
   const recorder = new CallRecorder(runtime, identity, null, request.metadata);
-  const colon = request.model.indexOf(':');
-  if (colon > 0) recorder.target(request.model.slice(0, colon), request.model);
+  const named = describeTarget(request.model);
+  if (named) recorder.target(named.provider, named.model);
   try {
     await runtime.prices.ready();
     const { provider: providerId, model } = parseModelId(request.model);
@@ -17,7 +20,7 @@ export async function runEmbed(runtime: CallRuntime, request: EmbedRequest, iden
     recorder.key = stored;
     recorder.started();
     const input = typeof request.input === 'string' ? [request.input] : request.input;
-    const result = await provider.embed({ model, input }, { apiKey, signal });
+    const result = await provider.embed({ model, input }, new CallContext(apiKey, abort));
     if (result.embeddings.length !== input.length) {
       throw new UpstreamError(`${provider.id} returned ${result.embeddings.length} embeddings for ${input.length} inputs.`);
     }

@@ -11,9 +11,9 @@ import {
   isAbortError,
 } from '@aiu/core';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { type AbortSource, signalOf } from '../util/callerGone';
+import { Abort } from '../util/abort';
 import { redactSecrets } from '../util/redact';
-import { abortOf } from './callContext';
+import { CallContext } from './context';
 import { type UpstreamBody, type UpstreamResponse, upstreamFetch } from './transport';
 import type { ProviderCallContext, ProviderEvent } from './types';
 
@@ -23,8 +23,8 @@ export interface UpstreamRequest {
   method?: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: unknown;
-  /** The call's abort source (see `abortOf`): no AbortSignal is made for it unless needed. */
-  abort: AbortSource;
+  /** What aborts the call (no AbortSignal is made for it unless something needs one). */
+  abort: Abort;
   timeoutMs?: number | undefined;
   /** Secrets to scrub from anything the provider echoes back. */
   secrets: ReadonlyArray<string | undefined>;
@@ -49,7 +49,7 @@ export function upstreamRequests(
     method: body === undefined ? 'GET' : 'POST',
     headers: { ...fixedHeaders, ...settings.headers, ...(context.apiKey ? keyHeaders(context.apiKey) : {}) },
     body,
-    abort: abortOf(context),
+    abort: CallContext.abortOf(context),
     timeoutMs: settings.timeoutMs,
     secrets: [context.apiKey],
   });
@@ -57,8 +57,13 @@ export function upstreamRequests(
 
 /** fetch() with every failure turned into a typed AiuError; resolves only for 2xx. */
 export async function fetchUpstream(request: UpstreamRequest): Promise<UpstreamResponse> {
-  const timeout = request.timeoutMs ? AbortSignal.timeout(request.timeoutMs) : undefined;
-  const abort = timeout ? AbortSignal.any([signalOf(request.abort), timeout]) : request.abort;
+  // A provider's own deadline (`timeoutMs`) covers the whole answer, body included.
+  let abort = request.abort;
+  if (request.timeoutMs) {
+    abort = new Abort();
+    abort.follow(request.abort);
+    abort.after(request.timeoutMs, () => new UpstreamTimeoutError(`${request.provider} did not answer in time.`));
+  }
   let response: UpstreamResponse;
   try {
     response = await upstreamFetch(request.url, {
@@ -68,24 +73,20 @@ export async function fetchUpstream(request: UpstreamRequest): Promise<UpstreamR
       abort,
     });
   } catch (error) {
-    throw transportError(request, error, timeout);
+    throw transportError({ ...request, abort }, error);
   }
   if (!response.ok) throw await errorFromResponse(request, response);
   return response;
 }
 
 /** Maps a failure while sending or reading to the error the caller should see. */
-export function transportError(
-  request: Pick<UpstreamRequest, 'provider' | 'url' | 'abort'>,
-  error: unknown,
-  timeout?: AbortSignal,
-): AiuError {
+export function transportError(request: Pick<UpstreamRequest, 'provider' | 'url' | 'abort'>, error: unknown): AiuError {
   if (AiuError.isInstance(error)) return error;
   // Our own deadlines abort with a typed reason (upstream_timeout); the client's abort has none.
   if (request.abort.aborted) {
     return AiuError.isInstance(request.abort.reason) ? request.abort.reason : new AbortedError('The client aborted the request.', { cause: error });
   }
-  if (timeout?.aborted || (isAbortError(error) && (error as Error).name === 'TimeoutError')) {
+  if (isAbortError(error) && (error as Error).name === 'TimeoutError') {
     return new UpstreamTimeoutError(`${request.provider} did not answer in time.`);
   }
   if (isAbortError(error)) return new AbortedError('The request was aborted.', { cause: error });
@@ -308,24 +309,39 @@ export function parseStreamJson<T>(text: string, provider: string, what: 'chunk'
   }
 }
 
-/** Newline-delimited JSON (Ollama's stream), one parsed value per line. */
-export async function* readJsonLines(
+/**
+ * Newline-delimited JSON (Ollama's stream) as our events, the lines of one network read in one
+ * array. `onLine` turns each parsed line into events (pushed onto `out`) and answers true once the
+ * stream is complete. Returns whether a line completed it.
+ */
+export async function* jsonLineBatches(
   body: UpstreamBody,
   request: Pick<UpstreamRequest, 'provider' | 'url' | 'abort'>,
-): AsyncGenerator<unknown> {
-  const parse = (line: string): unknown => parseStreamJson(line, request.provider, 'line');
+  onLine: (value: unknown, out: ProviderEvent[]) => boolean | void,
+): AsyncGenerator<ProviderEvent[], boolean> {
   let buffer = '';
+  const take = (line: string, out: ProviderEvent[]) => onLine(parseStreamJson(line, request.provider, 'line'), out) === true;
   for await (const text of readText(body, request)) {
     buffer += text;
-    let newline = buffer.indexOf('\n');
-    while (newline !== -1) {
-      const line = buffer.slice(0, newline).trim();
-      buffer = buffer.slice(newline + 1);
-      if (line) yield parse(line);
-      newline = buffer.indexOf('\n');
+    const out: ProviderEvent[] = [];
+    let complete = false;
+    try {
+      for (let newline = buffer.indexOf('\n'); newline !== -1 && !complete; newline = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, newline).trim();
+        buffer = buffer.slice(newline + 1);
+        if (line) complete = take(line, out);
+      }
+    } catch (error) {
+      if (out.length) yield out;
+      throw error;
     }
+    if (out.length) yield out;
+    if (complete) return true;
   }
-  if (buffer.trim()) yield parse(buffer.trim());
+  const out: ProviderEvent[] = [];
+  const complete = buffer.trim() ? take(buffer.trim(), out) : false;
+  if (out.length) yield out;
+  return complete;
 }
 
 /** Parses a JSON response body, or fails with a typed error naming the provider. */

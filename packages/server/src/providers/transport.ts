@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type * as Undici from 'undici';
-import { type AbortSource, onAbortOf, signalOf } from '../util/callerGone';
+import type { Abort } from '../util/abort';
 import { headerValue, webHeaders } from '../util/nodeHeaders';
 
 /**
@@ -55,7 +55,7 @@ interface FetchInit {
   method: string;
   headers: Record<string, string>;
   body: string | null;
-  abort: AbortSource;
+  abort: Abort;
 }
 
 /**
@@ -67,7 +67,7 @@ interface FetchInit {
 export function upstreamFetch(url: string, init: FetchInit): Promise<UpstreamResponse> {
   const library = loadUndici();
   const abort = init.abort;
-  if (!library) return fetch(url, { method: init.method, headers: init.headers, body: init.body, signal: signalOf(abort) });
+  if (!library) return fetch(url, { method: init.method, headers: init.headers, body: init.body, signal: abort.signal });
   const dispatcher = upstreamAgent(library);
   const target = new URL(url);
   const options: Undici.Dispatcher.DispatchOptions = {
@@ -84,7 +84,7 @@ export function upstreamFetch(url: string, init: FetchInit): Promise<UpstreamRes
       let stopListening = () => {};
       dispatcher.dispatch(options, {
         onRequestStart(controller) {
-          stopListening = onAbortOf(abort, () => controller.abort(abort.reason instanceof Error ? abort.reason : new Error('aborted')));
+          stopListening = abort.onAbort(() => controller.abort(abort.reason instanceof Error ? abort.reason : new Error('aborted')));
         },
         onResponseStart(controller, statusCode, headers) {
           if (statusCode < 200) return;
@@ -123,7 +123,7 @@ function closedWhileIdle(error: Error & { code?: string; socket?: { bytesRead?: 
 }
 
 /** Why a body stopped: the caller's abort, or the network (a TypeError with the cause, as `fetch` has it). */
-function bodyFailure(abort: AbortSource, error: Error): unknown {
+function bodyFailure(abort: Abort, error: Error): unknown {
   return abort.aborted ? abort.reason : networkError(error);
 }
 
@@ -159,7 +159,7 @@ class DispatchedResponse implements UpstreamResponse {
     private readonly controller: Undici.Dispatcher.DispatchController,
     readonly status: number,
     private readonly rawHeaders: IncomingHttpHeaders,
-    private readonly abort: AbortSource,
+    private readonly abort: Abort,
   ) {
     this.ok = status >= 200 && status < 300;
     if (/^application\/json/i.test(headerValue(rawHeaders, 'content-type') ?? '')) {

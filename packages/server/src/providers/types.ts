@@ -9,8 +9,9 @@ export interface ProviderChatRequest {
 }
 
 export interface ProviderCallContext {
-  apiKey: string | undefined;
-  signal: AbortSignal;
+  readonly apiKey: string | undefined;
+  /** Aborts when the caller goes away or a deadline passes. */
+  readonly signal: AbortSignal;
 }
 
 /** Our side of a provider stream: adapters turn their wire into these. */
@@ -64,11 +65,9 @@ export interface Provider {
   readonly unsupportedOptions?: ReadonlyArray<keyof ChatOptions>;
   /**
    * Resolves once the provider accepted the request (headers received, status OK), then
-   * yields its events — one at a time, or as arrays (what one network chunk held: the
-   * orchestrator then forwards them in one step). Errors before that point are thrown from
-   * `stream` itself.
+   * yields its events. Errors before that point are thrown from `stream` itself.
    */
-  stream(request: ProviderChatRequest, context: ProviderCallContext): Promise<AsyncIterable<ProviderEvent | readonly ProviderEvent[]>>;
+  stream(request: ProviderChatRequest, context: ProviderCallContext): Promise<AsyncIterable<ProviderEvent>>;
   complete(request: ProviderChatRequest, context: ProviderCallContext): Promise<ProviderResult>;
   listModels?(context: ProviderCallContext): Promise<DiscoveredModel[]>;
   embed?(request: ProviderEmbedRequest, context: ProviderCallContext): Promise<ProviderEmbedResult>;

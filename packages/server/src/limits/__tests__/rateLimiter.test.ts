@@ -1,3 +1,4 @@
+import { Abort } from '../../util/abort';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RateLimiter } from '../rateLimiter';
 import { Semaphore } from '../semaphore';
@@ -10,7 +11,7 @@ describe('RateLimiter (sliding window)', () => {
     vi.useFakeTimers();
     const limiter = new RateLimiter(memoryState(), 120_000);
     const take = [{ key: 'rpm', limit: 2, weight: 1, tokens: false }];
-    const signal = new AbortController().signal;
+    const signal = new Abort();
     await limiter.acquire(take, signal, 'x');
     vi.advanceTimersByTime(10_000);
     await limiter.acquire(take, signal, 'x');
@@ -27,8 +28,8 @@ describe('RateLimiter (sliding window)', () => {
   it('refuses with the wait and the X-RateLimit figures when the wait exceeds the queue timeout', async () => {
     const limiter = new RateLimiter(memoryState(), 1_000);
     const take = [{ key: 'rpm', limit: 1, weight: 1, tokens: false }];
-    await limiter.acquire(take, new AbortController().signal, 'p');
-    await expect(limiter.acquire(take, new AbortController().signal, 'p')).rejects.toMatchObject({
+    await limiter.acquire(take, new Abort(), 'p');
+    await expect(limiter.acquire(take, new Abort(), 'p')).rejects.toMatchObject({
       code: 'rate_limited',
       retryAfterMs: expect.any(Number),
       rateLimit: { limit: 1, remaining: 0, resetMs: expect.any(Number) },
@@ -38,7 +39,7 @@ describe('RateLimiter (sliding window)', () => {
   it('takes all windows or none', async () => {
     const state = memoryState();
     const limiter = new RateLimiter(state, 0);
-    const signal = new AbortController().signal;
+    const signal = new Abort();
     await limiter.acquire([{ key: 'tpm', limit: 100, weight: 90, tokens: true }], signal, 'p');
     await expect(
       limiter.acquire([{ key: 'rpm', limit: 10, weight: 1, tokens: false }, { key: 'tpm', limit: 100, weight: 20, tokens: true }], signal, 'p'),
@@ -52,7 +53,7 @@ describe('RateLimiter (sliding window)', () => {
 describe('Semaphore', () => {
   it('grants in FIFO order and never over its size', async () => {
     const semaphore = new Semaphore(2);
-    const signal = new AbortController().signal;
+    const signal = new Abort();
     const order: number[] = [];
     const releases = await Promise.all([semaphore.acquire(signal, 1000, 's'), semaphore.acquire(signal, 1000, 's')]);
     const waiting = [3, 4, 5].map((n) => semaphore.acquire(signal, 1000, 's').then((release) => (order.push(n), release)));
@@ -73,10 +74,10 @@ describe('Semaphore', () => {
   it('removes a waiter that times out or is aborted', async () => {
     vi.useFakeTimers();
     const semaphore = new Semaphore(1);
-    const release = await semaphore.acquire(new AbortController().signal, 1000, 's');
-    const timedOut = semaphore.acquire(new AbortController().signal, 500, 's');
-    const aborter = new AbortController();
-    const aborted = semaphore.acquire(aborter.signal, 5000, 's');
+    const release = await semaphore.acquire(new Abort(), 1000, 's');
+    const timedOut = semaphore.acquire(new Abort(), 500, 's');
+    const aborter = new Abort();
+    const aborted = semaphore.acquire(aborter, 5000, 's');
     aborter.abort(new Error('gone'));
     await expect(aborted).rejects.toThrow('gone');
     vi.advanceTimersByTime(600);

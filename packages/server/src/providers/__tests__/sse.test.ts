@@ -1,7 +1,8 @@
+import { Abort } from '../../util/abort';
 import { describe, expect, it } from 'vitest';
 import { readServerSentEvents } from '../http';
 
-const request = { provider: 'test', url: 'http://127.0.0.1/', abort: new AbortController().signal };
+const request = { provider: 'test', url: 'http://127.0.0.1/', abort: new Abort() };
 
 async function eventsOf(chunks: Uint8Array[]): Promise<string[]> {
   const body = (async function* () {

@@ -1,3 +1,4 @@
+import { Abort } from '../../util/abort';
 import { loadFixture, startFakeUpstream } from '@aiu/testing';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +13,7 @@ describe('upstreamFetch on Node', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }], stream: true }),
-        abort: new AbortController().signal,
+        abort: new Abort(),
       });
       let chunks = 0;
       let text = '';
@@ -52,7 +53,7 @@ describe('upstreamFetch backpressure', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const response = await upstreamFetch(`http://127.0.0.1:${port}/`, { method: 'GET', headers: {}, body: null, abort: new AbortController().signal });
+      const response = await upstreamFetch(`http://127.0.0.1:${port}/`, { method: 'GET', headers: {}, body: null, abort: new Abort() });
       const chunks = (response.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
       let received = (await chunks.next()).value?.byteLength ?? 0;
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -1,6 +1,6 @@
 import { loadFixture, startFakeUpstream } from '@aiu/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Aborter } from '../../util/callerGone';
+import { Abort } from '../../util/abort';
 
 const getBuiltinModule = process.getBuiltinModule;
 afterEach(() => {
@@ -24,7 +24,7 @@ describe('upstreamFetch where undici cannot be loaded', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }], stream: true }),
-        abort: new Aborter(),
+        abort: new Abort(),
       });
       expect(response).toBeInstanceOf(Response);
       const lines = loadFixture('openai/openai-text').chunks ?? [];
@@ -38,7 +38,7 @@ describe('upstreamFetch where undici cannot be loaded', () => {
     const upstream = await startFakeUpstream({ fixture: 'openai/openai-text', chunkDelayMs: 20 });
     try {
       const { upstreamFetch } = await edgeTransport();
-      const abort = new Aborter();
+      const abort = new Abort();
       const response = await upstreamFetch(`${upstream.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

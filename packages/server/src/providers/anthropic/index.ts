@@ -1,3 +1,4 @@
+import { ProviderEventStream } from '../eventStream';
 import { fetchUpstream, readJsonBody, upstreamRequests } from '../http';
 import type { DiscoveredModel, Provider, ProviderResult, ProviderSettings } from '../types';
 import { toAnthropicBody } from './request';
@@ -30,7 +31,7 @@ export function createAnthropicProvider(settings: ProviderSettings = {}): Provid
 
     async stream(request, context) {
       const call = upstream('/messages', context, toAnthropicBody(request, true));
-      return parseAnthropicStream(await fetchUpstream(call), call);
+      return new ProviderEventStream(parseAnthropicStream(await fetchUpstream(call), call));
     },
 
     async complete(request, context): Promise<ProviderResult> {

@@ -1,3 +1,4 @@
+import { ProviderEventStream } from '../eventStream';
 import { fetchUpstream, readJsonBody, upstreamRequests } from '../http';
 import type { DiscoveredModel, Provider, ProviderResult, ProviderSettings } from '../types';
 import { toGeminiBody } from './request';
@@ -28,7 +29,7 @@ export function createGoogleProvider(settings: ProviderSettings = {}): Provider 
 
     async stream(request, context) {
       const call = upstream(`${modelPath(request.model)}:streamGenerateContent?alt=sse`, context, toGeminiBody(request));
-      return parseGeminiStream(await fetchUpstream(call), call);
+      return new ProviderEventStream(parseGeminiStream(await fetchUpstream(call), call));
     },
 
     async complete(request, context): Promise<ProviderResult> {

@@ -1,43 +1,11 @@
-import { createUsage, type FinishReason, StreamTruncatedError, UpstreamError, UpstreamUnreachableError, type Usage } from '@aiu/core';
-import { errorFromBody, fetchUpstream, readJsonBody, readJsonLines, type UpstreamRequest, upstreamRequests } from '../http';
+import { createUsage, UpstreamError, UpstreamUnreachableError } from '@aiu/core';
+import { ProviderEventStream } from '../eventStream';
+import { fetchUpstream, readJsonBody, type UpstreamRequest, upstreamRequests } from '../http';
 import type { UpstreamResponse } from '../transport';
-import type { DiscoveredModel, Provider, ProviderChatRequest, ProviderEvent, ProviderResult, ProviderSettings } from '../types';
-
-interface ChatLineWire {
-  message?: { content?: string; thinking?: string };
-  done?: boolean;
-  done_reason?: string;
-  prompt_eval_count?: number;
-  eval_count?: number;
-  error?: string;
-}
-
-function usageOf(line: ChatLineWire): Usage {
-  return createUsage({ inputTokens: line.prompt_eval_count ?? 0, outputTokens: line.eval_count ?? 0 });
-}
-
-function finishOf(reason: string | undefined): FinishReason {
-  if (reason === 'stop' || reason === undefined) return 'stop';
-  if (reason === 'length') return 'length';
-  return 'other';
-}
-
-/** Our request → `/api/chat`: sampling options live in `options`, max tokens is `num_predict`. */
-export function toOllamaBody(request: ProviderChatRequest, stream: boolean): Record<string, unknown> {
-  const { options } = request;
-  const modelOptions: Record<string, unknown> = {};
-  if (options.temperature !== undefined) modelOptions.temperature = options.temperature;
-  if (options.topP !== undefined) modelOptions.top_p = options.topP;
-  if (options.seed !== undefined) modelOptions.seed = options.seed;
-  if (options.maxTokens !== undefined) modelOptions.num_predict = options.maxTokens;
-  if (options.stop !== undefined) modelOptions.stop = Array.isArray(options.stop) ? options.stop : [options.stop];
-  return {
-    model: request.model,
-    messages: request.messages.map(({ role, content }) => ({ role, content })),
-    stream,
-    ...(Object.keys(modelOptions).length ? { options: modelOptions } : {}),
-  };
-}
+import type { DiscoveredModel, Provider, ProviderResult, ProviderSettings } from '../types';
+import { toOllamaBody } from './request';
+import { type ChatLineWire, mapOllamaDoneReason, parseOllamaStream } from './stream';
+import { normalizeOllamaUsage } from './usage';
 
 /** A local Ollama server: no key; NDJSON streaming. */
 export function createOllamaProvider(settings: ProviderSettings = {}): Provider {
@@ -54,22 +22,6 @@ export function createOllamaProvider(settings: ProviderSettings = {}): Provider 
     }
   }
 
-  async function* parse(response: UpstreamResponse, call: UpstreamRequest): AsyncGenerator<ProviderEvent> {
-    if (!response.body) throw new StreamTruncatedError('ollama sent an empty stream.');
-    for await (const value of readJsonLines(response.body, call)) {
-      const line = value as ChatLineWire;
-      if (line.error) throw errorFromBody(call, 500, JSON.stringify({ error: line.error }));
-      if (line.message?.thinking) yield { type: 'reasoning', text: line.message.thinking };
-      if (line.message?.content) yield { type: 'text', text: line.message.content };
-      if (line.done) {
-        yield { type: 'usage', usage: usageOf(line) };
-        yield { type: 'finish', finishReason: finishOf(line.done_reason) };
-        return;
-      }
-    }
-    throw new StreamTruncatedError('ollama closed the stream before it was done.');
-  }
-
   return {
     id: 'ollama',
     envKey: undefined,
@@ -77,7 +29,7 @@ export function createOllamaProvider(settings: ProviderSettings = {}): Provider 
 
     async stream(request, context) {
       const call = upstream('/api/chat', context, toOllamaBody(request, true));
-      return parse(await send(call), call);
+      return new ProviderEventStream(parseOllamaStream(await send(call), call));
     },
 
     async complete(request, context): Promise<ProviderResult> {
@@ -86,8 +38,8 @@ export function createOllamaProvider(settings: ProviderSettings = {}): Provider 
       return {
         text: line.message?.content ?? '',
         reasoning: line.message?.thinking ?? '',
-        finishReason: finishOf(line.done_reason),
-        usage: usageOf(line),
+        finishReason: mapOllamaDoneReason(line.done_reason),
+        usage: normalizeOllamaUsage(line),
       };
     },
 

@@ -1,4 +1,5 @@
 import { createUsage, UpstreamError } from '@aiu/core';
+import { ProviderEventStream } from '../eventStream';
 import { fetchUpstream, readJsonBody, upstreamRequests } from '../http';
 import type {
   DiscoveredModel,
@@ -44,7 +45,7 @@ export function createOpenAIProvider(config: OpenAIProviderConfig): Provider {
     async stream(request: ProviderChatRequest, context: ProviderCallContext) {
       const call = upstream('/chat/completions', context, toOpenAIBody(request, true, wire));
       const response = await fetchUpstream(call);
-      return parseOpenAIStream(response, call);
+      return new ProviderEventStream(parseOpenAIStream(response, call));
     },
 
     async complete(request: ProviderChatRequest, context: ProviderCallContext): Promise<ProviderResult> {

@@ -18,10 +18,8 @@ interface ChunkWire {
 export function mapFinishReason(reason: string | null | undefined): FinishReason {
   switch (reason) {
     case 'stop':
-    case 'end_turn':
       return 'stop';
     case 'length':
-    case 'max_tokens':
       return 'length';
     case 'content_filter':
       return 'content_filter';

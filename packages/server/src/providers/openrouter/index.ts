@@ -1,6 +1,5 @@
 import type { ModelPricing } from '@aiu/core';
-import { fetchUpstream, readJsonBody } from '../http';
-import { abortOf } from '../callContext';
+import { fetchUpstream, readJsonBody, upstreamRequests } from '../http';
 import { createOpenAIProvider } from '../openai';
 import type { DiscoveredModel, Provider, ProviderSettings } from '../types';
 
@@ -49,6 +48,7 @@ export function createOpenRouterProvider(settings: OpenRouterSettings = {}): Pro
   const headers: Record<string, string> = { ...settings.headers };
   if (settings.appUrl) headers['HTTP-Referer'] = settings.appUrl;
   if (settings.appName) headers['X-Title'] = settings.appName;
+  const upstream = upstreamRequests('openrouter', baseURL, { ...settings, headers }, (apiKey) => ({ authorization: `Bearer ${apiKey}` }));
   const wire = createOpenAIProvider({
     ...settings,
     id: 'openrouter',
@@ -62,18 +62,7 @@ export function createOpenRouterProvider(settings: OpenRouterSettings = {}): Pro
   return {
     ...wire,
     async listModels(context): Promise<DiscoveredModel[]> {
-      const body = await readJsonBody<{ data?: ModelWire[] }>(
-        await fetchUpstream({
-          provider: 'openrouter',
-          url: `${baseURL}/models`,
-          method: 'GET',
-          headers: { ...headers, ...(context.apiKey ? { authorization: `Bearer ${context.apiKey}` } : {}) },
-          abort: abortOf(context),
-          timeoutMs: settings.timeoutMs,
-          secrets: [context.apiKey],
-        }),
-        'openrouter',
-      );
+      const body = await readJsonBody<{ data?: ModelWire[] }>(await fetchUpstream(upstream('/models', context)), 'openrouter');
       return (body.data ?? []).flatMap((model) =>
         model.id
           ? [

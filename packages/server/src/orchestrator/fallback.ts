@@ -1,0 +1,56 @@
+import { type AiuError, UpstreamError } from '@aiu/core';
+import type { ChatRequest } from '@aiu/core';
+import { backoffMs } from '../limits/retry';
+import type { ProviderRegistry } from '../providers/registry';
+import { sleep } from '../util/abort';
+import type { Admitted, CallScope } from './attempt';
+import { resolveTarget, type Target } from './target';
+
+export interface FallbackEvents {
+  retry(model: string, attempt: number, delayMs: number, error: AiuError): void;
+  fallback(from: string, to: string, reason: string): void;
+}
+
+/**
+ * The retry and fallback policy around attempts: each target in order, behind its circuit
+ * breaker; a retryable failure is tried again with backoff (never past the retry budget), then
+ * the next target takes over. Only the last failure is thrown.
+ */
+export async function firstToAnswer<T>(
+  scope: CallScope & { readonly providers: ProviderRegistry; readonly startedAt: number },
+  ids: readonly string[],
+  request: ChatRequest,
+  open: (target: Target) => Promise<Admitted<T>>,
+  events: FallbackEvents,
+): Promise<{ target: Target; admitted: Admitted<T> }> {
+  const guards = scope.runtime.guards;
+  let lastError: AiuError | undefined;
+  for (let index = 0; index < ids.length; index++) {
+    const target = resolveTarget(ids[index] as string, request, scope.providers);
+    scope.recorder.target(target.provider.id, target.modelId);
+    if ((await guards.breakers.admit(target.modelId)) === 'open') {
+      scope.recorder.attempt(target.modelId, 'skipped', 'circuit_open', 0);
+      lastError = new UpstreamError(`The circuit for ${target.modelId} is open after repeated failures.`);
+    } else {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return { target, admitted: await open(target) };
+        } catch (error) {
+          const failure = error as AiuError;
+          if (!failure.retryable || scope.cancel.aborted) throw failure;
+          lastError = failure;
+          // Our own limits are not retried on the same target: the next one may have room.
+          const localLimit = failure.code === 'rate_limited' && failure.upstreamStatus === undefined;
+          if (localLimit || attempt + 1 >= guards.retry.maxAttempts) break;
+          const delayMs = backoffMs(attempt, guards.retry, failure.retryAfterMs);
+          if (Date.now() - scope.startedAt + delayMs > guards.retry.maxTotalMs) break;
+          events.retry(target.modelId, attempt + 1, Math.round(delayMs), failure);
+          await sleep(delayMs, scope.cancel);
+        }
+      }
+    }
+    const next = ids[index + 1];
+    if (next) events.fallback(target.modelId, next, lastError?.code ?? 'unknown');
+  }
+  throw lastError ?? new UpstreamError('No model could answer.');
+}
