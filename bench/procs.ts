@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -70,8 +70,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
  */
 export function startScript(script: string, env: Record<string, string> = {}, cpu = '0'): Promise<Running> {
   const [node, ...flags] = script.endsWith('.mjs') ? [process.execPath] : NODE_TS;
-  const profile = process.env.BENCH_PROFILE && script.includes(process.env.BENCH_PROFILE) ? ['--cpu-prof', '--cpu-prof-dir=/tmp/aiu-prof'] : [];
-  const child = pinned(node, [...flags, ...profile, join(here, script)], cpu, { ...process.env, NODE_ENV: 'production', ...env });
+  const profile = process.env.BENCH_PROFILE && script.includes(process.env.BENCH_PROFILE) ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? '/tmp/aiu-prof'}`] : [];
+  const child = pinned(node, [...flags, ...profile, isAbsolute(script) ? script : join(here, script)], cpu, { ...process.env, NODE_ENV: 'production', ...env });
   return watch(child, stopper(child));
 }
 

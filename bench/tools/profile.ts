@@ -1,0 +1,40 @@
+// Profiles one aiu server under one load: `tsx bench/tools/profile.ts <server script> <json|stream> <connections> [seconds]`.
+// Prints the functions with the most self time (from V8's --cpu-prof), to compare two builds.
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { load, startScript } from '../procs';
+
+const [script = 'servers/aiu.mjs', kind = 'stream', connections = '1', seconds = '8'] = process.argv.slice(2);
+const dir = `/tmp/aiu-prof-${Date.now()}`;
+process.env.BENCH_PROFILE = script;
+process.env.BENCH_PROFILE_DIR = dir;
+const upstream = await startScript('servers/upstream.mjs', {}, '1');
+const server = await startScript(script, { UPSTREAM_URL: upstream.url, MODE: process.env.MODE ?? 'node' });
+const body = JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }], stream: kind === 'stream' });
+const url = `${server.url}${process.env.MODE === 'express' ? '/api/aiu/chat' : '/chat'}`;
+await load({ url, body, connections: 50, durationMs: 6000 });
+const result = await load({ url, body, connections: Number(connections), durationMs: Number(seconds) * 1000 });
+await server.stop();
+await upstream.stop();
+const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+if (!file) throw new Error('no profile written');
+const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples: number[];
+  timeDeltas: number[];
+};
+const self = new Map<number, number>();
+profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const byName = new Map<string, number>();
+for (const node of profile.nodes) {
+  const { functionName, url: source, lineNumber } = node.callFrame;
+  const key = `${functionName || '(anonymous)'} ${source.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+  byName.set(key, (byName.get(key) ?? 0) + (self.get(node.id) ?? 0));
+}
+const total = [...byName.values()].reduce((a, b) => a + b, 0);
+console.log(`${result.latencies.length} requests; µs of self time per request, top 40:`);
+for (const [name, us] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+  console.log(`${(us / result.latencies.length).toFixed(1).padStart(8)}  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
+}
+rmSync(dir, { recursive: true, force: true });
+process.exit(0);
