@@ -32,8 +32,16 @@ for (const node of profile.nodes) {
   byName.set(key, (byName.get(key) ?? 0) + (self.get(node.id) ?? 0));
 }
 const total = [...byName.values()].reduce((a, b) => a + b, 0);
+const byArea = new Map<string, number>();
+for (const node of profile.nodes) {
+  const source = node.callFrame.url;
+  const area = !source ? node.callFrame.functionName || '(native)' : source.includes('/packages/') || source.includes('/dist/') ? `aiu ${source.split('/').slice(-1)[0]}` : source.includes('node_modules') ? `dep ${source.split('node_modules/').pop()?.split('/').slice(0, 2).join('/')}` : 'node internals';
+  byArea.set(area, (byArea.get(area) ?? 0) + (self.get(node.id) ?? 0));
+}
+console.log('by area (µs per request):');
+for (const [area, us] of [...byArea].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`${(us / result.latencies.length).toFixed(1).padStart(8)}  ${area}`);
 console.log(`${result.latencies.length} requests; µs of self time per request, top 40:`);
-for (const [name, us] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+for (const [name, us] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 90)) {
   console.log(`${(us / result.latencies.length).toFixed(1).padStart(8)}  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
 }
 rmSync(dir, { recursive: true, force: true });

@@ -85,14 +85,14 @@ export class NodeRequest {
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }
 
-  async text(): Promise<string> {
-    return decoder.decode(await this.bytes());
+  text(): Promise<string> {
+    return this.bytes().then(decode);
   }
 
-  async json(): Promise<unknown> {
+  json(): Promise<unknown> {
     const consumed = this.#init.consumed;
-    if (consumed && 'value' in consumed && !this.#real) return consumed.value;
-    return JSON.parse(await this.text());
+    if (consumed && 'value' in consumed && !this.#real) return Promise.resolve(consumed.value);
+    return this.bytes().then(parseJson);
   }
 
   /** The real `Request` for what only one can do (clone, formData…); it shares this one's body. */
@@ -189,6 +189,8 @@ export class NodeRequest {
 const BODY_FRAMING: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding']);
 const CHUNKING: ReadonlySet<string> = new Set(['transfer-encoding']);
 const decoder = new TextDecoder();
+const decode = (bytes: Uint8Array) => decoder.decode(bytes);
+const parseJson = (bytes: Uint8Array): unknown => JSON.parse(decoder.decode(bytes));
 const encoder = new TextEncoder();
 
 function hasBody(method: string): boolean {

@@ -39,6 +39,19 @@ interface StepEvents {
   first: IteratorResult<readonly ProviderEvent[]> | undefined;
 }
 
+/** What one model step has made so far. */
+interface StepState {
+  text: string;
+  reasoning: string;
+  finishReason: FinishReason;
+}
+
+function newStep(): StepState {
+  return { text: '', reasoning: '', finishReason: 'other' };
+}
+
+type Settled = { type: 'finish'; event: Extract<ChatEvent, { type: 'finish' }> } | { type: 'error'; failure: AiuError };
+
 /** Rough but deliberate: ~4 characters per token, plus a little per message. */
 function estimateInputTokens(request: ChatRequest): number {
   return request.messages.reduce((total, message) => total + Math.ceil(message.content.length / 4) + 4, 0);
@@ -111,33 +124,30 @@ export class ChatCall implements CallScope {
     return this.run('stream');
   }
 
-  /** The whole answer at once (`stream: false`). */
+  /** The whole answer at once (`stream: false`): the same steps, without a generator between them. */
   async complete(): Promise<ChatResult> {
-    let start: Extract<ChatEvent, { type: 'start' }> | undefined;
-    let finish: Extract<ChatEvent, { type: 'finish' }> | undefined;
-    let text = '';
-    let reasoning = '';
-    for await (const batch of this.run('json')) {
-      for (const event of batch) {
-        if (event.type === 'delta') text += event.text;
-        else if (event.type === 'reasoning') reasoning += event.text;
-        else if (event.type === 'start') start = event;
-        else if (event.type === 'finish') finish = event;
-      }
+    const { target, admitted, reservation } = await this.admit('json');
+    const step = newStep();
+    let failure: AiuError | undefined;
+    try {
+      for (let next = await admitted.value.batches.next(); !next.done; next = await admitted.value.batches.next()) this.translate(next.value, step);
+    } catch (error) {
+      failure = toAiuError(error);
     }
-    if (!start || !finish) throw new AiuError('internal_error', 'The chat ended without an answer.');
+    const finish = await this.settle(admitted, reservation, step, failure === undefined, failure);
+    if (finish.type === 'error') throw finish.failure;
     return {
-      requestId: start.requestId,
-      model: start.model,
-      provider: start.provider,
-      text,
-      ...(reasoning ? { reasoning } : {}),
-      finishReason: finish.finishReason,
-      usage: finish.usage,
-      cost: finish.cost,
-      latencyMs: finish.latencyMs,
+      requestId: this.requestId,
+      model: target.modelId,
+      provider: target.provider.id,
+      text: step.text,
+      ...(step.reasoning ? { reasoning: step.reasoning } : {}),
+      finishReason: finish.event.finishReason,
+      usage: finish.event.usage,
+      cost: finish.event.cost,
+      latencyMs: finish.event.latencyMs,
       ttftMs: null,
-      ...(start.warnings ? { warnings: start.warnings } : {}),
+      ...(target.warnings.length ? { warnings: target.warnings } : {}),
     };
   }
 
@@ -154,56 +164,26 @@ export class ChatCall implements CallScope {
   }
 
   private async *run(mode: Mode): AsyncGenerator<ChatEvent[]> {
-    const recorder = this.recorder;
-    let reservation: Reservation | null = null;
-    let step: { target: Target; admitted: Admitted<StepEvents> };
-    try {
-      await this.runtime.prices.ready();
-      reservation = await this.reserveQuota();
-      step = await this.openStep(mode);
-      recorder.started();
-    } catch (error) {
-      if (reservation) await this.runtime.guards.quotas.settle(reservation, null);
-      throw this.fail(error);
-    }
-
-    const { target, admitted } = step;
+    const { target, admitted, reservation } = await this.admit(mode);
     yield [
       {
         type: 'start',
-        requestId: recorder.requestId,
+        requestId: this.requestId,
         model: target.modelId,
         provider: target.provider.id,
         ...(target.warnings.length ? { warnings: target.warnings } : {}),
       },
     ];
 
-    let finishReason: FinishReason = 'other';
+    const step = newStep();
     let completed = false;
     let failure: AiuError | undefined;
+    let settled: Settled | undefined;
     const { batches } = admitted.value;
     try {
       let next = admitted.value.first ?? (await batches.next());
       while (!next.done) {
-        const out: ChatEvent[] = [];
-        for (const event of next.value) {
-          switch (event.type) {
-            case 'text':
-              recorder.generated(event.text);
-              out.push({ type: 'delta', text: event.text });
-              break;
-            case 'reasoning':
-              recorder.generated(event.text);
-              out.push({ type: 'reasoning', text: event.text });
-              break;
-            case 'usage':
-              recorder.reportUsage(event.usage, event.costUsd);
-              break;
-            case 'finish':
-              finishReason = event.finishReason;
-              break;
-          }
-        }
+        const out = this.translate(next.value, step);
         if (out.length) yield out;
         next = await batches.next();
       }
@@ -212,24 +192,73 @@ export class ChatCall implements CallScope {
       failure = toAiuError(error);
     } finally {
       if (!completed) await batches.return?.().catch(() => undefined);
-      await admitted.settle(completed || (failure !== undefined && !isHealthFailure(failure)));
-      if (reservation) {
-        const { usage, cost } = recorder.current();
-        await this.runtime.guards.quotas.settle(reservation, { tokens: usage.totalTokens, costUsd: cost?.total ?? null });
-      }
       // The consumer stopped reading (client gone) without an error reaching us.
-      if (!completed && !failure && !recorder.isLogged) this.fail(new AiuError('aborted', 'The client stopped reading the stream.'));
+      const stopped = !completed && !failure ? new AiuError('aborted', 'The client stopped reading the stream.') : undefined;
+      settled = await this.settle(admitted, reservation, step, completed, failure ?? stopped);
     }
-    if (failure) {
-      const logged = this.fail(failure);
-      if (mode === 'json') throw logged;
-      if (logged.code !== 'aborted') yield [{ type: 'error', code: logged.code, message: logged.message, retryable: logged.retryable }];
-      return;
+    if (settled.type === 'finish') yield [settled.event];
+    else if (settled.failure.code !== 'aborted') {
+      yield [{ type: 'error', code: settled.failure.code, message: settled.failure.message, retryable: settled.failure.retryable }];
     }
+  }
+
+  /** Admission (prices, quota) and the first step opened; a failure here is logged and thrown. */
+  private async admit(mode: Mode): Promise<{ target: Target; admitted: Admitted<StepEvents>; reservation: Reservation | null }> {
+    let reservation: Reservation | null = null;
+    try {
+      await this.runtime.prices.ready();
+      reservation = await this.reserveQuota();
+      const { target, admitted } = await this.openStep(mode);
+      this.recorder.started();
+      return { target, admitted, reservation };
+    } catch (error) {
+      if (reservation) await this.runtime.guards.quotas.settle(reservation, null);
+      throw this.fail(error);
+    }
+  }
+
+  /** A provider's events as ours, with what the step keeps (its text, its finish reason) and what the log needs. */
+  private translate(batch: readonly ProviderEvent[], step: StepState): ChatEvent[] {
+    const recorder = this.recorder;
+    const out: ChatEvent[] = [];
+    for (const event of batch) {
+      switch (event.type) {
+        case 'text':
+          recorder.generated(event.text);
+          step.text += event.text;
+          out.push({ type: 'delta', text: event.text });
+          break;
+        case 'reasoning':
+          recorder.generated(event.text);
+          step.reasoning += event.text;
+          out.push({ type: 'reasoning', text: event.text });
+          break;
+        case 'usage':
+          recorder.reportUsage(event.usage, event.costUsd);
+          break;
+        case 'finish':
+          step.finishReason = event.finishReason;
+          break;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The one place a call's bookkeeping is settled, however it ended: the attempt (slot, breaker,
+   * rate windows), the quota reservation with what was used, and the single log entry.
+   */
+  private async settle(admitted: Admitted<StepEvents>, reservation: Reservation | null, step: StepState, completed: boolean, failure: AiuError | undefined): Promise<Settled> {
+    await admitted.settle(completed || (failure !== undefined && !isHealthFailure(failure)));
+    if (reservation) {
+      const { usage, cost } = this.recorder.current();
+      await this.runtime.guards.quotas.settle(reservation, { tokens: usage.totalTokens, costUsd: cost?.total ?? null });
+    }
+    if (failure) return { type: 'error', failure: this.fail(failure) };
     this.release();
-    const { usage, cost, latencyMs, ttftMs } = recorder.succeed();
+    const { usage, cost, latencyMs, ttftMs } = this.recorder.succeed();
     this.endSpan();
-    yield [{ type: 'finish', finishReason, usage, cost, latencyMs, ttftMs }];
+    return { type: 'finish', event: { type: 'finish', finishReason: step.finishReason, usage, cost, latencyMs, ttftMs } };
   }
 
   /** The step's provider call, through the fallback policy: whichever target answers first. */
