@@ -41,13 +41,15 @@ interface StepEvents {
 
 /** What one model step has made so far. */
 interface StepState {
+  /** Whether the step's text is kept (a JSON answer returns it; a stream has sent it on already). */
+  keepText: boolean;
   text: string;
   reasoning: string;
   finishReason: FinishReason;
 }
 
-function newStep(): StepState {
-  return { text: '', reasoning: '', finishReason: 'other' };
+function newStep(keepText: boolean): StepState {
+  return { keepText, text: '', reasoning: '', finishReason: 'other' };
 }
 
 type Settled = { type: 'finish'; event: Extract<ChatEvent, { type: 'finish' }> } | { type: 'error'; failure: AiuError };
@@ -127,7 +129,7 @@ export class ChatCall implements CallScope {
   /** The whole answer at once (`stream: false`): the same steps, without a generator between them. */
   async complete(): Promise<ChatResult> {
     const { target, admitted, reservation } = await this.admit('json');
-    const step = newStep();
+    const step = newStep(true);
     let failure: AiuError | undefined;
     try {
       for (let next = await admitted.value.batches.next(); !next.done; next = await admitted.value.batches.next()) this.translate(next.value, step);
@@ -175,7 +177,7 @@ export class ChatCall implements CallScope {
       },
     ];
 
-    const step = newStep();
+    const step = newStep(false);
     let completed = false;
     let failure: AiuError | undefined;
     let settled: Settled | undefined;
@@ -225,12 +227,12 @@ export class ChatCall implements CallScope {
       switch (event.type) {
         case 'text':
           recorder.generated(event.text);
-          step.text += event.text;
+          if (step.keepText) step.text += event.text;
           out.push({ type: 'delta', text: event.text });
           break;
         case 'reasoning':
           recorder.generated(event.text);
-          step.reasoning += event.text;
+          if (step.keepText) step.reasoning += event.text;
           out.push({ type: 'reasoning', text: event.text });
           break;
         case 'usage':
