@@ -12,6 +12,8 @@ const upstream = await startScript('servers/upstream.mjs', {}, '1');
 const server = await startScript(script, { UPSTREAM_URL: upstream.url, MODE: process.env.MODE ?? 'node' });
 const body = JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }], stream: kind === 'stream' });
 const url = `${server.url}${process.env.MODE === 'express' ? '/api/aiu/chat' : '/chat'}`;
+// As `pnpm bench` and `bench:ab` warm a server: JSON calls first, then streams (shared code meets both).
+if (process.env.WARM_JSON) await load({ url, body: body.replace('"stream":true', '"stream":false'), connections: 50, durationMs: 12_000, maxRequests: 20_000 });
 await load({ url, body, connections: 50, durationMs: 6000 });
 const result = await load({ url, body, connections: Number(connections), durationMs: Number(seconds) * 1000 });
 await server.stop();

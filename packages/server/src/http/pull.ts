@@ -26,27 +26,70 @@ export interface EventPullOptions<T> {
   pingIntervalMs?: number;
 }
 
-/** Events pulled in the batches their producer made, with a ping whenever a pull waits longer than the interval. */
+/**
+ * One ticking timer per ping interval for every stream open, instead of a timer per stream: a
+ * timer per stream cost an allocation that lived long enough to pull the stream's data into the
+ * old generation (ARCHITECTURE.md, "Pings"). A pull that has waited through a whole tick is woken
+ * with a ping, so an idle stream gets one between one and two intervals after its last piece.
+ */
+class PingClock {
+  private static readonly clocks = new Map<number, PingClock>();
+  private readonly waiting = new Set<PingWaiter>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private ticks = 0;
+
+  static every(ms: number): PingClock {
+    let clock = PingClock.clocks.get(ms);
+    if (!clock) PingClock.clocks.set(ms, (clock = new PingClock(ms)));
+    return clock;
+  }
+
+  private constructor(private readonly ms: number) {}
+
+  /** `wake` is called once the pull has waited through a whole tick; returns how to stop waiting. */
+  wait(wake: () => void): () => void {
+    const waiter: PingWaiter = { since: this.ticks, wake };
+    this.waiting.add(waiter);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.tick(), this.ms);
+      (this.timer as { unref?: () => void }).unref?.();
+    }
+    return () => this.waiting.delete(waiter);
+  }
+
+  private tick(): void {
+    this.ticks += 1;
+    // Left running while streams come and go (one timer, not one per stream); stopped once a tick finds none.
+    if (this.waiting.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    for (const waiter of this.waiting) {
+      if (waiter.since < this.ticks - 1) {
+        this.waiting.delete(waiter);
+        waiter.wake();
+      }
+    }
+  }
+}
+
+interface PingWaiter {
+  since: number;
+  wake: () => void;
+}
+
+/** Events pulled in the batches their producer made, with a ping when a pull waits longer than the interval. */
 export function pullEvents<T>({ first, batches, encode, end, pingIntervalMs = PING_INTERVAL_MS }: EventPullOptions<T>): TextPuller {
+  const clock = PingClock.every(pingIntervalMs);
   let sentFirst = false;
   let finished = false;
   let pending: Promise<IteratorResult<readonly T[]>> | undefined;
-  /** Resolves the pull that is waiting, with a ping (set only while one waits). */
-  let wake: (() => void) | undefined;
-  let ping: ReturnType<typeof setInterval> | undefined;
-
-  const stop = () => {
-    finished = true;
-    if (ping) clearInterval(ping);
-    ping = undefined;
-  };
 
   return {
     next() {
       if (!sentFirst) {
         sentFirst = true;
-        ping = setInterval(() => wake?.(), pingIntervalMs);
-        (ping as { unref?: () => void }).unref?.();
         return Promise.resolve(first);
       }
       if (finished) return Promise.resolve(null);
@@ -54,34 +97,33 @@ export function pullEvents<T>({ first, batches, encode, end, pingIntervalMs = PI
       return new Promise<string | null>((resolve, reject) => {
         let settled = false;
         // A ping answers this pull; the batch still pending goes to the next one.
-        wake = () => {
+        const stopWaiting = clock.wait(() => {
           if (settled) return;
           settled = true;
-          wake = undefined;
           resolve(SSE_PING);
-        };
+        });
         waiting.then(
           (result) => {
             if (settled) return;
             settled = true;
-            wake = undefined;
+            stopWaiting();
             pending = undefined;
             if (!result.done) return resolve(encode(result.value));
-            stop();
+            finished = true;
             resolve(end ?? null);
           },
           (error: unknown) => {
             if (settled) return;
             settled = true;
-            wake = undefined;
-            stop();
+            stopWaiting();
+            finished = true;
             reject(error);
           },
         );
       });
     },
     async cancel() {
-      stop();
+      finished = true;
       await batches.return?.(undefined);
     },
   };
