@@ -96,6 +96,7 @@ try {
         rows.push({ a: await measure('A'), b });
       }
     }
+    if (process.argv.includes('--verbose')) console.log(`${name} B/A per pair: ${rows.map((r) => (r.b.cpuUs / r.a.cpuUs).toFixed(2)).join(' ')}`);
     const cpuRatio = median(rows.map((r) => r.b.cpuUs / r.a.cpuUs));
     const rpsRatio = median(rows.map((r) => r.b.rps / r.a.rps));
     const errors = rows.reduce((sum, r) => sum + r.a.errors + r.b.errors, 0);

@@ -40,6 +40,8 @@ for (const node of profile.nodes) {
   const area = !source ? node.callFrame.functionName || '(native)' : source.includes('/packages/') || source.includes('/dist/') ? `aiu ${source.split('/').slice(-1)[0]}` : source.includes('node_modules') ? `dep ${source.split('node_modules/').pop()?.split('/').slice(0, 2).join('/')}` : 'node internals';
   byArea.set(area, (byArea.get(area) ?? 0) + (self.get(node.id) ?? 0));
 }
+const idle = byArea.get('(idle)') ?? 0;
+console.log(`busy: ${((total - idle) / result.latencies.length).toFixed(1)} µs per request (main thread, GC included)`);
 console.log('by area (µs per request):');
 for (const [area, us] of [...byArea].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`${(us / result.latencies.length).toFixed(1).padStart(8)}  ${area}`);
 console.log(`${result.latencies.length} requests; µs of self time per request, top 40:`);

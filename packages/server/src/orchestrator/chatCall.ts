@@ -41,7 +41,7 @@ interface StepEvents {
 
 /** What one model step has made so far. */
 interface StepState {
-  /** Whether the step's text is kept (a JSON answer returns it; a stream has sent it on already). */
+  /** A JSON answer keeps the step's text and makes no events; a stream sends each piece on as an event. */
   keepText: boolean;
   text: string;
   reasoning: string;
@@ -51,6 +51,8 @@ interface StepState {
 function newStep(keepText: boolean): StepState {
   return { keepText, text: '', reasoning: '', finishReason: 'other' };
 }
+
+const NO_EVENTS: ChatEvent[] = [];
 
 type Settled = { type: 'finish'; event: Extract<ChatEvent, { type: 'finish' }> } | { type: 'error'; failure: AiuError };
 
@@ -219,21 +221,26 @@ export class ChatCall implements CallScope {
     }
   }
 
-  /** A provider's events as ours, with what the step keeps (its text, its finish reason) and what the log needs. */
+  /**
+   * A provider's events as ours, with what the step keeps (its text for a JSON answer, its finish
+   * reason) and what the log needs. A JSON answer makes no event objects: kept until the answer
+   * is assembled, they would teach V8 that this allocation site makes long-lived objects, and it
+   * would then allocate every streamed delta in the old generation (ARCHITECTURE.md, "Pretenuring").
+   */
   private translate(batch: readonly ProviderEvent[], step: StepState): ChatEvent[] {
     const recorder = this.recorder;
-    const out: ChatEvent[] = [];
+    const out: ChatEvent[] = step.keepText ? NO_EVENTS : [];
     for (const event of batch) {
       switch (event.type) {
         case 'text':
           recorder.generated(event.text);
           if (step.keepText) step.text += event.text;
-          out.push({ type: 'delta', text: event.text });
+          else out.push({ type: 'delta', text: event.text });
           break;
         case 'reasoning':
           recorder.generated(event.text);
           if (step.keepText) step.reasoning += event.text;
-          out.push({ type: 'reasoning', text: event.text });
+          else out.push({ type: 'reasoning', text: event.text });
           break;
         case 'usage':
           recorder.reportUsage(event.usage, event.costUsd);
