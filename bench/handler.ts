@@ -23,6 +23,11 @@ const TARGETS: Target[] = [
     request: (s, _u, stream) => ({ url: `${s.url}/chat`, body: JSON.stringify({ model: 'gpt-4.1-nano', messages: MESSAGES, stream }) }),
   },
   {
+    name: 'bare Express proxy',
+    start: (upstream) => startScript('servers/express-proxy.mjs', { UPSTREAM_URL: upstream }),
+    request: (s, _u, stream) => ({ url: `${s.url}/api/aiu/chat`, body: JSON.stringify({ model: 'gpt-4.1-nano', messages: MESSAGES, stream }) }),
+  },
+  {
     name: 'aiu toExpress',
     start: (upstream) => startScript('servers/aiu.mjs', { UPSTREAM_URL: upstream, MODE: 'express' }),
     request: (s, _u, stream) => ({ url: `${s.url}/api/aiu/chat`, body: JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: MESSAGES, stream }) }),
@@ -177,6 +182,15 @@ export const handlerBenchmark: Benchmark = {
         if (cell.errors) figures.push({ name: `${mode.label} · ${target.name} · errors`, value: cell.errors, unit: 'requests' });
       }
       const aiu = cells.get(`aiu Node bridge|${mode.label}`) as Cell;
+      // What Express itself costs (the bare Express proxy over the bare Node one), added to the Node
+      // bridge: toExpress should cost about that, and no more than 1.2× it.
+      const express = cells.get(`aiu toExpress|${mode.label}`) as Cell;
+      const expressProxy = cells.get(`bare Express proxy|${mode.label}`) as Cell;
+      if (express.cpuUsPerRequest && aiu.cpuUsPerRequest && expressProxy.cpuUsPerRequest && floor.cpuUsPerRequest) {
+        const expected = aiu.cpuUsPerRequest + (expressProxy.cpuUsPerRequest - floor.cpuUsPerRequest);
+        figures.push({ name: `${mode.label} · Express's own cost (bare Express proxy − bare node:http proxy) · CPU per request`, value: expressProxy.cpuUsPerRequest - floor.cpuUsPerRequest, unit: 'µs' });
+        figures.push({ name: `${mode.label} · aiu toExpress CPU vs Node bridge + Express's own cost`, value: express.cpuUsPerRequest / expected, unit: '×', goal: { value: 1.2, lowerIsBetter: true } });
+      }
       for (const peer of ['Portkey gateway', 'AI SDK route']) {
         const other = cells.get(`${peer}|${mode.label}`) as Cell;
         figures.push({ name: `${mode.label} · aiu Node bridge throughput vs ${peer}`, value: aiu.rps / other.rps, unit: '×', goal: { value: 5, lowerIsBetter: false } });

@@ -26,6 +26,7 @@ const url = await new Promise<string>((resolve) => {
       const line = buffered.slice(0, end);
       buffered = buffered.slice(end + 1);
       if (line.startsWith('{')) resolve((JSON.parse(line) as { url: string }).url);
+      if (process.env.SHOW_LINES && new RegExp(process.env.SHOW_LINES).test(line)) console.log(line);
       if (line.includes('Scavenge')) scavenges++;
       const promotedMatch = / promoted=(\d+)/.exec(line);
       if (promotedMatch && measuring) promoted += Number(promotedMatch[1]);

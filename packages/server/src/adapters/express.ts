@@ -4,8 +4,6 @@ import { handleNodeRequest } from './node';
 
 /** The parts of Express's req/res we use, so users need no @types/express from us. */
 interface ExpressLikeRequest extends IncomingMessage {
-  /** Path relative to the mount point (`app.use('/api/aiu', …)` strips the prefix). */
-  path?: string;
   body?: unknown;
   /** Set by body-parser once it consumed the stream. */
   _body?: boolean;
@@ -19,7 +17,11 @@ type Next = (error?: unknown) => void;
  */
 export function toExpress(aiu: Aiu) {
   return function aiuExpress(req: ExpressLikeRequest, res: ServerResponse, next: Next): void {
-    const path = req.path ?? new URL(req.url ?? '/', 'http://localhost').pathname;
+    // Inside `app.use(mount, …)` Express has already made `req.url` relative to the mount point;
+    // cutting its query is all `req.path` does, through a parse per request.
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
     const consumed = req._body === true || req.readableEnded;
     handleNodeRequest(aiu, req, res, {
       path,
