@@ -22,7 +22,11 @@ export interface UseChatResult extends ChatState {
 export function useChat(options: UseChatOptions = {}): UseChatResult {
   const transport = useAiuConfig();
   const [controller] = useState(() => new ChatController(transport, options));
-  controller.configure(transport, options);
+  // After each commit, not during render (as TanStack Query's observers take their options):
+  // a render that React throws away must not reconfigure the live controller.
+  useEffect(() => {
+    controller.configure(transport, options);
+  });
   const state = useSyncExternalStore(controller.subscribe, controller.getSnapshot, controller.getSnapshot);
 
   useEffect(() => {

@@ -25,7 +25,8 @@ import {
 } from './core/modelSelectState';
 import type { AiuRequestError } from './core/fetchJson';
 import { useModels } from './useModels';
-import { composeHandlers, dataFlag, mergeRefs } from './utils/mergeProps';
+import { composeHandlers, dataFlag, mergeRefs, propsOrEmpty } from './utils/mergeProps';
+import { useControllableState } from './utils/useControllableState';
 
 export { ModelSelectActions, type ModelSelectState, type ModelSelectAction, type StateReducer } from './core/modelSelectState';
 
@@ -70,7 +71,7 @@ export interface ModelSelectApi {
   /** "12 models" — for a polite live region while filtering. */
   resultsAnnouncement: string;
   getLabelProps: <P extends LabelHTMLAttributes<HTMLLabelElement>>(props?: P) => P & LabelHTMLAttributes<HTMLLabelElement>;
-  getInputProps: <P extends InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }>(props?: P) => P & InputHTMLAttributes<HTMLInputElement> & { ref: Ref<HTMLInputElement> };
+  getInputProps: <P extends InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }>(props?: P) => P & InputHTMLAttributes<HTMLInputElement> & { ref: Ref<HTMLInputElement> } & DataAttributes;
   getToggleButtonProps: <P extends Props<HTMLButtonElement>>(props?: P) => Omit<P, 'ref'> & Out<HTMLButtonElement> & { type: 'button' };
   getListboxProps: <P extends Props<HTMLElement>>(props?: P) => Omit<P, 'ref'> & Out<HTMLElement>;
   getGroupProps: <P extends Props<HTMLElement>>(options: { provider: string } & P) => Omit<P, 'provider' | 'ref'> & Out<HTMLElement>;
@@ -103,17 +104,14 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
   );
   const index = useMemo(() => searchIndex(eligible), [eligible]);
 
-  const [internal, setInternal] = useState<ModelSelectState>(() => ({
-    isOpen: props.defaultOpen ?? false,
-    query: '',
-    highlightedIndex: -1,
-    selectedId: props.defaultValue ?? null,
-  }));
-  const state: ModelSelectState = {
-    ...internal,
-    ...(props.value !== undefined ? { selectedId: props.value } : {}),
-    ...(props.open !== undefined ? { isOpen: props.open } : {}),
-  };
+  const [selectedId, setSelectedId] = useControllableState<string | null>({
+    prop: props.value,
+    defaultProp: props.defaultValue ?? null,
+    onChange: (id) => props.onValueChange?.(id, latest.current.models.find((model) => model.id === id) ?? null),
+  });
+  const [isOpen, setIsOpen] = useControllableState<boolean>({ prop: props.open, defaultProp: props.defaultOpen ?? false, onChange: props.onOpenChange });
+  const [local, setLocal] = useState({ query: '', highlightedIndex: -1 });
+  const state: ModelSelectState = { ...local, selectedId, isOpen };
 
   const filteredModels = useMemo(() => searchModels(eligible, index, state.query), [eligible, index, state.query]);
   const groups = useMemo(() => groupByProvider(filteredModels), [filteredModels]);
@@ -124,7 +122,7 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
   latest.current = { state, props, filteredModels, models };
 
   const dispatch = useCallback((action: ModelSelectAction) => {
-    const { state: current, props: currentProps, filteredModels: list, models: all } = latest.current;
+    const { state: current, props: currentProps, filteredModels: list } = latest.current;
     const proposed = modelSelectChanges(current, action, {
       count: list.length,
       idAt: (i) => list[i]?.id,
@@ -132,11 +130,10 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
     });
     const changes = currentProps.stateReducer ? currentProps.stateReducer(current, { ...action, changes: proposed }) : proposed;
     if (Object.keys(changes).length === 0) return;
-    setInternal((previous) => ({ ...previous, ...changes }));
-    if (changes.selectedId !== undefined && changes.selectedId !== current.selectedId) {
-      currentProps.onValueChange?.(changes.selectedId, all.find((model) => model.id === changes.selectedId) ?? null);
-    }
-    if (changes.isOpen !== undefined && changes.isOpen !== current.isOpen) currentProps.onOpenChange?.(changes.isOpen);
+    const { selectedId: nextSelected, isOpen: nextOpen, ...rest } = changes;
+    if (Object.keys(rest).length) setLocal((previous) => ({ ...previous, ...rest }));
+    if (nextSelected !== undefined) setSelectedId(nextSelected);
+    if (nextOpen !== undefined) setIsOpen(nextOpen);
   }, []);
 
   useEffect(() => dispatch({ type: ModelSelectActions.OptionsChange }), [filteredModels, dispatch]);
@@ -200,9 +197,9 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
     error: props.models === undefined ? fetched.error : null,
     resultsAnnouncement: state.isOpen ? `${count} ${count === 1 ? 'model' : 'models'}` : '',
 
-    getLabelProps: (user = {} as never) => ({ id: ids.label, htmlFor: ids.input, ...user }),
+    getLabelProps: <P extends LabelHTMLAttributes<HTMLLabelElement>>(user?: P) => ({ id: ids.label, htmlFor: ids.input, ...propsOrEmpty(user) }),
 
-    getInputProps: (user = {} as never) => {
+    getInputProps: ((user: InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> } = {}): InputHTMLAttributes<HTMLInputElement> & { ref: Ref<HTMLInputElement> } & DataAttributes => {
       const { ref, onChange, onKeyDown, onBlur, onClick, ...rest } = user;
       return {
         id: ids.input,
@@ -224,13 +221,13 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
         onKeyDown: composeHandlers(onKeyDown, onInputKeyDown),
         onBlur: composeHandlers(onBlur, (_event: FocusEvent<HTMLInputElement>) => dispatch({ type: ModelSelectActions.InputBlur })),
         onClick: composeHandlers(onClick, (_event: MouseEvent<HTMLInputElement>) => dispatch({ type: ModelSelectActions.InputClick })),
-      } as never;
-    },
+      };
+    }) as ModelSelectApi['getInputProps'],
 
-    getToggleButtonProps: (user = {} as never) => {
+    getToggleButtonProps: ((user: Props<HTMLButtonElement> = {}): Out<HTMLButtonElement> & { type: 'button' } => {
       const { onClick, ...rest } = user;
       return {
-        type: 'button',
+        type: 'button' as const,
         tabIndex: -1,
         'aria-label': state.isOpen ? 'Hide models' : 'Show models',
         'aria-controls': ids.listbox,
@@ -238,24 +235,31 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
         'data-state': state.isOpen ? 'open' : 'closed',
         ...withRef(rest),
         onClick: composeHandlers(onClick, () => dispatch({ type: ModelSelectActions.ToggleButtonClick })),
-      } as never;
-    },
+      };
+    }) as ModelSelectApi['getToggleButtonProps'],
 
-    getListboxProps: (user = {} as never) =>
-      ({
-        id: ids.listbox,
-        role: 'listbox',
-        'aria-labelledby': ids.label,
-        'data-state': state.isOpen ? 'open' : 'closed',
-        ...withRef(user),
-      }) as never,
+    getListboxProps: ((user: Props<HTMLElement> = {}): Out<HTMLElement> => ({
+      id: ids.listbox,
+      role: 'listbox',
+      'aria-labelledby': ids.label,
+      'data-state': state.isOpen ? 'open' : 'closed',
+      ...withRef(user),
+    })) as ModelSelectApi['getListboxProps'],
 
-    getGroupProps: ({ provider, ...user }) => ({ role: 'group', 'aria-labelledby': ids.group(provider), ...withRef(user) }) as never,
+    getGroupProps: (({ provider, ...user }: { provider: string } & Props<HTMLElement>): Out<HTMLElement> => ({
+      role: 'group',
+      'aria-labelledby': ids.group(provider),
+      ...withRef(user),
+    })) as ModelSelectApi['getGroupProps'],
 
-    getGroupLabelProps: ({ provider, ...user }) => ({ id: ids.group(provider), role: 'presentation', ...withRef(user) }) as never,
+    getGroupLabelProps: (({ provider, ...user }: { provider: string } & Props<HTMLElement>): Out<HTMLElement> => ({
+      id: ids.group(provider),
+      role: 'presentation',
+      ...withRef(user),
+    })) as ModelSelectApi['getGroupLabelProps'],
 
-    getOptionProps: ({ model, index: i, ...user }) => {
-      const { ref, onClick, onMouseMove, onMouseDown, ...rest } = user as Props<HTMLElement>;
+    getOptionProps: (({ model, index: i, ...user }: { model: ModelInfo; index: number } & Props<HTMLElement>): Out<HTMLElement> => {
+      const { ref, onClick, onMouseMove, onMouseDown, ...rest } = user;
       const isHighlighted = state.isOpen && i === state.highlightedIndex;
       const isSelected = model.id === state.selectedId;
       return {
@@ -276,10 +280,15 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
           if (i !== latest.current.state.highlightedIndex) dispatch({ type: ModelSelectActions.OptionMouseMove, index: i });
         }),
         onClick: composeHandlers(onClick, () => dispatch({ type: ModelSelectActions.OptionClick, index: i })),
-      } as never;
-    },
+      };
+    }) as ModelSelectApi['getOptionProps'],
 
-    getStatusProps: (user = {} as never) =>
-      ({ role: 'status', 'aria-live': 'polite', 'aria-atomic': true, children: state.isOpen ? `${count} ${count === 1 ? 'model' : 'models'}` : '', ...withRef(user) }) as never,
+    getStatusProps: ((user: Props<HTMLElement> = {}): Out<HTMLElement> => ({
+      role: 'status',
+      'aria-live': 'polite',
+      'aria-atomic': true,
+      children: state.isOpen ? `${count} ${count === 1 ? 'model' : 'models'}` : '',
+      ...withRef(user),
+    })) as ModelSelectApi['getStatusProps'],
   };
 }

@@ -15,14 +15,20 @@ import {
 } from 'react';
 import type { AiuClientError } from './core/errors';
 import { useProviderKeys } from './useProviderKeys';
-import { composeHandlers } from './utils/mergeProps';
+import { composeHandlers, propsOrEmpty } from './utils/mergeProps';
+import { useControllableState } from './utils/useControllableState';
+
+type DataAttributes = { [key: `data-${string}`]: unknown };
 
 export type KeyFormField = 'alias' | 'key';
 export type KeyFormStatus = 'idle' | 'validating' | 'saving' | 'saved' | 'error';
 
 export interface UseProviderKeyFormProps {
   provider: string;
+  /** The alias field, controlled (anything but `undefined`). The key itself is never controlled: it stays inside the form until saved. */
+  alias?: string;
   defaultAlias?: string;
+  onAliasChange?: (alias: string) => void;
   /** Ask the provider before storing (default true): a key it rejects is never saved. */
   validateBeforeSave?: boolean;
   scopes?: KeyScope[];
@@ -74,7 +80,9 @@ const STATUS_MESSAGES: Record<KeyFormStatus, string> = {
  */
 export function useProviderKeyForm(props: UseProviderKeyFormProps): ProviderKeyFormApi {
   const keys = useProviderKeys();
-  const [values, setValues] = useState({ alias: props.defaultAlias ?? 'default', key: '' });
+  const [alias, setAlias] = useControllableState({ prop: props.alias, defaultProp: props.defaultAlias ?? 'default', onChange: props.onAliasChange });
+  const [key, setKey] = useState('');
+  const values = { alias, key };
   const [status, setStatus] = useState<KeyFormStatus>('idle');
   const [validation, setValidation] = useState<KeyValidation | null>(null);
   const [error, setError] = useState<AiuClientError | null>(null);
@@ -151,7 +159,7 @@ export function useProviderKeyForm(props: UseProviderKeyFormProps): ProviderKeyF
         ...(props.replace ? { replace: true } : {}),
       });
       // The typed key leaves memory the moment the server has it.
-      setValues((previous) => ({ ...previous, key: '' }));
+      setKey('');
       setKeyVisible(false);
       setStatus('saved');
       props.onSaved?.(summary);
@@ -163,7 +171,8 @@ export function useProviderKeyForm(props: UseProviderKeyFormProps): ProviderKeyF
   }
 
   const setValue = (field: KeyFormField, value: string) => {
-    setValues((previous) => ({ ...previous, [field]: value }));
+    if (field === 'alias') setAlias(value);
+    else setKey(value);
     if (fieldErrors[field]) setFieldErrors((previous) => ({ ...previous, [field]: undefined }));
     if (status === 'saved' || status === 'error') setStatus('idle');
   };
@@ -182,7 +191,7 @@ export function useProviderKeyForm(props: UseProviderKeyFormProps): ProviderKeyF
     keyVisible,
     statusMessage,
 
-    getFormProps: (user = {} as never) => {
+    getFormProps: ((user: FormHTMLAttributes<HTMLFormElement> = {}): FormHTMLAttributes<HTMLFormElement> & DataAttributes => {
       const { onSubmit, ...rest } = user;
       return {
         noValidate: true,
@@ -193,12 +202,12 @@ export function useProviderKeyForm(props: UseProviderKeyFormProps): ProviderKeyF
           event.preventDefault();
           void save();
         }),
-      } as never;
-    },
+      };
+    }) as ProviderKeyFormApi['getFormProps'],
 
-    getLabelProps: (field, user = {} as never) => ({ id: ids.label(field), htmlFor: ids.field(field), ...user }) as never,
+    getLabelProps: <P extends LabelHTMLAttributes<HTMLLabelElement>>(field: KeyFormField, user?: P) => ({ id: ids.label(field), htmlFor: ids.field(field), ...propsOrEmpty(user) }),
 
-    getFieldProps: (field, user = {} as never) => {
+    getFieldProps: ((field: KeyFormField, user: InputHTMLAttributes<HTMLInputElement> = {}): InputHTMLAttributes<HTMLInputElement> & DataAttributes => {
       const { onChange, ...rest } = user;
       const message = fieldErrors[field];
       return {
@@ -214,12 +223,12 @@ export function useProviderKeyForm(props: UseProviderKeyFormProps): ProviderKeyF
         ...(field === 'key' ? { type: keyVisible ? 'text' : 'password', autoCapitalize: 'off', autoCorrect: 'off' } : { type: 'text' }),
         ...rest,
         onChange: composeHandlers(onChange, (event: ChangeEvent<HTMLInputElement>) => setValue(field, event.target.value)),
-      } as never;
-    },
+      };
+    }) as ProviderKeyFormApi['getFieldProps'],
 
-    getErrorProps: (field, user = {} as never) => ({ id: ids.error(field), role: 'alert', children: fieldErrors[field] ?? '', ...user }) as never,
+    getErrorProps: <P extends HTMLAttributes<HTMLElement>>(field: KeyFormField, user?: P) => ({ id: ids.error(field), role: 'alert', children: fieldErrors[field] ?? '', ...propsOrEmpty(user) }),
 
-    getToggleVisibilityProps: (user = {} as never) => {
+    getToggleVisibilityProps: ((user: ButtonHTMLAttributes<HTMLButtonElement> = {}): ButtonHTMLAttributes<HTMLButtonElement> & DataAttributes => {
       const { onClick, ...rest } = user;
       return {
         type: 'button',
@@ -229,12 +238,11 @@ export function useProviderKeyForm(props: UseProviderKeyFormProps): ProviderKeyF
         'data-state': keyVisible ? 'visible' : 'hidden',
         ...rest,
         onClick: composeHandlers(onClick, (_event: MouseEvent<HTMLButtonElement>) => setKeyVisible((visible) => !visible)),
-      } as never;
-    },
+      };
+    }) as ProviderKeyFormApi['getToggleVisibilityProps'],
 
-    getSubmitProps: (user = {} as never) =>
-      ({ type: 'submit', disabled: busy, 'aria-disabled': busy, 'data-state': status, ...user }) as never,
+    getSubmitProps: <P extends ButtonHTMLAttributes<HTMLButtonElement>>(user?: P) => ({ type: 'submit' as const, disabled: busy, 'aria-disabled': busy, 'data-state': status, ...propsOrEmpty(user) }),
 
-    getStatusProps: (user = {} as never) => ({ role: 'status', 'aria-live': 'polite', children: statusMessage, ...user }) as never,
+    getStatusProps: <P extends HTMLAttributes<HTMLElement>>(user?: P) => ({ role: 'status', 'aria-live': 'polite' as const, children: statusMessage, ...propsOrEmpty(user) }),
   };
 }

@@ -10,6 +10,7 @@ import {
   usageSummary,
 } from './core/chartGeometry';
 import type { AiuRequestError } from './core/fetchJson';
+import { propsOrEmpty } from './utils/mergeProps';
 import { type UsageQueryInput, useUsage } from './useUsage';
 
 export type { UsageMetric, ChartSeries, ChartBucket, ChartTick, ChartScale } from './core/chartGeometry';
@@ -60,15 +61,14 @@ export function useUsageChart(props: UseUsageChartProps = {}): UsageChartApi {
     isLoading: given === undefined && fetched.isLoading,
     error: given === undefined ? fetched.error : null,
     summary,
-    getChartProps: (user = {} as never) =>
-      ({
-        role: 'img',
-        'aria-describedby': summaryId,
-        'aria-label': `Usage by ${metric}`,
-        viewBox: `0 0 ${geometry.scale.width} ${geometry.scale.height}`,
-        'data-state': state,
-        ...user,
-      }) as never,
-    getSummaryProps: (user = {} as never) => ({ id: summaryId, children: summary, 'data-state': state, ...user }) as never,
+    getChartProps: <P extends SVGAttributes<SVGSVGElement>>(user?: P) => ({
+      role: 'img',
+      'aria-describedby': summaryId,
+      'aria-label': `Usage by ${metric}`,
+      viewBox: `0 0 ${geometry.scale.width} ${geometry.scale.height}`,
+      'data-state': state,
+      ...propsOrEmpty(user),
+    }),
+    getSummaryProps: <P extends HTMLAttributes<HTMLElement>>(user?: P) => ({ id: summaryId, children: summary, 'data-state': state, ...propsOrEmpty(user) }),
   };
 }

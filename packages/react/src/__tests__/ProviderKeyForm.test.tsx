@@ -1,6 +1,7 @@
 import { aiuHandlers } from '@aiu/testing/msw';
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { axeViolations } from '../../test/axe';
 import { server } from '../../test/setup';
@@ -122,5 +123,34 @@ describe('ProviderKeyForm', () => {
     await user.click(screen.getByRole('button', { name: 'Save key' }));
     await waitFor(() => expect(screen.getByLabelText('Alias').getAttribute('aria-invalid')).toBe('true'));
     expect(document.getElementById(screen.getByLabelText('Alias').getAttribute('aria-describedby') ?? '')?.textContent).toContain('exists already');
+  });
+
+  it('takes the alias controlled: shows the prop, proposes each edit, and saves under the alias the parent holds', async () => {
+    server.use(...aiuHandlers());
+    const proposed: string[] = [];
+    function Controlled() {
+      const [alias, setAlias] = useState('work');
+      return (
+        <Form
+          alias={alias}
+          onAliasChange={(next) => {
+            proposed.push(next);
+            // The parent keeps only lower-case aliases: what it holds is what the field shows.
+            setAlias(next.toLowerCase());
+          }}
+        />
+      );
+    }
+    render(<Controlled />);
+    const field = screen.getByLabelText('Alias') as HTMLInputElement;
+    expect(field.value).toBe('work');
+    await userEvent.type(field, 'X');
+    expect(proposed).toEqual(['workX']);
+    expect(field.value).toBe('workx');
+    await userEvent.type(screen.getByLabelText('API key'), GOOD);
+    await userEvent.click(screen.getByRole('button', { name: 'Save key' }));
+    expect(await screen.findByText(/^openai\/workx …WXYZ/)).toBeTruthy();
+    // The key is never part of what the parent sees.
+    expect(proposed.some((value) => value.includes(GOOD))).toBe(false);
   });
 });

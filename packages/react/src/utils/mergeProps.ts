@@ -24,3 +24,8 @@ export function mergeRefs<T>(...refs: Array<Ref<T> | undefined>): RefCallback<T>
 export function dataFlag(on: boolean): '' | undefined {
   return on ? '' : undefined;
 }
+
+/** The props a getter was given; none means an empty set of the same type (every field is optional). */
+export function propsOrEmpty<P extends object>(props: P | undefined): P {
+  return props ?? ({} as P);
+}
