@@ -107,7 +107,7 @@ export const clientBenchmark: Benchmark = {
   async run({ quick }) {
     const ours = await bundled(`export * from '@aiu/react';`);
     const chatOnly = await bundled(`export { AiuProvider, useChat, StreamingOutput } from '@aiu/react';`);
-    let theirs: number | null = null;
+    let theirs: number | null;
     try {
       theirs = await bundled(`export { useChat } from '@ai-sdk/react';`);
     } catch {

@@ -62,19 +62,21 @@ export const Default: Story = {
   },
 };
 
+function ControlledPicker() {
+  const [value, setValue] = useState<string | null>('openai:gpt-4o-mini');
+  return (
+    <div>
+      <Picker models={MODELS} value={value} onValueChange={setValue} />
+      <p className="muted">Selected: {value ?? 'none'}</p>
+      <button type="button" onClick={() => setValue('google:gemini-2.5-flash')}>
+        Pick Gemini
+      </button>
+    </div>
+  );
+}
+
 export const Controlled: Story = {
-  render: () => {
-    const [value, setValue] = useState<string | null>('openai:gpt-4o-mini');
-    return (
-      <div>
-        <Picker models={MODELS} value={value} onValueChange={setValue} />
-        <p className="muted">Selected: {value ?? 'none'}</p>
-        <button type="button" onClick={() => setValue('google:gemini-2.5-flash')}>
-          Pick Gemini
-        </button>
-      </div>
-    );
-  },
+  render: () => <ControlledPicker />,
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await userEvent.click(canvas.getByRole('button', { name: 'Pick Gemini' }));

@@ -134,7 +134,7 @@ export function useModelSelect(props: UseModelSelectProps = {}): ModelSelectApi 
     if (Object.keys(rest).length) setLocal((previous) => ({ ...previous, ...rest }));
     if (nextSelected !== undefined) setSelectedId(nextSelected);
     if (nextOpen !== undefined) setIsOpen(nextOpen);
-  }, []);
+  }, [setSelectedId, setIsOpen]);
 
   useEffect(() => dispatch({ type: ModelSelectActions.OptionsChange }), [filteredModels, dispatch]);
 

@@ -68,7 +68,9 @@ export function announcementFor(status: StreamingStatus, error: AiuClientError |
  */
 export function useStreamingOutput({ source }: UseStreamingOutputProps): StreamingOutputApi {
   const chat = isChatResult(source) ? source : null;
-  const stream = useMemo(() => (chat || !source ? null : new TextStreamController(source as TextSource)), [chat ? null : source]);
+  // A chat result is new every render; only a text source (an iterable or a stream) gets a controller.
+  const textSource = chat || !source ? null : (source as TextSource);
+  const stream = useMemo(() => (textSource ? new TextStreamController(textSource) : null), [textSource]);
   const store = stream ?? NO_STORE;
   const streamed = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
 

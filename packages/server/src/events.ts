@@ -25,8 +25,8 @@ export class Emitter {
   on<E extends AiuEventName>(event: E, listener: AiuListener<E>): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: never) => void);
-    return () => set.delete(listener as (payload: never) => void);
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   /** Whether anyone listens: lets a caller skip building a payload nobody reads. */

@@ -16,7 +16,7 @@ export async function postgresReachable(): Promise<boolean> {
     return true;
   } catch (error) {
     const message = `PostgreSQL at ${DATABASE_URL.replace(/\/\/[^@]*@/, '//…@')} is not reachable (${(error as Error).message}); set AIU_TEST_DATABASE_URL.`;
-    if (process.env.CI === 'true') throw new Error(`${message} CI requires it.`);
+    if (process.env.CI === 'true') throw new Error(`${message} CI requires it.`, { cause: error });
     console.warn(`\n⚠⚠⚠ SKIPPING PostgreSQL tests: ${message}\n`);
     return false;
   } finally {

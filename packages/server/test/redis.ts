@@ -11,7 +11,7 @@ export async function redisReachable(): Promise<boolean> {
     return true;
   } catch (error) {
     const message = `Redis at ${REDIS_URL} is not reachable (${(error as Error).message}); set AIU_TEST_REDIS_URL.`;
-    if (process.env.CI === 'true') throw new Error(`${message} CI requires it.`);
+    if (process.env.CI === 'true') throw new Error(`${message} CI requires it.`, { cause: error });
     console.warn(`\n⚠⚠⚠ SKIPPING Redis tests: ${message}\n`);
     return false;
   } finally {

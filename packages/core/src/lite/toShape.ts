@@ -19,7 +19,7 @@ export function toShape(schema: z.ZodMiniType, where: string, seen: Map<z.ZodMin
 
 function fromDef(schema: z.ZodMiniType, where: string, toShape: (schema: z.ZodMiniType, where: string) => Shape): Shape {
   const def = schema._zod.def as unknown as Def;
-  const checks = (def.checks ?? []).map((item, index) => toCheck(item._zod.def as unknown as CheckDef, `${where} check ${index}`));
+  const checks = (def.checks ?? []).map((item, index) => toCheck(item._zod.def as CheckDef, `${where} check ${index}`));
   const withChecks = (type: Primitive): Shape => (checks.length ? { type, checks } : type);
   switch (def.type) {
     case 'string':

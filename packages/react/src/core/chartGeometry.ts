@@ -119,7 +119,7 @@ export function usageChartGeometry(report: UsageReport | null | undefined, optio
   const stacked = options.metric !== 'latency';
   const buckets = report?.buckets ?? [];
   const keys = Object.keys(report?.groups ?? {});
-  const totals = new Map(keys.map((key) => [key, report?.groups[key] ? metricValue(report.groups[key] as UsageStats, options.metric) : 0]));
+  const totals = new Map(keys.map((key) => [key, report?.groups[key] ? metricValue(report.groups[key], options.metric) : 0]));
   // Largest at the bottom of the stack, then by name for a stable order.
   keys.sort((a, b) => (totals.get(b) ?? 0) - (totals.get(a) ?? 0) || a.localeCompare(b));
 

@@ -25,7 +25,7 @@ export function toNextHandler(
     instance ??= (source as () => Aiu)();
     const aiu = instance;
     // Called without a context (tests, other frameworks): route on the end of the path.
-    const params = context?.params ? await context.params : undefined;
+    const params = context?.params === undefined ? undefined : await context.params;
     const segments = params ? Object.values(params).find(Array.isArray) : undefined;
     if (segments) return aiu.handleRoute(request, `/${segments.map(encodeURIComponent).join('/')}`);
     return aiu.handler(request);

@@ -42,7 +42,7 @@ export async function handleNodeRequest(aiu: Aiu, req: IncomingMessage, res: Ser
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
   });
   const response = options.path === undefined ? await aiu.handler(request) : await aiu.handleRoute(request, options.path);
-  await writeResponse(response, res as FlushableResponse, abort);
+  await writeResponse(response, res, abort);
   res.off('close', onClose);
 }
 

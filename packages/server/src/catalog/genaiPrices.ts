@@ -86,7 +86,7 @@ export function findCatalogPrice(provider: string, model: string, at = new Date(
     return null;
   }
   if (!result) return null;
-  const pricing = toModelPricing(result.model_price as GenaiModelPrice);
+  const pricing = toModelPricing(result.model_price);
   if (!pricing) return null;
   return {
     pricing,

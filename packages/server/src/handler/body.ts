@@ -1,5 +1,5 @@
 import { AiuError, InvalidRequestError } from '@aiu/core';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { tooLarge } from '../http/bodyLimit';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

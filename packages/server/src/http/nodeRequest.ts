@@ -23,7 +23,10 @@ export interface NodeRequestInit {
  * follows the cheaper `Abort`). Anything else a `Request` has is handed to a real one, built on
  * first use. The pattern is @hono/node-server's, without replacing the global `Request`.
  */
+// The class is a `Request` through its prototype chain (set below), which the interface tells TypeScript.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface NodeRequest extends Request {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class NodeRequest {
   readonly method: string;
   readonly url: string;
@@ -43,11 +46,11 @@ export class NodeRequest {
 
   /** The Abort behind `signal`, for a request built here. */
   static abortOf(request: Request): Abort | undefined {
-    return #init in request ? (request as NodeRequest).#init.abort : undefined;
+    return #init in request ? request.#init.abort : undefined;
   }
 
   static clientAddressOf(request: Request): string | undefined {
-    return #init in request ? (request as NodeRequest).#init.clientAddress : undefined;
+    return #init in request ? request.#init.clientAddress : undefined;
   }
 
   get headers(): Headers {
@@ -82,7 +85,7 @@ export class NodeRequest {
 
   async arrayBuffer(): Promise<ArrayBuffer> {
     const bytes = await this.bytes();
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   }
 
   text(): Promise<string> {
@@ -106,7 +109,7 @@ export class NodeRequest {
       body,
       signal: this.signal,
       ...(body ? { duplex: 'half' } : {}),
-    } as RequestInit);
+    });
     return this.#real;
   }
 
@@ -281,7 +284,8 @@ class LightHeaders {
 for (const key of ['append', 'delete', 'entries', 'forEach', 'getSetCookie', 'keys', 'set', 'values'] as const) {
   Object.defineProperty(LightHeaders.prototype, key, {
     value(this: LightHeaders, ...args: unknown[]) {
-      return (this.realize()[key] as (...args: unknown[]) => unknown).apply(this.realize(), args);
+      const real = this.realize();
+      return Reflect.apply(real[key] as (...args: unknown[]) => unknown, real, args);
     },
   });
 }
@@ -298,7 +302,7 @@ for (const key of ['blob', 'clone', 'formData'] as const) {
   Object.defineProperty(NodeRequest.prototype, key, {
     value(this: NodeRequest, ...args: unknown[]) {
       const real = this.toRequest() as unknown as Record<string, (...args: unknown[]) => unknown>;
-      return real[key]?.apply(real, args);
+      return real[key]?.(...args);
     },
   });
 }

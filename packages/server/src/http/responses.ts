@@ -7,7 +7,10 @@ import { pulledStream, type TextPuller } from './pull';
  * than routing does (ARCHITECTURE.md, "The Node fast path"). The pattern is @hono/node-server's,
  * without replacing the global `Response`.
  */
+// The class is a `Response` through its prototype chain (set below), which the interface tells TypeScript.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface LightResponse extends Response {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class LightResponse {
   #real: Response | undefined;
 

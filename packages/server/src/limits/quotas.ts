@@ -87,7 +87,7 @@ export class Quotas {
     await Promise.all(
       reservation.parts.map((part) => {
         const real = actual === null ? 0 : part.unit === 'tokens' ? actual.tokens : Math.round((actual.costUsd ?? 0) * NANO);
-        return real === part.amount ? undefined : this.state.counterAdd(part.key, real - part.amount, part.ttlMs);
+        return real === part.amount ? Promise.resolve() : this.state.counterAdd(part.key, real - part.amount, part.ttlMs);
       }),
     );
   }

@@ -22,6 +22,6 @@ export class CallContext implements ProviderCallContext {
 
   /** What aborts a call made with this context. */
   static abortOf(context: ProviderCallContext): Abort {
-    return #abort in context ? (context as CallContext).#abort : Abort.from(context.signal);
+    return #abort in context ? (context).#abort : Abort.from(context.signal);
   }
 }

@@ -73,7 +73,7 @@ export function upstreamFetch(url: string, init: FetchInit): Promise<UpstreamRes
   const options: Undici.Dispatcher.DispatchOptions = {
     origin: target.origin,
     path: `${target.pathname}${target.search}`,
-    method: init.method as Undici.Dispatcher.HttpMethod,
+    method: init.method,
     headers: { accept: '*/*', ...init.headers },
     body: init.body,
   };

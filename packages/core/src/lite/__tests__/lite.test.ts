@@ -196,8 +196,17 @@ function sample(shape: Shape, random: Random, depth = 0): unknown {
 function breakSomewhere(value: unknown, random: Random): unknown {
   const slots: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }> = [];
   const collect = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach((item, index) => (slots.push({ parent: node, key: index }), collect(item)));
-    else if (node !== null && typeof node === 'object') for (const [key, item] of Object.entries(node)) (slots.push({ parent: node as Record<string, unknown>, key }), collect(item));
+    if (Array.isArray(node)) {
+      node.forEach((item, index) => {
+        slots.push({ parent: node, key: index });
+        collect(item);
+      });
+    } else if (node !== null && typeof node === 'object') {
+      for (const [key, item] of Object.entries(node)) {
+        slots.push({ parent: node as Record<string, unknown>, key });
+        collect(item);
+      }
+    }
   };
   collect(value);
   if (slots.length === 0 || random() < 0.1) return pick(random, WRONG);

@@ -50,5 +50,5 @@ export async function runExport(job: ExportJob, port: { on(event: 'message', lis
 }
 
 if (parentPort && (workerData as { aiuExport?: ExportJob } | undefined)?.aiuExport) {
-  void runExport((workerData as { aiuExport: ExportJob }).aiuExport, parentPort as never);
+  void runExport((workerData as { aiuExport: ExportJob }).aiuExport, parentPort);
 }
