@@ -3,8 +3,8 @@ import type { ProviderEvent } from './types';
 /**
  * A provider's events as the contract has them (one at a time), built from the arrays one
  * network read held. The orchestrator asks for the arrays (`batchesOf`): a stream at full speed
- * is hundreds of events, and one async step per read instead of per event halves the work
- * between the provider's socket and the client's (ARCHITECTURE.md, "Streams in batches").
+ * is hundreds of events, and one async step per read instead of per event is much of what a
+ * stream costs between the provider's socket and the client's (ARCHITECTURE.md, "Streams in batches").
  */
 export class ProviderEventStream implements AsyncIterable<ProviderEvent> {
   constructor(private readonly source: AsyncGenerator<readonly ProviderEvent[], unknown>) {}

@@ -61,8 +61,7 @@ interface FetchInit {
 /**
  * `fetch` for upstream calls. On Node it dispatches straight to undici's connection pool and
  * takes the answer through its handler callbacks — no `Response`, no stream objects, and none
- * of `node:http`'s per-request agent bookkeeping (measured: a quarter of the CPU per proxied
- * call, streamed or not). Elsewhere: `fetch`.
+ * of `node:http`'s per-request agent bookkeeping (ARCHITECTURE.md, "Upstream calls"). Elsewhere: `fetch`.
  */
 export function upstreamFetch(url: string, init: FetchInit): Promise<UpstreamResponse> {
   const library = loadUndici();

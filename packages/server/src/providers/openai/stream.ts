@@ -36,8 +36,8 @@ const CONTENT_REST = /("[^"\\]*(?:\\.[^"\\]*)*")\},"logprobs":null,"finish_reaso
 
 /**
  * The text of a chunk that carries nothing else — OpenAI's shape for all but the first and
- * last few chunks of a stream — without parsing the whole chunk (a third of a stream's CPU
- * went to JSON.parse). Anything else, including every other provider's layout, returns
+ * last few chunks of a stream — without parsing the whole chunk (ARCHITECTURE.md, "Streams in
+ * batches": parsing every chunk was a large share of a stream's CPU). Anything else, including every other provider's layout, returns
  * undefined and is parsed in full. A key can only match outside string values: inside one
  * its quotes would be escaped (so searching from the end finds the same place).
  */
