@@ -138,49 +138,32 @@ export class NodeRequest {
     const incoming = this.#incoming;
     const max = this.#init.maxBodyBytes ?? Infinity;
     let size = 0;
-    let cleanup = () => {};
+    let stop = () => {};
     return new ReadableStream<Uint8Array<ArrayBuffer>>(
       {
         start: (controller) => {
-          const onData = (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > max) {
-              cleanup();
-              incoming.resume();
-              controller.error(this.#tooLarge());
-              return;
-            }
-            controller.enqueue(new Uint8Array(chunk.buffer as ArrayBuffer, chunk.byteOffset, chunk.byteLength));
-            if ((controller.desiredSize ?? 1) <= 0) incoming.pause();
-          };
-          const onEnd = () => {
-            cleanup();
-            controller.close();
-          };
-          const onError = (error?: Error) => {
-            cleanup();
-            controller.error(error ?? new Error('The client closed the connection before sending the whole body.'));
-          };
-          const onClose = () => {
-            if (!incoming.complete) onError();
-          };
-          cleanup = () => {
-            incoming.off('data', onData);
-            incoming.off('end', onEnd);
-            incoming.off('error', onError);
-            incoming.off('close', onClose);
-          };
-          incoming.on('data', onData);
-          incoming.on('end', onEnd);
-          incoming.on('error', onError);
-          incoming.on('close', onClose);
+          stop = listenToBody(incoming, {
+            data: (chunk) => {
+              size += chunk.length;
+              if (size > max) {
+                stop();
+                incoming.resume();
+                controller.error(this.#tooLarge());
+                return;
+              }
+              controller.enqueue(new Uint8Array(chunk.buffer as ArrayBuffer, chunk.byteOffset, chunk.byteLength));
+              if ((controller.desiredSize ?? 1) <= 0) incoming.pause();
+            },
+            end: () => controller.close(),
+            fail: (error) => controller.error(error),
+          });
         },
         pull: () => {
           incoming.resume();
         },
         cancel: () => {
           // Drained and dropped, so the connection can carry the answer (a 413) and the next request.
-          cleanup();
+          stop();
           incoming.resume();
         },
       },
@@ -201,40 +184,52 @@ function hasBody(method: string): boolean {
 }
 
 /**
- * The whole body, but never buffered past the cap: the rest is drained and dropped. Plain
- * 'data'/'end' listeners: a stream's async iterator costs more than the rest of a small body's read.
+ * Listens to a body until it ends or fails (the client left before sending all of it); `end` and
+ * `fail` come after the listeners are gone. Plain listeners: a stream's async iterator costs more
+ * than the rest of a small body's read. Returns how to stop listening early.
  */
+function listenToBody(incoming: IncomingMessage, on: { data: (chunk: Buffer) => void; end: () => void; fail: (error: Error) => void }): () => void {
+  const onEnd = () => {
+    cleanup();
+    on.end();
+  };
+  const onError = (error?: Error) => {
+    cleanup();
+    on.fail(error ?? new Error('The client closed the connection before sending the whole body.'));
+  };
+  const onClose = () => {
+    if (!incoming.complete) onError();
+  };
+  const cleanup = () => {
+    incoming.off('data', on.data);
+    incoming.off('end', onEnd);
+    incoming.off('error', onError);
+    incoming.off('close', onClose);
+  };
+  incoming.on('data', on.data);
+  incoming.on('end', onEnd);
+  incoming.on('error', onError);
+  incoming.on('close', onClose);
+  return cleanup;
+}
+
+/** The whole body, but never buffered past the cap: the rest is drained and dropped. */
 function readIncoming(incoming: IncomingMessage, maxBytes: number, tooLarge: () => Error): Promise<Uint8Array<ArrayBuffer>> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      if (size > maxBytes) return reject(tooLarge());
-      const only = chunks.length === 1 ? (chunks[0] as Buffer) : null;
-      resolve((only as Uint8Array<ArrayBuffer> | null) ?? concat(chunks, size));
-    };
-    const onAbort = (error?: Error) => {
-      cleanup();
-      reject(error ?? new Error('The client closed the connection before sending the whole body.'));
-    };
-    const onClose = () => {
-      if (!incoming.complete) onAbort();
-    };
-    const cleanup = () => {
-      incoming.off('data', onData);
-      incoming.off('end', onEnd);
-      incoming.off('error', onAbort);
-      incoming.off('close', onClose);
-    };
-    incoming.on('data', onData);
-    incoming.on('end', onEnd);
-    incoming.on('error', onAbort);
-    incoming.on('close', onClose);
+    listenToBody(incoming, {
+      data: (chunk) => {
+        size += chunk.length;
+        if (size <= maxBytes) chunks.push(chunk);
+      },
+      end: () => {
+        if (size > maxBytes) return reject(tooLarge());
+        const only = chunks.length === 1 ? (chunks[0] as Buffer) : null;
+        resolve((only as Uint8Array<ArrayBuffer> | null) ?? concat(chunks, size));
+      },
+      fail: reject,
+    });
   });
 }
 
