@@ -48,7 +48,7 @@ const url = await new Promise<string>((resolve) => {
   });
 });
 const body = (stream: boolean) => JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }], stream });
-await load({ url: `${url}/chat`, body: body(false), connections: 50, durationMs: 12_000, maxRequests: 20_000 });
+if (!process.env.NO_JSON_WARMUP) await load({ url: `${url}/chat`, body: body(false), connections: 50, durationMs: 12_000, maxRequests: 20_000 });
 await load({ url: `${url}/chat`, body: body(true), connections: 50, durationMs: 12_000, maxRequests: 3_000 });
 const [s0, m0, o0, d0] = [scavenges, marks, optimized, deopts];
 measuring = true;

@@ -27,16 +27,17 @@ export interface EventPullOptions<T> {
 }
 
 /**
- * One ticking timer per ping interval for every stream open, instead of a timer per stream: a
- * timer per stream cost an allocation that lived long enough to pull the stream's data into the
- * old generation (ARCHITECTURE.md, "Pings"). A pull that has waited through a whole tick is woken
- * with a ping, so an idle stream gets one between one and two intervals after its last piece.
+ * One ticking timer per ping interval for every open stream, instead of one per stream. A pull
+ * that has waited through a whole tick gets a ping, so an idle stream gets one between one and two
+ * intervals after its last piece. Per stream, the clock holds the puller itself (registered once,
+ * while it is open); per pull, nothing is allocated for it: per-pull timers and waiter objects
+ * each lived long enough to carry streams' data into the old generation (ARCHITECTURE.md, "Pings").
  */
 class PingClock {
   private static readonly clocks = new Map<number, PingClock>();
-  private readonly waiting = new Set<PingWaiter>();
+  private readonly pullers = new Set<EventPuller<unknown>>();
   private timer: ReturnType<typeof setInterval> | undefined;
-  private ticks = 0;
+  ticks = 0;
 
   static every(ms: number): PingClock {
     let clock = PingClock.clocks.get(ms);
@@ -46,87 +47,130 @@ class PingClock {
 
   private constructor(private readonly ms: number) {}
 
-  /** `wake` is called once the pull has waited through a whole tick; returns how to stop waiting. */
-  wait(wake: () => void): () => void {
-    const waiter: PingWaiter = { since: this.ticks, wake };
-    this.waiting.add(waiter);
-    if (!this.timer) {
-      this.timer = setInterval(() => this.tick(), this.ms);
-      (this.timer as { unref?: () => void }).unref?.();
-    }
-    return () => this.waiting.delete(waiter);
+  add(puller: EventPuller<unknown>): void {
+    this.pullers.add(puller);
+    if (!this.timer) this.start();
+  }
+
+  remove(puller: EventPuller<unknown>): void {
+    this.pullers.delete(puller);
+  }
+
+  /** Its own method, so the timer's callback closes over the clock alone. */
+  private start(): void {
+    this.timer = setInterval(() => this.tick(), this.ms);
+    (this.timer as { unref?: () => void }).unref?.();
   }
 
   private tick(): void {
     this.ticks += 1;
     // Left running while streams come and go (one timer, not one per stream); stopped once a tick finds none.
-    if (this.waiting.size === 0) {
+    if (this.pullers.size === 0) {
       clearInterval(this.timer);
       this.timer = undefined;
       return;
     }
-    for (const waiter of this.waiting) {
-      if (waiter.since < this.ticks - 1) {
-        this.waiting.delete(waiter);
-        waiter.wake();
-      }
-    }
+    for (const puller of this.pullers) puller.pingIfWaitingSince(this.ticks - 1);
   }
 }
 
-interface PingWaiter {
-  since: number;
-  wake: () => void;
+/** Events pulled in the batches their producer made, with a ping when a pull waits longer than the interval. */
+export function pullEvents<T>(options: EventPullOptions<T>): TextPuller {
+  return new EventPuller(options);
 }
 
-/** Events pulled in the batches their producer made, with a ping when a pull waits longer than the interval. */
-export function pullEvents<T>({ first, batches, encode, end, pingIntervalMs = PING_INTERVAL_MS }: EventPullOptions<T>): TextPuller {
-  const clock = PingClock.every(pingIntervalMs);
-  let sentFirst = false;
-  let finished = false;
-  let pending: Promise<IteratorResult<readonly T[]>> | undefined;
+class EventPuller<T> implements TextPuller {
+  private readonly clock: PingClock;
+  private first: string | undefined;
+  private readonly batches: AsyncIterator<readonly T[]>;
+  private readonly encode: (batch: readonly T[]) => string;
+  private readonly end: string | null;
+  /** A batch that arrived while nobody was pulling (a ping answered the pull that asked for it). */
+  private ready: IteratorResult<readonly T[]> | undefined;
+  private failure: { error: unknown } | undefined;
+  private fetching = false;
+  private finished = false;
+  /** The pull that waits, and the tick it started waiting in. */
+  private resolve: ((piece: string | null) => void) | undefined;
+  private reject: ((error: unknown) => void) | undefined;
+  private waitingSince = 0;
 
-  return {
-    next() {
-      if (!sentFirst) {
-        sentFirst = true;
-        return Promise.resolve(first);
-      }
-      if (finished) return Promise.resolve(null);
-      const waiting = (pending ??= batches.next());
-      return new Promise<string | null>((resolve, reject) => {
-        let settled = false;
-        // A ping answers this pull; the batch still pending goes to the next one.
-        const stopWaiting = clock.wait(() => {
-          if (settled) return;
-          settled = true;
-          resolve(SSE_PING);
-        });
-        waiting.then(
-          (result) => {
-            if (settled) return;
-            settled = true;
-            stopWaiting();
-            pending = undefined;
-            if (!result.done) return resolve(encode(result.value));
-            finished = true;
-            resolve(end ?? null);
-          },
-          (error: unknown) => {
-            if (settled) return;
-            settled = true;
-            stopWaiting();
-            finished = true;
-            reject(error);
-          },
-        );
-      });
-    },
-    async cancel() {
-      finished = true;
-      await batches.return?.(undefined);
-    },
+  constructor({ first, batches, encode, end, pingIntervalMs = PING_INTERVAL_MS }: EventPullOptions<T>) {
+    this.clock = PingClock.every(pingIntervalMs);
+    this.first = first;
+    this.batches = batches;
+    this.encode = encode;
+    this.end = end ?? null;
+  }
+
+  next(): Promise<string | null> {
+    if (this.first !== undefined) {
+      const first = this.first;
+      this.first = undefined;
+      this.clock.add(this as EventPuller<unknown>);
+      return Promise.resolve(first);
+    }
+    if (this.ready) {
+      const result = this.ready;
+      this.ready = undefined;
+      return Promise.resolve(this.piece(result));
+    }
+    if (this.failure) return Promise.reject(this.failure.error);
+    if (this.finished) return Promise.resolve(null);
+    if (!this.fetching) {
+      this.fetching = true;
+      this.batches.next().then(this.onBatch, this.onFailure);
+    }
+    return new Promise<string | null>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      this.waitingSince = this.clock.ticks;
+    });
+  }
+
+  async cancel(): Promise<void> {
+    this.close();
+    await this.batches.return?.(undefined);
+  }
+
+  /** Called by the clock: a pull that has waited since before `tick` gets a ping; the batch it waits for goes to the next one. */
+  pingIfWaitingSince(tick: number): void {
+    const resolve = this.resolve;
+    if (!resolve || this.waitingSince > tick) return;
+    this.resolve = this.reject = undefined;
+    resolve(SSE_PING);
+  }
+
+  private readonly onBatch = (result: IteratorResult<readonly T[]>): void => {
+    this.fetching = false;
+    const resolve = this.resolve;
+    if (!resolve) {
+      this.ready = result;
+      return;
+    }
+    this.resolve = this.reject = undefined;
+    resolve(this.piece(result));
   };
+
+  private readonly onFailure = (error: unknown): void => {
+    this.fetching = false;
+    this.close();
+    const reject = this.reject;
+    this.resolve = this.reject = undefined;
+    if (reject) reject(error);
+    else this.failure = { error };
+  };
+
+  private piece(result: IteratorResult<readonly T[]>): string | null {
+    if (!result.done) return this.encode(result.value);
+    this.close();
+    return this.end;
+  }
+
+  private close(): void {
+    this.finished = true;
+    this.clock.remove(this as EventPuller<unknown>);
+  }
 }
 
 /** Text pieces as they come (an export's pages); no ping: they arrive as fast as the store reads. */
