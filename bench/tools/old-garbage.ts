@@ -42,5 +42,5 @@ const walk = (node: Node, path: string[]) => {
 walk(profile.head, []);
 const streams = measured.latencies.length;
 console.log(`${streams} streams sampled; bytes that died in a major GC, per stream, by allocating stack (innermost first):`);
-for (const [key, bytes] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(bytes / streams).toFixed(0).padStart(7)} B  ${key}`);
+for (const [key, bytes] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 25))) console.log(`${(bytes / streams).toFixed(0).padStart(7)} B  ${key}`);
 process.exit(0);

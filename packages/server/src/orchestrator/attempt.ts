@@ -19,11 +19,18 @@ export interface CallScope {
   limited(model: string, scope: 'rate' | 'concurrency', waitedMs: number, refused: boolean): void;
 }
 
-/** An attempt that got through: its result, and its bookkeeping to settle once the outcome is known. */
-export interface Admitted<T> {
-  value: T;
-  /** Releases the slot and records the outcome with the breaker and the rate windows. Once. */
-  settle(success: boolean): Promise<void>;
+/**
+ * An attempt that got through: its result, and its bookkeeping to settle once the outcome is known.
+ * A class, not an object literal: it lives as long as the call and reaches all of it, and V8
+ * pretenures a literal's allocation site once its objects outlive a few collections — every
+ * call's data then outlived young collections with it (ARCHITECTURE.md, "Pretenuring").
+ */
+export class Admitted<T> {
+  constructor(
+    readonly value: T,
+    /** Releases the slot and records the outcome with the breaker and the rate windows. Once. */
+    readonly settle: (success: boolean) => Promise<void>,
+  ) {}
 }
 
 /** Failures that say something about the provider's health (not about the request or the key). */
@@ -71,22 +78,19 @@ export async function attempt<T>(scope: CallScope, target: Target, run: (context
     const slot = release;
     release = undefined;
     let settled = false;
-    return {
-      value,
-      settle: async (success) => {
-        if (settled) return;
-        settled = true;
-        slot?.();
-        const bookkeeping = Promise.all([
-          guards.breakers.record(target.modelId, success),
-          guards.rate.reconcile(taken, recorder.billableUsage().totalTokens),
-        ]);
-        // With a shared state backend each is a round trip (two for the breaker): a success
-        // answers without waiting for them, while a failure is counted before anyone retries.
-        if (success) runtime.inflight.defer(bookkeeping, `Recording the call to ${target.modelId} with the breaker and rate limits`);
-        else await bookkeeping;
-      },
-    };
+    return new Admitted(value, async (success) => {
+      if (settled) return;
+      settled = true;
+      slot?.();
+      const bookkeeping = Promise.all([
+        guards.breakers.record(target.modelId, success),
+        guards.rate.reconcile(taken, recorder.billableUsage().totalTokens),
+      ]);
+      // With a shared state backend each is a round trip (two for the breaker): a success
+      // answers without waiting for them, while a failure is counted before anyone retries.
+      if (success) runtime.inflight.defer(bookkeeping, `Recording the call to ${target.modelId} with the breaker and rate limits`);
+      else await bookkeeping;
+    });
   } catch (error) {
     release?.();
     // The request reached (or tried to reach) the provider: it counts for rpm, but used no tokens.

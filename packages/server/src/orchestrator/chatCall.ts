@@ -33,10 +33,15 @@ export interface ChatRuntime extends CallRuntime {
 /** How a step reaches its provider: a stream, or one JSON answer (`stream: false`). */
 type Mode = 'stream' | 'json';
 
-/** A provider's events for one step, in the arrays they arrived in; the first may already be read (a first-token deadline). */
-interface StepEvents {
-  batches: AsyncIterator<readonly ProviderEvent[]>;
-  first: IteratorResult<readonly ProviderEvent[]> | undefined;
+/**
+ * A provider's events for one step, in the arrays they arrived in; the first may already be read
+ * (a first-token deadline). A class for the reason `Admitted` is one: it lives as long as the step.
+ */
+class StepEvents {
+  constructor(
+    readonly batches: AsyncIterator<readonly ProviderEvent[]>,
+    readonly first: IteratorResult<readonly ProviderEvent[]> | undefined,
+  ) {}
 }
 
 /** What one model step has made so far. */
@@ -289,17 +294,17 @@ export class ChatCall implements CallScope {
    */
   private async openStream(target: Target, context: CallContext): Promise<StepEvents> {
     const { connectMs, firstTokenMs } = this.runtime.guards.timeouts;
-    if (!connectMs && !firstTokenMs) return { batches: batchesOf(await target.provider.stream(target.request, context)), first: undefined };
+    if (!connectMs && !firstTokenMs) return new StepEvents(batchesOf(await target.provider.stream(target.request, context)), undefined);
     const deadline = new Abort();
     deadline.follow(this.cancel);
     const stopConnect = deadline.after(connectMs, () => new UpstreamTimeoutError(`${target.modelId}: the response took longer than ${connectMs} ms.`));
     try {
       const batches = batchesOf(await target.provider.stream(target.request, new CallContext(context.apiKey, deadline)));
       stopConnect();
-      if (!firstTokenMs) return { batches, first: undefined };
+      if (!firstTokenMs) return new StepEvents(batches, undefined);
       const stopFirstToken = deadline.after(firstTokenMs, () => new UpstreamTimeoutError(`${target.modelId}: the first token took longer than ${firstTokenMs} ms.`));
       try {
-        return { batches, first: await batches.next() };
+        return new StepEvents(batches, await batches.next());
       } finally {
         stopFirstToken();
       }
@@ -314,16 +319,16 @@ export class ChatCall implements CallScope {
   private async completeOnce(target: Target, context: CallContext): Promise<StepEvents> {
     const events = resultEvents(await target.provider.complete(target.request, context));
     let read = false;
-    return {
-      first: undefined,
-      batches: {
+    return new StepEvents(
+      {
         next: async () => {
           if (read) return { done: true, value: undefined };
           read = true;
           return { done: false, value: events };
         },
       },
-    };
+      undefined,
+    );
   }
 
   private targetIds(): string[] {
