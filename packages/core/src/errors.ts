@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   unknown_provider: 400,
   missing_api_key: 400,
   bad_request: 400,
+  unsupported: 400,
   unauthorized: 401,
   invalid_api_key: 401,
   forbidden: 403,
@@ -26,6 +27,7 @@ export const ERROR_STATUS = {
   master_key_mismatch: 500,
   key_unreadable: 500,
   upstream_error: 502,
+  invalid_tool_call: 502,
   upstream_unreachable: 502,
   stream_truncated: 502,
   upstream_timeout: 504,
@@ -140,6 +142,10 @@ export class UpstreamUnreachableError extends errorClass('upstream_unreachable',
 export class UpstreamTimeoutError extends errorClass('upstream_timeout', 'UpstreamTimeoutError') {}
 export class StreamTruncatedError extends errorClass('stream_truncated', 'StreamTruncatedError') {}
 export class AbortedError extends errorClass('aborted', 'AbortedError') {}
+/** A request asks for what its model or provider cannot do (images, files, tools, a JSON schema). */
+export class UnsupportedError extends errorClass('unsupported', 'UnsupportedError') {}
+/** A provider called a tool with arguments that are not JSON. */
+export class InvalidToolCallError extends errorClass('invalid_tool_call', 'InvalidToolCallError') {}
 
 /** Wraps anything thrown into an AiuError without leaking its message (it may hold secrets). */
 export function toAiuError(error: unknown): AiuError {

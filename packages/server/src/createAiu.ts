@@ -33,7 +33,7 @@ import type { InstanceContext, RouteContext } from './handler/context';
 import { DEFAULT_MAX_BODY_BYTES, parseOrThrow } from './handler/body';
 import { healthRoute } from './handler/health';
 import { exportRoute } from './handler/export';
-import { logsRoute } from './handler/logs';
+import { logEntryRoute, logsRoute } from './handler/logs';
 import { usageRoute } from './handler/usage';
 import { modelsRoute } from './handler/models';
 import { errorResponse } from './handler/respond';
@@ -44,6 +44,7 @@ import { ANONYMOUS, type IdentifyFn, type Identity } from './identity';
 import { LogWriter, type LogWriterOptions } from './log/writer';
 import { InFlight } from './orchestrator/inFlight';
 import { ChatCall, type ChatRuntime } from './orchestrator/chatCall';
+import { DEFAULT_TOOL_TIMEOUT_MS, ServerTools, type ServerToolsOption } from './orchestrator/serverTools';
 import { runEmbed } from './orchestrator/embedCall';
 import { ProviderRegistry, type ProvidersOption } from './providers/registry';
 import type { AiuStore } from './stores/types';
@@ -76,8 +77,18 @@ export interface AiuOptions {
   /** Where env-var keys are read from. Default: `process.env` where it exists. */
   env?: Record<string, string | undefined>;
   logger?: Logger;
-  /** Largest accepted request body. Default 1 MiB; larger bodies get 413. */
+  /**
+   * Largest accepted request body. Default 1 MiB; larger bodies get 413. Images and files travel
+   * inline in chat requests: raise it for them (the providers take up to ~20 MB per image).
+   */
   maxBodyBytes?: number;
+  /**
+   * Tools aiu runs itself when the model calls them: `{ weather: { description, inputSchema, execute, needsApproval? } }`.
+   * A call may use all of them (or those in its `activeTools`, and those `authorize` allows for `tools:use`).
+   */
+  tools?: ServerToolsOption;
+  /** How long a server tool may run before the model is told it timed out. Default 60 s. */
+  toolTimeoutMs?: number;
   /** Mount path to strip before routing; without it, routes match the end of the path. */
   basePath?: string;
   /** Request-log batching. */
@@ -187,6 +198,8 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     routes: validateRoutes(options.routes ?? {}),
     tracer: options.tracer,
     prices: new PriceBook(options.pricing ?? {}, logger, catalog),
+    catalog,
+    serverTools: new ServerTools(options.tools, options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS),
     log,
     events,
     env,
@@ -215,6 +228,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     .add('GET', '/health', healthRoute)
     .add('GET', '/logs', logsRoute)
     .add('GET', '/logs/export', exportRoute)
+    .add('GET', '/logs/:id', logEntryRoute)
     .add('GET', '/usage', usageRoute)
     .add('GET', '/providers', providersRoute)
     .add('POST', '/keys', saveKeyRoute)

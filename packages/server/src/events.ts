@@ -9,6 +9,10 @@ export interface AiuEvents {
   'request:fallback': { requestId: string; from: string; to: string; reason: string };
   /** A call waited for, or was refused, capacity: rate limits, concurrency or a quota. */
   'request:limited': { requestId: string; model: string; scope: 'rate' | 'concurrency' | 'quota'; waitedMs: number; refused: boolean };
+  /** The model called a tool: `runs` says who runs it (aiu, or the client). */
+  'tool:call': { requestId: string; step: number; toolCallId: string; toolName: string; input: unknown; runs: 'server' | 'client'; approval?: 'required' };
+  /** A server tool finished (or was denied): what the model will see. */
+  'tool:result': { requestId: string; step: number; toolCallId: string; toolName: string; output: unknown; isError: boolean; durationMs: number };
   'request:success': { requestId: string; entry: LogEntry; request: ChatRequest };
   'request:error': { requestId: string; entry: LogEntry; error: { code: string; message: string } };
 }

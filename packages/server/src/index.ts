@@ -31,4 +31,5 @@ export type { RetryOptions } from './limits/retry';
 export type { BreakerOptions } from './limits/breaker';
 export type { QuotasOption, QuotaLimit, QuotaStatus } from './limits/quotas';
 export type { TimeoutOptions } from './limits/guards';
+export type { ServerTool, ServerToolContext, ServerToolsOption } from './orchestrator/serverTools';
 export type { Tracer, Span } from './tracing';

@@ -28,6 +28,7 @@ export async function createRig(
     providers: {
       openai: { baseURL, apiKey: TEST_KEY },
       mistral: { baseURL, apiKey: TEST_KEY },
+      groq: { baseURL, apiKey: TEST_KEY },
       deepseek: { baseURL, apiKey: TEST_KEY },
       xai: { baseURL, apiKey: TEST_KEY },
       anthropic: { baseURL, apiKey: TEST_KEY },

@@ -111,6 +111,13 @@ function check(shape: Shape, value: unknown, path: PropertyKey[], issues: Issue[
       const field = shape.object[key] as Shape;
       const present = Object.hasOwn(value, key);
       if (!present && typeof field === 'object' && 'optional' in field) continue;
+      // zod wants a required key present even when any value (undefined too) would do.
+      if (!present && (field === 'unknown' || (typeof field === 'object' && 'type' in field && field.type === 'unknown'))) {
+        path.push(key);
+        fail(issues, 'invalid_type', path);
+        path.pop();
+        continue;
+      }
       path.push(key);
       const parsed = check(field, present ? value[key] : undefined, path, issues);
       path.pop();

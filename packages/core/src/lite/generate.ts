@@ -10,6 +10,12 @@ import { shapeSource, toShape } from './toShape';
 export const LITE_SCHEMAS = [
   'ErrorBodySchema',
   'StartEventSchema',
+  'ReasoningEventSchema',
+  'ToolInputStartEventSchema',
+  'ToolInputDeltaEventSchema',
+  'ToolCallEventSchema',
+  'ToolResultEventSchema',
+  'StepFinishEventSchema',
   'FinishEventSchema',
   'ErrorEventSchema',
   'ChatResultSchema',
@@ -21,6 +27,7 @@ export const LITE_SCHEMAS = [
   'UsageReportSchema',
   'ModelComparisonSchema',
   'LogPageSchema',
+  'LogEntrySchema',
   'KeyAliasSchema',
   'ApiKeySchema',
 ] as const satisfies ReadonlyArray<keyof typeof core>;

@@ -13,6 +13,28 @@ export const AttemptSchema = z.object({
 });
 export type Attempt = z.infer<typeof AttemptSchema>;
 
+export const LogStepSchema = z.object({
+  step: z.int(),
+  model: z.string(),
+  finishReason: z.string(),
+  inputTokens: z.int(),
+  outputTokens: z.int(),
+  costUsd: z.nullable(z.number()),
+  latencyMs: z.number(),
+});
+export type LogStep = z.infer<typeof LogStepSchema>;
+
+/** A tool call in a log entry: where it ran (`server`: aiu ran it; `client`: the caller does) and how it ended. */
+export const LogToolCallSchema = z.object({
+  step: z.int(),
+  toolCallId: z.string(),
+  toolName: z.string(),
+  runs: z.enum(['server', 'client']),
+  outcome: z.enum(['success', 'error', 'denied', 'approval-required', 'handed-to-client', 'aborted']),
+  durationMs: z.nullable(z.number()),
+});
+export type LogToolCall = z.infer<typeof LogToolCallSchema>;
+
 export const LogEntrySchema = z.object({
   id: z.string(),
   time: z.string(),
@@ -43,6 +65,10 @@ export const LogEntrySchema = z.object({
   prompt: z.optional(z.nullable(z.string())),
   response: z.optional(z.nullable(z.string())),
   metadata: z.nullable(z.record(z.string(), z.unknown())),
+  /** Each model step of a multi-step (tool) call; empty for a call of one step. */
+  steps: z.array(LogStepSchema),
+  /** Every tool call the model made, in order. */
+  toolCalls: z.array(LogToolCallSchema),
 });
 export type LogEntry = z.infer<typeof LogEntrySchema>;
 

@@ -70,6 +70,12 @@ export class ModelCatalog {
     );
   }
 
+  /** What the catalog knows a model can do (`tools`, `vision`, `pdf`, `structured-output`…), or undefined when it knows nothing of it. */
+  capabilitiesOf(provider: string, model: string): string[] | undefined {
+    if (!this.data) return undefined;
+    return this.data.findMetadata(`${provider}:${model}`)?.capabilities;
+  }
+
   /** Metadata for a model a provider listed itself (prices are filled in by the caller). */
   describe(provider: string, model: string): ModelInfo {
     return describe(provider, model, this.loadedData('describe').findMetadata(`${provider}:${model}`));

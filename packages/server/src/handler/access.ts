@@ -2,13 +2,13 @@ import { ForbiddenError } from '@aiu/core';
 import type { Identity } from '../identity';
 import type { RouteContext } from './context';
 
-export type AiuAction = 'providers:list' | 'keys:create' | 'keys:validate' | 'keys:delete' | 'logs:read' | 'usage:read';
+export type AiuAction = 'providers:list' | 'keys:create' | 'keys:validate' | 'keys:delete' | 'logs:read' | 'usage:read' | 'tools:use';
 
 export interface AuthorizeArgs {
   identity: Identity;
   action: AiuAction;
-  /** What the action touches: a provider and key alias, or whose data is read. */
-  resource: { provider?: string; alias?: string; owner?: string };
+  /** What the action touches: a provider and key alias, whose data is read, or which server tool is used. */
+  resource: { provider?: string; alias?: string; owner?: string; tool?: string };
   request: Request;
 }
 

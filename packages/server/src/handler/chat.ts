@@ -8,6 +8,17 @@ import type { RouteContext } from './context';
 import { errorResponse, json } from './respond';
 import { sseBatchText, sseText } from './sse';
 
+/** The server tools this caller may use: all, unless `authorize` says otherwise for `tools:use`. */
+export async function allowedServerTools(request: Request, ctx: RouteContext): Promise<string[] | undefined> {
+  const tools = ctx.runtime.serverTools;
+  if (!ctx.authorize || tools.size === 0) return undefined;
+  const allowed: string[] = [];
+  for (const tool of tools.names()) {
+    if (await ctx.authorize({ identity: ctx.identity, action: 'tools:use', resource: { tool }, request })) allowed.push(tool);
+  }
+  return allowed;
+}
+
 /** POST /chat: aiu's own protocol — SSE events, or one JSON result with `stream: false`. */
 export async function chatRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   let body: ChatRequest;
@@ -17,7 +28,7 @@ export async function chatRoute(request: Request, _params: Record<string, string
     return errorResponse(ChatCall.reject(ctx.runtime, ctx.identity, error));
   }
 
-  const call = new ChatCall(ctx.runtime, body, ctx.identity, abortOf(request));
+  const call = new ChatCall(ctx.runtime, body, ctx.identity, abortOf(request), await allowedServerTools(request, ctx));
   if (body.stream === false) {
     try {
       return json(await call.complete());

@@ -1,4 +1,4 @@
-import { InvalidRequestError, type LogPage, type LogQuery, LogQuerySchema } from '@aiu/core';
+import { InvalidRequestError, type LogPage, type LogQuery, LogQuerySchema, NotFoundError } from '@aiu/core';
 import type { LogFilter } from '../log/types';
 import { toLogEntry } from '../log/types';
 import { parseOrThrow } from './body';
@@ -26,6 +26,19 @@ export async function logsRoute(request: Request, _params: Record<string, string
     nextCursor: records.length > limit && last ? encodeCursor(last.time, last.id) : null,
   };
   return json(body);
+}
+
+/** GET /logs/:id: one entry — its attempts, steps and tool calls — scoped and guarded like the log. */
+export async function logEntryRoute(request: Request, params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+  const id = params.id ?? '';
+  if (!/^req_[a-z0-9]{1,64}$/.test(id)) throw new NotFoundError('No log entry with that id.');
+  await ctx.log.flush();
+  const store = await ctx.store();
+  const scope = await readScope(request, ctx, 'logs:read');
+  const [record] = await store.listLogs({ limit: 1, id, ...(scope === undefined ? {} : { userId: scope || null }) });
+  // Another owner's entry answers exactly like a missing one.
+  if (!record) throw new NotFoundError('No log entry with that id.');
+  return json(toLogEntry(record));
 }
 
 /** The store query for a validated log query and the caller's scope (`undefined` = everyone). */

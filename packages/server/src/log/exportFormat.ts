@@ -39,6 +39,9 @@ const CSV_COLUMNS: ReadonlyArray<readonly [name: string, value: (record: LogReco
   ['queueMs', (r) => r.queueMs],
   ['savedByCache', (r) => r.savedUsd],
   ['metadata', (r) => parseMetadata(r.metadata)],
+  // The trace as stored (JSON): a spreadsheet shows it, a script parses it.
+  ['steps', (r) => r.stepDetails ?? '[]'],
+  ['toolCalls', (r) => r.toolCallDetails ?? '[]'],
 ];
 
 export const CSV_HEADER = `${CSV_COLUMNS.map(([name]) => name).join(',')}\r\n`;

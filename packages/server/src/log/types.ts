@@ -33,10 +33,16 @@ export interface LogRecord {
   response: string | null;
   /** The caller's metadata, serialised. */
   metadata: string | null;
+  /** JSON array of the call's model steps (model, finish reason, usage, cost, latency); null for a single-step call. */
+  stepDetails: string | null;
+  /** JSON array of every tool call (id, name, step, where it ran, outcome, duration); null when none. */
+  toolCallDetails: string | null;
 }
 
 export interface LogListQuery {
   limit: number;
+  /** One entry by its request id. */
+  id?: string | undefined;
   /** Entries strictly older than this (time, id) position. */
   before?: { time: number; id: string } | undefined;
   userId?: string | null | undefined;
@@ -91,13 +97,21 @@ export function toLogEntry(record: LogRecord): LogEntry {
     savedByCache: record.savedUsd,
     ...(record.prompt !== null || record.response !== null ? { prompt: record.prompt, response: record.response } : {}),
     metadata,
+    steps: parseList<LogEntry['steps'][number]>(record.stepDetails),
+    toolCalls: parseList<LogEntry['toolCalls'][number]>(record.toolCallDetails),
   };
 }
 
 function parseAttempts(json: string | null): LogEntry['attemptDetails'] {
+  return parseList<LogEntry['attemptDetails'][number]>(json);
+}
+
+/** A stored JSON list; text that does not parse (a hand-edited row) shows as empty. */
+function parseList<T>(json: string | null): T[] {
   if (!json) return [];
   try {
-    return JSON.parse(json) as LogEntry['attemptDetails'];
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? (value as T[]) : [];
   } catch {
     return [];
   }

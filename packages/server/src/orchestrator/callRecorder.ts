@@ -13,6 +13,7 @@ import type { PriceBook } from '../catalog/priceBook';
 import type { KeyResolver, ResolvedKey } from '../keyring/resolve';
 import type { Emitter } from '../events';
 import type { Identity } from '../identity';
+import type { LogStep, LogToolCall } from '@aiu/core';
 import { type LogRecord, toLogEntry } from '../log/types';
 import type { LogWriter } from '../log/writer';
 import type { ProviderRegistry } from '../providers/registry';
@@ -33,6 +34,15 @@ export interface CallRuntime {
 
 /** Roughly four characters per token: only to bill an aborted stream that never got usage. */
 const CHARS_PER_TOKEN = 4;
+
+/** A finished model step, as the log keeps it. */
+interface StepRecord {
+  model: string;
+  finishReason: string;
+  usage: Usage;
+  cost: Cost | null;
+  latencyMs: number;
+}
 
 export interface Outcome {
   usage: Usage;
@@ -60,6 +70,12 @@ export class CallRecorder {
   private readonly attempts: Array<{ model: string; outcome: 'success' | 'error' | 'skipped'; code: string | null; latencyMs: number }> = [];
   private queueMs = 0;
   private reply = '';
+  /** Steps finished before the current one: each priced at its own tier, then summed. */
+  private readonly steps: StepRecord[] = [];
+  private stepStartedAt = this.startedAt;
+  private readonly toolCalls: LogToolCall[] = [];
+  /** The prompt as the estimate of an unfinished step counts it (the conversation grows with each step). */
+  private promptTokens: (() => number) | undefined;
 
   constructor(
     private readonly runtime: CallRuntime,
@@ -86,6 +102,32 @@ export class CallRecorder {
     });
   }
 
+  /** How to estimate the current step's prompt, should it end without usage. */
+  estimatePromptWith(estimate: () => number): void {
+    this.promptTokens = estimate;
+  }
+
+  /** A model step is over: its usage and cost are kept apart, and the next step starts counting from zero. */
+  endStep(finishReason: string): { usage: Usage; cost: Cost | null } {
+    const usage = this.stepUsage();
+    const cost = this.priceOf(usage);
+    const now = performance.now();
+    this.steps.push({ model: this.model, finishReason, usage, cost, latencyMs: round(now - this.stepStartedAt) });
+    this.stepStartedAt = now;
+    this.usage = null;
+    this.reportedCostUsd = undefined;
+    this.generatedChars = 0;
+    return { usage, cost };
+  }
+
+  get stepCount(): number {
+    return this.steps.length;
+  }
+
+  toolCall(record: LogToolCall): void {
+    this.toolCalls.push(record);
+  }
+
   generated(text: string): void {
     this.firstTokenAt ??= performance.now();
     this.generatedChars += text.length;
@@ -105,10 +147,9 @@ export class CallRecorder {
     this.queueMs += ms;
   }
 
-  /** The usage and cost so far (for quota charges). */
+  /** The usage and cost so far, every step's (for quota charges). */
   current(): { usage: Usage; cost: Cost | null } {
-    const usage = this.billableUsage();
-    return { usage, cost: this.cost(usage) };
+    return this.totals();
   }
 
   get isLogged(): boolean {
@@ -142,18 +183,36 @@ export class CallRecorder {
   }
 
   /**
-   * Provider usage when it came; otherwise, once anything was generated, an estimate of
-   * the prompt and of what was generated so far — providers bill both for a stopped stream.
-   * (Token reconciliation reads it alone: no price lookup.)
+   * Every step's usage: the finished ones as the provider reported them; the current one as
+   * reported, or — once anything was generated — estimated from the prompt and what was
+   * generated so far (providers bill both for a stopped stream). Token reconciliation reads it
+   * alone: no price lookup.
    */
   billableUsage(): Usage {
-    if (this.usage) return this.usage;
-    if (this.generatedChars === 0) return EMPTY_USAGE;
-    const promptChars = this.request?.messages.reduce((total, m) => total + m.content.length, 0) ?? 0;
-    return createUsage({ inputTokens: Math.ceil(promptChars / CHARS_PER_TOKEN), outputTokens: Math.ceil(this.generatedChars / CHARS_PER_TOKEN) });
+    const current = this.stepUsage();
+    if (this.steps.length === 0) return current;
+    return sumUsage([...this.steps.map((step) => step.usage), current]);
   }
 
-  private cost(usage: Usage): Cost | null {
+  /** The current step's usage: reported, estimated, or nothing yet. */
+  private stepUsage(): Usage {
+    if (this.usage) return this.usage;
+    if (this.generatedChars === 0) return EMPTY_USAGE;
+    const promptTokens = this.promptTokens?.() ?? 0;
+    return createUsage({ inputTokens: promptTokens, outputTokens: Math.ceil(this.generatedChars / CHARS_PER_TOKEN) });
+  }
+
+  /** Usage and cost of the whole call: the finished steps and the current one, each priced on its own. */
+  private totals(): { usage: Usage; cost: Cost | null } {
+    const current = this.stepUsage();
+    const currentCost = this.priceOf(current);
+    if (this.steps.length === 0) return { usage: current, cost: currentCost };
+    const parts = current.totalTokens > 0 ? [...this.steps, { usage: current, cost: currentCost }] : this.steps;
+    return { usage: sumUsage(parts.map((part) => part.usage)), cost: sumCost(parts.map((part) => part.cost)) };
+  }
+
+  /** A step's cost: the provider's own figure when it billed the call itself, else usage at the catalog's price. */
+  private priceOf(usage: Usage): Cost | null {
     // A request that never reached a provider has no price to apply.
     if (this.provider === 'unknown') return null;
     const pricing = this.runtime.prices.lookup(this.model, this.reportedCostUsd === undefined);
@@ -172,8 +231,7 @@ export class CallRecorder {
 
   private write(status: LogRecord['status'], errorCode: string | null): { record: LogRecord; usage: Usage; cost: Cost | null } {
     this.logged = true;
-    const usage = this.billableUsage();
-    const cost = this.cost(usage);
+    const { usage, cost } = this.totals();
     const now = performance.now();
     const bodies = this.runtime.bodies;
     const record: LogRecord = {
@@ -197,14 +255,63 @@ export class CallRecorder {
       queueMs: round(this.queueMs),
       attemptDetails: this.attempts.length ? JSON.stringify(this.attempts) : null,
       savedUsd: this.savedByCache(usage),
-      prompt: bodies && this.request ? bodies(JSON.stringify(this.request.messages)) : null,
+      prompt: bodies && this.request ? bodies(JSON.stringify(this.request.messages, withoutInlineData)) : null,
       response: bodies && this.request ? bodies(this.reply) : null,
       metadata: this.metadata ? JSON.stringify(this.metadata) : null,
+      stepDetails: this.steps.length > 1 ? JSON.stringify(this.steps.map(stepDetail)) : null,
+      toolCallDetails: this.toolCalls.length ? JSON.stringify(this.toolCalls) : null,
     };
     this.runtime.log.write(record);
     this.runtime.inflight.leave(this.abort);
     return { record, usage, cost };
   }
+}
+
+function stepDetail(step: StepRecord, index: number): LogStep {
+  return {
+    step: index + 1,
+    model: step.model,
+    finishReason: step.finishReason,
+    inputTokens: step.usage.inputTokens,
+    outputTokens: step.usage.outputTokens,
+    costUsd: step.cost?.total ?? null,
+    latencyMs: step.latencyMs,
+  };
+}
+
+export function sumUsage(usages: readonly Usage[]): Usage {
+  let inputTokens = 0;
+  let outputTokens = 0;
+  let cachedInputTokens = 0;
+  let cacheWriteTokens = 0;
+  let reasoningTokens = 0;
+  for (const usage of usages) {
+    inputTokens += usage.inputTokens;
+    outputTokens += usage.outputTokens;
+    cachedInputTokens += usage.cachedInputTokens;
+    cacheWriteTokens += usage.cacheWriteTokens;
+    reasoningTokens += usage.reasoningTokens;
+  }
+  return createUsage({ inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens, reasoningTokens });
+}
+
+/** A sum of costs, null when any part's price is unknown (never a partial figure passed off as the whole). */
+export function sumCost(costs: ReadonlyArray<Cost | null>): Cost | null {
+  let input = 0;
+  let output = 0;
+  for (const cost of costs) {
+    if (!cost) return null;
+    input += cost.input;
+    output += cost.output;
+  }
+  const round12 = (value: number) => Math.round(value * 1e12) / 1e12;
+  return { input: round12(input), output: round12(output), total: round12(input + output), currency: 'USD' };
+}
+
+/** Images and files in a logged prompt are named, not copied: their bytes would be most of the log. */
+function withoutInlineData(key: string, value: unknown): unknown {
+  if ((key === 'image' || key === 'data') && typeof value === 'string' && value.length > 256) return `[${value.startsWith('data:') ? value.slice(5, value.indexOf(';')) : 'inline data'}, ${value.length} characters]`;
+  return value;
 }
 
 function round(ms: number): number {

@@ -3,10 +3,18 @@ import {
   type ChatEvent,
   type ChatRequest,
   type ChatResult,
+  type Cost,
   type FinishReason,
+  type ProviderMetadata,
+  type ToolCall,
+  type ToolCallPart,
+  type ToolResult,
+  type ToolResultPart,
   toAiuError,
   UpstreamTimeoutError,
+  type Usage,
 } from '@aiu/core';
+import type { ModelCatalog } from '../catalog/catalog';
 import type { AiuEvents } from '../events';
 import type { Identity } from '../identity';
 import { ownerOf } from '../keyring/resolve';
@@ -14,13 +22,17 @@ import type { Guards } from '../limits/guards';
 import type { Reservation } from '../limits/quotas';
 import { CallContext } from '../providers/context';
 import { batchesOf } from '../providers/eventStream';
-import type { ProviderEvent, ProviderResult } from '../providers/types';
+import type { Capability, ProviderEvent, ProviderResult, ProviderTool } from '../providers/types';
 import type { Span, Tracer } from '../tracing';
 import { Abort } from '../util/abort';
+import { describeTarget } from '../util/modelId';
 import { type Admitted, attempt, type CallScope, isHealthFailure } from './attempt';
 import { CallRecorder, type CallRuntime } from './callRecorder';
+import { capabilitiesNeeded } from './capabilities';
+import { Conversation, type StepOutput } from './conversation';
+import { estimateInputTokens } from './estimate';
 import { firstToAnswer } from './fallback';
-import { describeTarget } from '../util/modelId';
+import type { ServerTools } from './serverTools';
 import { type Target, targetIdsOf } from './target';
 
 export interface ChatRuntime extends CallRuntime {
@@ -28,14 +40,18 @@ export interface ChatRuntime extends CallRuntime {
   /** Named fallback lists: `model: 'fast'` → `['anthropic:…', 'openai:…']`. */
   routes: Record<string, string[]>;
   tracer: Tracer | undefined;
+  catalog: ModelCatalog;
+  serverTools: ServerTools;
 }
 
 /** How a step reaches its provider: a stream, or one JSON answer (`stream: false`). */
 type Mode = 'stream' | 'json';
 
+export const DEFAULT_MAX_STEPS = 5;
+
 /**
  * A provider's events for one step, in the arrays they arrived in; the first may already be read
- * (a first-token deadline). A class for the reason `Admitted` is one: it lives as long as the step.
+ * (a first-token deadline). A class, not an object literal: it lives as long as the step (see `Admitted`).
  */
 class StepEvents {
   constructor(
@@ -44,34 +60,41 @@ class StepEvents {
   ) {}
 }
 
-/** What one model step has made so far. */
-interface StepState {
-  /** A JSON answer keeps the step's text and makes no events; a stream sends each piece on as an event. */
-  keepText: boolean;
-  text: string;
-  reasoning: string;
-  finishReason: FinishReason;
+/** What one model step has made so far: what the next step's assistant turn and a JSON answer need. A class for the same reason. */
+class StepState implements StepOutput {
+  text = '';
+  reasoning: Array<{ text: string; providerMetadata?: ProviderMetadata | undefined }> = [];
+  toolCalls: ToolCallPart[] = [];
+  finishReason: FinishReason = 'other';
+  /** Server-tool calls whose `tool-call` event waits for `needsApproval` to be decided. */
+  held: ToolCallPart[] = [];
+
+  addReasoning(text: string, providerMetadata: ProviderMetadata | undefined): void {
+    const last = this.reasoning[this.reasoning.length - 1];
+    // Pieces of one thought join up; a signature closes the thought it came with.
+    if (last && !last.providerMetadata) {
+      last.text += text;
+      if (providerMetadata) last.providerMetadata = providerMetadata;
+    } else if (text || providerMetadata) this.reasoning.push({ text, ...(providerMetadata ? { providerMetadata } : {}) });
+  }
 }
 
-function newStep(keepText: boolean): StepState {
-  return { keepText, text: '', reasoning: '', finishReason: 'other' };
-}
-
-const NO_EVENTS: ChatEvent[] = [];
-
+/** How the call ended, for the one settlement. */
 type Settled = { type: 'finish'; event: Extract<ChatEvent, { type: 'finish' }> } | { type: 'error'; failure: AiuError };
 
-/** Rough but deliberate: ~4 characters per token, plus a little per message. */
-function estimateInputTokens(request: ChatRequest): number {
-  return request.messages.reduce((total, message) => total + Math.ceil(message.content.length / 4) + 4, 0);
+/** Calls that a step left for someone else: the client's tools, and server tools waiting for approval. */
+interface StepHandOff {
+  results: ToolResultPart[];
+  events: ChatEvent[];
+  /** The loop stops: a call needs the client (its tool, or its approval), or the step did not ask for tools. */
+  stop: boolean;
 }
 
-const DEFAULT_OUTPUT_ESTIMATE = 1024;
-
 /**
- * One chat request from validation to its single log entry, in steps: admission (prices, quota),
- * then each model step — opened through the fallback policy (`firstToAnswer`, around one
- * `attempt` per try), its events translated as they come — and one settlement at the end,
+ * One chat request from validation to its single log entry, in steps: admission (prices, quota,
+ * approvals the client answered), then each model step — opened through the fallback policy
+ * (`firstToAnswer`, around one `attempt` per try), its events translated as they come — with the
+ * server tools it called run between steps, up to `maxSteps`; and one settlement at the end,
  * streams and JSON alike. Failures before the first byte reached the client are thrown (and
  * logged); after it, a stream ends in an `error` event.
  */
@@ -81,9 +104,24 @@ export class ChatCall implements CallScope {
   readonly startedAt = Date.now();
   readonly keyAlias: string | undefined;
   readonly estimatedTokens: number;
+  private readonly conversation: Conversation;
+  /** The tools offered to the model: the client's, and the server tools this call may use. */
+  private readonly tools: ProviderTool[];
+  private readonly serverToolNames: ReadonlySet<string>;
+  private readonly maxSteps: number;
+  private readonly needs: Capability[];
+  /**
+   * Whether the call is a tool loop (tools offered, or approvals answered): only then does each step
+   * get its own `step-finish` event and span. A plain call is one step: `finish` and the call's
+   * span say everything about it.
+   */
+  private readonly stepwise: boolean;
   /** Stops the call's deadline and stops following the caller: the call is over. */
   private readonly release: () => void;
   private span: Span | undefined;
+  private readonly allCalls: ToolCall[] = [];
+  private readonly allResults: ToolResult[] = [];
+  private readonly stepSummaries: Array<Extract<ChatEvent, { type: 'step-finish' }>> = [];
 
   constructor(
     readonly runtime: ChatRuntime,
@@ -91,13 +129,29 @@ export class ChatCall implements CallScope {
     readonly identity: Identity,
     /** Who may abort the call: the client (the request's Abort) or a signal a programmatic caller passed. */
     caller: Abort | AbortSignal | undefined,
+    /** Server tools the caller may use (`authorize` decided); default: all of them. */
+    allowedTools?: readonly string[],
   ) {
     const cancel = this.cancel;
     this.keyAlias = request.keyAlias;
-    this.estimatedTokens = estimateInputTokens(request) + (request.options?.maxTokens ?? DEFAULT_OUTPUT_ESTIMATE);
+    this.conversation = new Conversation(request.messages);
+    const serverTools = runtime.serverTools;
+    const active = (request.activeTools ?? allowedTools ?? serverTools.names()).filter((name) => serverTools.has(name) && (!allowedTools || allowedTools.includes(name)));
+    this.serverToolNames = new Set(active);
+    this.tools = [
+      ...Object.entries(request.tools ?? {})
+        .filter(([name]) => !this.serverToolNames.has(name))
+        .map(([name, tool]) => ({ name, description: tool.description, inputSchema: tool.inputSchema })),
+      ...active.flatMap((name) => serverTools.definition(name) ?? []),
+    ];
+    this.maxSteps = request.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.needs = capabilitiesNeeded(request, this.tools);
+    this.stepwise = this.tools.length > 0 || this.conversation.approvals.length > 0;
+    this.estimatedTokens = estimateInputTokens(this.conversation.messages, this.tools) + (request.options?.maxTokens ?? DEFAULT_OUTPUT_ESTIMATE);
     this.recorder = new CallRecorder(runtime, identity, request, request.metadata, () =>
       cancel.abort(new DOMException('The server is shutting down.', 'AbortError')),
     );
+    this.recorder.estimatePromptWith(() => estimateInputTokens(this.conversation.messages, this.tools));
     const totalMs = runtime.guards.timeouts.totalMs;
     const stopFollowing = caller instanceof Abort ? cancel.follow(caller) : caller ? cancel.followSignal(caller) : undefined;
     const stopDeadline = cancel.after(totalMs, () => new UpstreamTimeoutError(`The call took longer than ${totalMs} ms.`));
@@ -133,32 +187,48 @@ export class ChatCall implements CallScope {
     return this.run('stream');
   }
 
-  /** The whole answer at once (`stream: false`): the same steps, without a generator between them. */
+  /** The whole answer at once (`stream: false`): the same steps, each a JSON answer from the provider. */
   async complete(): Promise<ChatResult> {
-    const { target, admitted, reservation } = await this.admit('json');
-    const step = newStep(true);
-    let failure: AiuError | undefined;
-    try {
-      for (let next = await admitted.value.batches.next(); !next.done; next = await admitted.value.batches.next()) this.translate(next.value, step);
-    } catch (error) {
-      failure = toAiuError(error);
+    let start: Extract<ChatEvent, { type: 'start' }> | undefined;
+    let finish: Extract<ChatEvent, { type: 'finish' }> | undefined;
+    let text = '';
+    const reasoningParts: Array<{ text: string; providerMetadata?: ProviderMetadata }> = [];
+    for await (const batch of this.run('json')) {
+      for (const event of batch) {
+        if (event.type === 'start') start = event;
+        else if (event.type === 'finish') finish = event;
+        else if (event.type === 'error') throw new AiuError('internal_error', event.message);
+      }
     }
-    const finish = await this.settle(admitted, reservation, step, failure === undefined, failure);
-    if (finish.type === 'error') throw finish.failure;
+    for (const output of this.outputs) {
+      text = output.text;
+      for (const part of output.reasoning) reasoningParts.push({ text: part.text, ...(part.providerMetadata ? { providerMetadata: part.providerMetadata } : {}) });
+    }
+    if (!start || !finish) throw new AiuError('internal_error', 'The chat ended without an answer.');
+    const reasoning = reasoningParts.map((part) => part.text).join('');
+    const object = this.request.responseFormat?.type === 'json' ? parseJsonAnswer(text) : undefined;
     return {
-      requestId: this.requestId,
-      model: target.modelId,
-      provider: target.provider.id,
-      text: step.text,
-      ...(step.reasoning ? { reasoning: step.reasoning } : {}),
-      finishReason: finish.event.finishReason,
-      usage: finish.event.usage,
-      cost: finish.event.cost,
-      latencyMs: finish.event.latencyMs,
+      requestId: start.requestId,
+      model: start.model,
+      provider: start.provider,
+      text,
+      ...(reasoning ? { reasoning } : {}),
+      finishReason: finish.finishReason,
+      usage: finish.usage,
+      cost: finish.cost,
+      latencyMs: finish.latencyMs,
       ttftMs: null,
-      ...(target.warnings.length ? { warnings: target.warnings } : {}),
+      ...(start.warnings ? { warnings: start.warnings } : {}),
+      ...(this.allCalls.length ? { toolCalls: this.allCalls } : {}),
+      ...(this.allResults.length ? { toolResults: this.allResults } : {}),
+      ...(this.stepSummaries.length > 1 ? { steps: this.stepSummaries.map(({ type: _type, ...summary }) => summary) } : {}),
+      ...(object !== undefined ? { object } : {}),
+      ...(reasoningParts.some((part) => part.providerMetadata) ? { reasoningParts } : {}),
     };
   }
+
+  /** Each step's output, in order: a JSON answer's text is the last step's. */
+  private readonly outputs: StepState[] = [];
 
   /** Records the failure (once), ends the call, and returns it typed. */
   fail(error: unknown): AiuError {
@@ -173,80 +243,165 @@ export class ChatCall implements CallScope {
   }
 
   private async *run(mode: Mode): AsyncGenerator<ChatEvent[]> {
-    const { target, admitted, reservation } = await this.admit(mode);
-    yield [
-      {
-        type: 'start',
-        requestId: this.requestId,
-        model: target.modelId,
-        provider: target.provider.id,
-        ...(target.warnings.length ? { warnings: target.warnings } : {}),
-      },
-    ];
-
-    const step = newStep(false);
-    let completed = false;
-    let failure: AiuError | undefined;
+    const { target, admitted: firstStep, reservation, events: answered } = await this.admit(mode);
+    let admitted: Admitted<StepEvents> | undefined = firstStep;
     let settled: Settled | undefined;
-    const { batches } = admitted.value;
+    let stepNumber = 1;
     try {
-      let next = admitted.value.first ?? (await batches.next());
-      while (!next.done) {
-        const out = this.translate(next.value, step);
-        if (out.length) yield out;
-        next = await batches.next();
+      // Inside the try: a client that leaves right after `start` still gets its call settled and logged.
+      yield [
+        {
+          type: 'start',
+          requestId: this.requestId,
+          model: target.modelId,
+          provider: target.provider.id,
+          ...(target.warnings.length ? { warnings: target.warnings } : {}),
+        },
+        ...answered,
+      ];
+      for (;;) {
+        const step = new StepState();
+        this.outputs.push(step);
+        const stepSpan = this.stepwise ? this.startStepSpan(target, stepNumber) : undefined;
+        let failure: AiuError | undefined;
+        let completed = false;
+        const { batches } = admitted.value;
+        try {
+          let next = admitted.value.first ?? (await batches.next());
+          while (!next.done) {
+            const out = this.translate(next.value, step, stepNumber, mode);
+            if (out.length) yield out;
+            next = await batches.next();
+          }
+          completed = true;
+        } catch (error) {
+          failure = toAiuError(error);
+        } finally {
+          if (!completed) await batches.return?.().catch(() => undefined);
+          await admitted.settle(completed || (failure !== undefined && !isHealthFailure(failure)));
+          admitted = undefined;
+        }
+        if (failure) {
+          this.endStepSpan(stepSpan, undefined, failure);
+          settled = await this.settle(reservation, failure);
+          break;
+        }
+        const { usage, cost } = this.recorder.endStep(step.finishReason);
+        this.endStepSpan(stepSpan, usage);
+        const summary = { type: 'step-finish' as const, step: stepNumber, finishReason: step.finishReason, usage, cost };
+        this.stepSummaries.push(summary);
+        const handOff = await this.handOff(step, stepNumber);
+        if (this.stepwise) yield [summary, ...handOff.events];
+        if (handOff.stop || stepNumber >= this.maxSteps) {
+          settled = await this.settle(reservation, undefined, step.finishReason);
+          break;
+        }
+        this.conversation.addStep(step, handOff.results);
+        try {
+          admitted = await this.openNextStep(mode, target);
+        } catch (error) {
+          settled = await this.settle(reservation, toAiuError(error));
+          break;
+        }
+        stepNumber += 1;
       }
-      completed = true;
-    } catch (error) {
-      failure = toAiuError(error);
     } finally {
-      if (!completed) await batches.return?.().catch(() => undefined);
       // The consumer stopped reading (client gone) without an error reaching us.
-      const stopped = !completed && !failure ? new AiuError('aborted', 'The client stopped reading the stream.') : undefined;
-      settled = await this.settle(admitted, reservation, step, completed, failure ?? stopped);
+      if (!settled) {
+        if (admitted) await admitted.settle(false);
+        settled = await this.settle(reservation, new AiuError('aborted', 'The client stopped reading the stream.'));
+      }
     }
     if (settled.type === 'finish') yield [settled.event];
+    else if (mode === 'json') throw settled.failure;
     else if (settled.failure.code !== 'aborted') {
       yield [{ type: 'error', code: settled.failure.code, message: settled.failure.message, retryable: settled.failure.retryable }];
     }
   }
 
-  /** Admission (prices, quota) and the first step opened; a failure here is logged and thrown. */
-  private async admit(mode: Mode): Promise<{ target: Target; admitted: Admitted<StepEvents>; reservation: Reservation | null }> {
+  /**
+   * Admission (prices, quota), the tool calls the client answered (approved ones run, denied ones
+   * refused), then the first step opened; a failure here is logged and thrown.
+   */
+  private async admit(mode: Mode): Promise<{ target: Target; admitted: Admitted<StepEvents>; reservation: Reservation | null; events: ChatEvent[] }> {
     let reservation: Reservation | null = null;
     try {
       await this.runtime.prices.ready();
       reservation = await this.reserveQuota();
-      const { target, admitted } = await this.openStep(mode);
+      const events = await this.answerApprovals();
+      const ids = this.targetIds();
+      this.span ??= this.runtime.tracer?.startSpan('aiu.chat', { attributes: { 'aiu.request_id': this.requestId, 'aiu.targets': ids.join(',') } });
+      const { target, admitted } = await firstToAnswer(this, ids, this.request, this.stepRequest(), (candidate) => this.openAttempt(mode, candidate), {
+        retry: (model, attemptNumber, delayMs, error) =>
+          this.emit('request:retry', { model, attempt: attemptNumber, delayMs, error: { code: error.code, message: error.message } }),
+        fallback: (from, to, reason) => this.emit('request:fallback', { from, to, reason }),
+      });
       this.recorder.started();
-      return { target, admitted, reservation };
+      return { target, admitted, reservation, events };
     } catch (error) {
       if (reservation) await this.runtime.guards.quotas.settle(reservation, null);
       throw this.fail(error);
     }
   }
 
+  /** A later step goes to the model that answered the first (its conversation), retried as the first was. */
+  private async openNextStep(mode: Mode, previous: Target): Promise<Admitted<StepEvents>> {
+    const { target, admitted } = await firstToAnswer(this, [previous.modelId], this.request, this.stepRequest(), (candidate) => this.openAttempt(mode, candidate), {
+      retry: (model, attemptNumber, delayMs, error) =>
+        this.emit('request:retry', { model, attempt: attemptNumber, delayMs, error: { code: error.code, message: error.message } }),
+      fallback: () => {},
+    });
+    this.recorder.target(target.provider.id, target.modelId);
+    return admitted;
+  }
+
+  private stepRequest() {
+    return { messages: this.conversation.messages, tools: this.tools, needs: this.needs, catalog: this.runtime.catalog };
+  }
+
+  private openAttempt(mode: Mode, target: Target): Promise<Admitted<StepEvents>> {
+    return attempt(this, target, (context) => (mode === 'stream' ? this.openStream(target, context) : this.completeOnce(target, context)));
+  }
+
   /**
-   * A provider's events as ours, with what the step keeps (its text for a JSON answer, its finish
-   * reason) and what the log needs. A JSON answer makes no event objects: kept until the answer
-   * is assembled, they would teach V8 that this allocation site makes long-lived objects, and it
-   * would then allocate every streamed delta in the old generation (ARCHITECTURE.md, "Pretenuring").
+   * A provider's events as ours, with what the step keeps (its text, reasoning and tool calls for
+   * the next turn, its finish reason) and what the log needs. Tool calls are announced as they
+   * complete — but a server tool whose `needsApproval` is a function waits until it is decided.
    */
-  private translate(batch: readonly ProviderEvent[], step: StepState): ChatEvent[] {
+  private translate(batch: readonly ProviderEvent[], step: StepState, stepNumber: number, mode: Mode): ChatEvent[] {
     const recorder = this.recorder;
-    const out: ChatEvent[] = step.keepText ? NO_EVENTS : [];
+    const out: ChatEvent[] = mode === 'json' ? NO_EVENTS : [];
     for (const event of batch) {
       switch (event.type) {
         case 'text':
           recorder.generated(event.text);
-          if (step.keepText) step.text += event.text;
-          else out.push({ type: 'delta', text: event.text });
+          step.text += event.text;
+          if (mode === 'stream') out.push({ type: 'delta', text: event.text });
           break;
         case 'reasoning':
           recorder.generated(event.text);
-          if (step.keepText) step.reasoning += event.text;
-          else out.push({ type: 'reasoning', text: event.text });
+          step.addReasoning(event.text, event.providerMetadata);
+          if (mode === 'stream') out.push(event.providerMetadata ? { type: 'reasoning', text: event.text, providerMetadata: event.providerMetadata } : { type: 'reasoning', text: event.text });
           break;
+        case 'tool-input-start':
+          if (mode === 'stream') out.push({ type: 'tool-input-start', toolCallId: event.id, toolName: event.name });
+          break;
+        case 'tool-input-delta':
+          recorder.generated(event.delta);
+          if (mode === 'stream') out.push({ type: 'tool-input-delta', toolCallId: event.id, delta: event.delta });
+          break;
+        case 'tool-call': {
+          const part: ToolCallPart = { type: 'tool-call', toolCallId: event.id, toolName: event.name, input: event.input, ...(event.providerMetadata ? { providerMetadata: event.providerMetadata } : {}) };
+          step.toolCalls.push(part);
+          const server = this.serverToolNames.has(event.name);
+          if (server && this.runtime.serverTools.decidesApprovalLater(event.name)) step.held.push(part);
+          else {
+            const approval = server && this.runtime.serverTools.approvalIsStatic(event.name) === true;
+            const call = this.announceCall(part, stepNumber, server, approval);
+            if (mode === 'stream') out.push({ type: 'tool-call', ...call });
+          }
+          break;
+        }
         case 'usage':
           recorder.reportUsage(event.usage, event.costUsd);
           break;
@@ -258,12 +413,96 @@ export class ChatCall implements CallScope {
     return out;
   }
 
+  /** A tool call, told to listeners (and kept for a JSON answer). */
+  private announceCall(part: ToolCallPart, stepNumber: number, server: boolean, approval: boolean): ToolCall {
+    const call: ToolCall = {
+      toolCallId: part.toolCallId,
+      toolName: part.toolName,
+      input: part.input,
+      ...(part.providerMetadata ? { providerMetadata: part.providerMetadata } : {}),
+      ...(approval ? { approval: 'required' as const } : {}),
+    };
+    this.allCalls.push(call);
+    this.emit('tool:call', { step: stepNumber, toolCallId: part.toolCallId, toolName: part.toolName, input: part.input, runs: server ? 'server' : 'client', ...(approval ? { approval: 'required' as const } : {}) });
+    return call;
+  }
+
   /**
-   * The one place a call's bookkeeping is settled, however it ended: the attempt (slot, breaker,
-   * rate windows), the quota reservation with what was used, and the single log entry.
+   * After a step: the server tools it called are run (in parallel), unless the client must act —
+   * a call to one of its own tools, or to a server tool that needs approval. Then the loop stops
+   * with `tool_calls`; the server tools that could run have run, and their results go with the turn.
    */
-  private async settle(admitted: Admitted<StepEvents>, reservation: Reservation | null, step: StepState, completed: boolean, failure: AiuError | undefined): Promise<Settled> {
-    await admitted.settle(completed || (failure !== undefined && !isHealthFailure(failure)));
+  private async handOff(step: StepState, stepNumber: number): Promise<StepHandOff> {
+    const events: ChatEvent[] = [];
+    if (!step.toolCalls.length) return { results: [], events, stop: true };
+    const context = { requestId: this.requestId, identity: this.identity, messages: this.conversation.messages };
+    const tools = this.runtime.serverTools;
+    const approvals = new Set<string>();
+    for (const part of step.held) {
+      const approval = await tools.needsApproval(part.toolName, part.input, { ...context, toolCallId: part.toolCallId });
+      if (approval) approvals.add(part.toolCallId);
+      events.push({ type: 'tool-call', ...this.announceCall(part, stepNumber, true, approval) });
+    }
+    let stop = false;
+    const runnable: ToolCallPart[] = [];
+    for (const part of step.toolCalls) {
+      if (!this.serverToolNames.has(part.toolName)) {
+        stop = true;
+        this.recorder.toolCall({ step: stepNumber, toolCallId: part.toolCallId, toolName: part.toolName, runs: 'client', outcome: 'handed-to-client', durationMs: null });
+      } else if (approvals.has(part.toolCallId) || (!step.held.includes(part) && tools.approvalIsStatic(part.toolName) === true)) {
+        stop = true;
+        this.recorder.toolCall({ step: stepNumber, toolCallId: part.toolCallId, toolName: part.toolName, runs: 'server', outcome: 'approval-required', durationMs: null });
+      } else runnable.push(part);
+    }
+    const results = await Promise.all(runnable.map((part) => this.runTool(part, stepNumber, events)));
+    return { results, events, stop };
+  }
+
+  /** Runs one server tool: its span, its events, its log record, and the result the model sees. */
+  private async runTool(part: ToolCallPart, stepNumber: number, events: ChatEvent[]): Promise<ToolResultPart> {
+    const span = this.runtime.tracer?.startSpan(`execute_tool ${part.toolName}`, {
+      attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': part.toolName, 'gen_ai.tool.call.id': part.toolCallId, 'gen_ai.tool.type': 'function', 'aiu.request_id': this.requestId },
+    });
+    const run = await this.runtime.serverTools.run(part.toolName, part.input, { toolCallId: part.toolCallId, requestId: this.requestId, identity: this.identity, messages: this.conversation.messages }, this.cancel);
+    if (span) {
+      if (run.isError) span.setStatus({ code: 2, message: run.outcome });
+      else span.setStatus({ code: 1 });
+      span.end();
+    }
+    this.recorder.toolCall({ step: stepNumber, toolCallId: part.toolCallId, toolName: part.toolName, runs: 'server', outcome: run.outcome, durationMs: run.durationMs });
+    return this.resultOf(part, run.output, run.isError, run.durationMs, stepNumber, events);
+  }
+
+  /** A tool's result: an event for the client, an event for listeners, and the part the model gets. */
+  private resultOf(part: ToolCallPart, output: unknown, isError: boolean, durationMs: number, stepNumber: number, events: ChatEvent[]): ToolResultPart {
+    const result: ToolResult = { toolCallId: part.toolCallId, toolName: part.toolName, output, ...(isError ? { isError: true } : {}) };
+    this.allResults.push(result);
+    events.push({ type: 'tool-result', ...result });
+    this.emit('tool:result', { step: stepNumber, toolCallId: part.toolCallId, toolName: part.toolName, output, isError, durationMs });
+    return { type: 'tool-result', toolCallId: part.toolCallId, toolName: part.toolName, output, ...(isError ? { isError: true } : {}) };
+  }
+
+  /** The client answered approvals: approved server tools run now, denied ones are refused; the model sees both. */
+  private async answerApprovals(): Promise<ChatEvent[]> {
+    const events: ChatEvent[] = [];
+    const results: ToolResultPart[] = [];
+    for (const { call, approved, reason } of this.conversation.approvals) {
+      if (!this.serverToolNames.has(call.toolName)) continue;
+      if (approved) results.push(await this.runTool(call, 0, events));
+      else {
+        this.recorder.toolCall({ step: 0, toolCallId: call.toolCallId, toolName: call.toolName, runs: 'server', outcome: 'denied', durationMs: null });
+        results.push(this.resultOf(call, { error: `The user denied this call to ${call.toolName}${reason ? `: ${reason}` : '.'}` }, true, 0, 0, events));
+      }
+    }
+    this.conversation.answerApprovals(results);
+    return events;
+  }
+
+  /**
+   * The one place a call's bookkeeping is settled, however it ended: the quota reservation with
+   * what every step used, and the single log entry (each attempt settled itself as it ended).
+   */
+  private async settle(reservation: Reservation | null, failure: AiuError | undefined, finishReason: FinishReason = 'other'): Promise<Settled> {
     if (reservation) {
       const { usage, cost } = this.recorder.current();
       await this.runtime.guards.quotas.settle(reservation, { tokens: usage.totalTokens, costUsd: cost?.total ?? null });
@@ -272,20 +511,7 @@ export class ChatCall implements CallScope {
     this.release();
     const { usage, cost, latencyMs, ttftMs } = this.recorder.succeed();
     this.endSpan();
-    return { type: 'finish', event: { type: 'finish', finishReason: step.finishReason, usage, cost, latencyMs, ttftMs } };
-  }
-
-  /** The step's provider call, through the fallback policy: whichever target answers first. */
-  private openStep(mode: Mode): Promise<{ target: Target; admitted: Admitted<StepEvents> }> {
-    const ids = this.targetIds();
-    this.span ??= this.runtime.tracer?.startSpan('aiu.chat', { attributes: { 'aiu.request_id': this.requestId, 'aiu.targets': ids.join(',') } });
-    const open = (target: Target) =>
-      attempt(this, target, (context) => (mode === 'stream' ? this.openStream(target, context) : this.completeOnce(target, context)));
-    return firstToAnswer(this, ids, this.request, open, {
-      retry: (model, attemptNumber, delayMs, error) =>
-        this.emit('request:retry', { model, attempt: attemptNumber, delayMs, error: { code: error.code, message: error.message } }),
-      fallback: (from, to, reason) => this.emit('request:fallback', { from, to, reason }),
-    });
+    return { type: 'finish', event: { type: 'finish', finishReason, usage, cost, latencyMs, ttftMs, steps: Math.max(1, this.recorder.stepCount) } };
   }
 
   /**
@@ -335,8 +561,8 @@ export class ChatCall implements CallScope {
     return targetIdsOf(this.request, this.runtime.routes);
   }
 
-  private emit<E extends 'request:retry' | 'request:fallback' | 'request:limited'>(event: E, payload: Omit<AiuEvents[E], 'requestId'>): void {
-    this.runtime.events.emit(event, { requestId: this.requestId, ...payload } as AiuEvents[E]);
+  private emit<E extends 'request:retry' | 'request:fallback' | 'request:limited' | 'tool:call' | 'tool:result'>(event: E, payload: Omit<AiuEvents[E], 'requestId'>): void {
+    if (this.runtime.events.has(event)) this.runtime.events.emit(event, { requestId: this.requestId, ...payload } as AiuEvents[E]);
     this.span?.addEvent(event, Object.fromEntries(Object.entries(payload).filter(([, v]) => typeof v !== 'object')) as Record<string, string | number>);
   }
 
@@ -346,7 +572,7 @@ export class ChatCall implements CallScope {
     if (!quotas.enabled) return null;
     const first = this.targetIds()[0] ?? '';
     const tokens = this.estimatedTokens;
-    const input = estimateInputTokens(this.request);
+    const input = estimateInputTokens(this.conversation.messages, this.tools);
     const pricing = this.runtime.prices.lookup(first, false);
     const costUsd = pricing ? (input * pricing.input + (tokens - input) * pricing.output) / 1e6 : null;
     try {
@@ -357,9 +583,51 @@ export class ChatCall implements CallScope {
     }
   }
 
+  /** A span per model step, named and attributed as OpenTelemetry's GenAI conventions have it. */
+  private startStepSpan(target: Target, step: number): Span | undefined {
+    return this.runtime.tracer?.startSpan(`chat ${target.request.model}`, {
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': target.provider.id,
+        'gen_ai.system': target.provider.id,
+        'gen_ai.request.model': target.request.model,
+        'aiu.request_id': this.requestId,
+        'aiu.step': step,
+      },
+    });
+  }
+
+  private endStepSpan(span: Span | undefined, usage: Usage | undefined, failure?: AiuError): void {
+    if (!span) return;
+    const step = this.outputs[this.outputs.length - 1];
+    span.setAttribute('gen_ai.response.model', this.recorder.model.slice(this.recorder.model.indexOf(':') + 1));
+    if (step) span.setAttribute('gen_ai.response.finish_reasons', step.finishReason);
+    if (usage) {
+      span.setAttribute('gen_ai.usage.input_tokens', usage.inputTokens);
+      span.setAttribute('gen_ai.usage.output_tokens', usage.outputTokens);
+    }
+    if (failure) {
+      span.recordException(`${failure.code}: ${failure.message}`);
+      span.setStatus({ code: 2, message: failure.code });
+    } else span.setStatus({ code: 1 });
+    span.end();
+  }
+
   private endSpan(failure?: AiuError): void {
     if (!this.span) return;
     this.span.setAttribute('aiu.model', this.recorder.model);
+    // The call's span speaks OpenTelemetry's GenAI conventions too: for a plain call, it is the one step.
+    const model = describeTarget(this.recorder.model);
+    this.span.setAttribute('gen_ai.operation.name', 'chat');
+    if (model) {
+      this.span.setAttribute('gen_ai.provider.name', model.provider);
+      this.span.setAttribute('gen_ai.request.model', model.name);
+    }
+    const { usage } = this.recorder.current();
+    this.span.setAttribute('gen_ai.usage.input_tokens', usage.inputTokens);
+    this.span.setAttribute('gen_ai.usage.output_tokens', usage.outputTokens);
+    const last = this.outputs[this.outputs.length - 1];
+    if (last) this.span.setAttribute('gen_ai.response.finish_reasons', last.finishReason);
     if (failure) {
       this.span.recordException(`${failure.code}: ${failure.message}`);
       this.span.setStatus({ code: 2, message: failure.code });
@@ -369,12 +637,29 @@ export class ChatCall implements CallScope {
   }
 }
 
-/** A JSON answer as stream events: reasoning, text, usage, finish. */
+const DEFAULT_OUTPUT_ESTIMATE = 1024;
+const NO_EVENTS: ChatEvent[] = [];
+
+/** A JSON answer as stream events: reasoning, text, tool calls, usage, finish. */
 function resultEvents(result: ProviderResult): ProviderEvent[] {
   const events: ProviderEvent[] = [];
-  if (result.reasoning) events.push({ type: 'reasoning', text: result.reasoning });
+  if (result.reasoningParts) for (const part of result.reasoningParts) events.push({ type: 'reasoning', text: part.text, providerMetadata: part.providerMetadata });
+  else if (result.reasoning) events.push({ type: 'reasoning', text: result.reasoning });
   if (result.text) events.push({ type: 'text', text: result.text });
+  for (const call of result.toolCalls ?? []) events.push({ type: 'tool-call', ...call });
   if (result.usage) events.push(result.costUsd === undefined ? { type: 'usage', usage: result.usage } : { type: 'usage', usage: result.usage, costUsd: result.costUsd });
   events.push({ type: 'finish', finishReason: result.finishReason });
   return events;
 }
+
+/** A JSON answer's text as a value: fenced code blocks are unwrapped; text that is not JSON gives undefined. */
+function parseJsonAnswer(text: string): unknown {
+  const trimmed = text.trim().replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/, '$1');
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return undefined;
+  }
+}
+
+export type { Cost };

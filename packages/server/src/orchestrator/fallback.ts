@@ -1,10 +1,12 @@
-import { type AiuError, UpstreamError } from '@aiu/core';
-import type { ChatRequest } from '@aiu/core';
+import { type AiuError, type ChatRequest, UnsupportedError, UpstreamError } from '@aiu/core';
+import type { ModelCatalog } from '../catalog/catalog';
 import { backoffMs } from '../limits/retry';
 import type { ProviderRegistry } from '../providers/registry';
 import { sleep } from '../util/abort';
 import type { Admitted, CallScope } from './attempt';
-import { resolveTarget, type Target } from './target';
+import type { Capability } from '../providers/types';
+import { cannotHonour } from './capabilities';
+import { resolveTarget, type StepRequest, type Target } from './target';
 
 export interface FallbackEvents {
   retry(model: string, attempt: number, delayMs: number, error: AiuError): void;
@@ -20,15 +22,23 @@ export async function firstToAnswer<T>(
   scope: CallScope & { readonly providers: ProviderRegistry; readonly startedAt: number },
   ids: readonly string[],
   request: ChatRequest,
+  step: StepRequest & { needs: readonly Capability[]; catalog: ModelCatalog },
   open: (target: Target) => Promise<Admitted<T>>,
   events: FallbackEvents,
 ): Promise<{ target: Target; admitted: Admitted<T> }> {
   const guards = scope.runtime.guards;
   let lastError: AiuError | undefined;
+  let unsupported: UnsupportedError | undefined;
   for (let index = 0; index < ids.length; index++) {
-    const target = resolveTarget(ids[index] as string, request, scope.providers);
+    const target = resolveTarget(ids[index] as string, request, step, scope.providers);
     scope.recorder.target(target.provider.id, target.modelId);
-    if ((await guards.breakers.admit(target.modelId)) === 'open') {
+    // A target that cannot take what the request holds is passed over, not tried.
+    const lacking = cannotHonour(target, step.needs, step.catalog);
+    if (lacking) {
+      scope.recorder.attempt(target.modelId, 'skipped', 'unsupported', 0);
+      unsupported ??= new UnsupportedError(`${lacking.reason} Pick a model that does, or leave it out of the request.`, { details: { capability: lacking.capability, model: target.modelId } });
+      lastError = lastError ?? unsupported;
+    } else if ((await guards.breakers.admit(target.modelId)) === 'open') {
       scope.recorder.attempt(target.modelId, 'skipped', 'circuit_open', 0);
       lastError = new UpstreamError(`The circuit for ${target.modelId} is open after repeated failures.`);
     } else {
@@ -52,5 +62,5 @@ export async function firstToAnswer<T>(
     const next = ids[index + 1];
     if (next) events.fallback(target.modelId, next, lastError?.code ?? 'unknown');
   }
-  throw lastError ?? new UpstreamError('No model could answer.');
+  throw lastError ?? unsupported ?? new UpstreamError('No model could answer.');
 }

@@ -1,6 +1,6 @@
-import { type ChatOptions, type ChatRequest, parseModelId } from '@aiu/core';
+import { type ChatMessage, type ChatOptions, type ChatRequest, parseModelId } from '@aiu/core';
 import type { ProviderRegistry } from '../providers/registry';
-import type { Provider, ProviderChatRequest } from '../providers/types';
+import type { Provider, ProviderChatRequest, ProviderTool } from '../providers/types';
 
 /** One model a call may go to: its provider, and the request as that provider will get it. */
 export interface Target {
@@ -18,7 +18,13 @@ export function targetIdsOf(request: Pick<ChatRequest, 'model'>, routes: Record<
   return routes[model] ?? [model];
 }
 
-export function resolveTarget(modelId: string, request: ChatRequest, providers: ProviderRegistry): Target {
+/** What a step sends, whichever target takes it. */
+export interface StepRequest {
+  messages: ChatMessage[];
+  tools: ProviderTool[];
+}
+
+export function resolveTarget(modelId: string, request: ChatRequest, step: StepRequest, providers: ProviderRegistry): Target {
   const { provider: providerId, model } = parseModelId(modelId);
   const provider = providers.get(providerId);
   const warnings: string[] = [];
@@ -29,5 +35,18 @@ export function resolveTarget(modelId: string, request: ChatRequest, providers: 
       warnings.push(`${provider.id} does not support the option "${name}"; it was dropped.`);
     }
   }
-  return { modelId: `${provider.id}:${model}`, provider, request: { model, messages: request.messages, options }, warnings };
+  return {
+    modelId: `${provider.id}:${model}`,
+    provider,
+    request: {
+      model,
+      messages: step.messages,
+      options,
+      tools: step.tools,
+      toolChoice: request.toolChoice,
+      responseFormat: request.responseFormat,
+      providerOptions: request.providerOptions?.[provider.id],
+    },
+    warnings,
+  };
 }

@@ -4,7 +4,7 @@ import { createGoogleProvider } from './google';
 import { createOllamaProvider } from './ollama';
 import { createOpenAIProvider } from './openai';
 import { createOpenRouterProvider, type OpenRouterSettings } from './openrouter';
-import type { OpenAICompatibleSettings, Provider, ProviderSettings } from './types';
+import type { Capability, OpenAICompatibleSettings, Provider, ProviderSettings } from './types';
 
 export type ProviderEntry = ProviderSettings | OpenRouterSettings | OpenAICompatibleSettings;
 export type ProvidersOption = Record<string, ProviderEntry>;
@@ -14,16 +14,20 @@ interface Preset {
   envKey: string;
   streamOptions?: boolean;
   maxTokensField?: 'max_completion_tokens' | 'max_tokens';
+  reasoning?: 'effort' | 'none';
+  /** What the service's API cannot take at all; per model, the catalog says more. */
+  unsupported?: ReadonlyArray<Capability>;
 }
 
-/** OpenAI-compatible services: only their base URL and key variable differ. */
+/** OpenAI-compatible services: their base URL and key variable, and what their APIs lack. */
 export const OPENAI_COMPATIBLE_PRESETS: Readonly<Record<string, Preset>> = {
-  groq: { baseURL: 'https://api.groq.com/openai/v1', envKey: 'GROQ_API_KEY' },
+  groq: { baseURL: 'https://api.groq.com/openai/v1', envKey: 'GROQ_API_KEY', unsupported: ['files'] },
   // Mistral rejects unknown fields (422) and sends stream usage without being asked.
-  mistral: { baseURL: 'https://api.mistral.ai/v1', envKey: 'MISTRAL_API_KEY', streamOptions: false },
-  deepseek: { baseURL: 'https://api.deepseek.com/v1', envKey: 'DEEPSEEK_API_KEY' },
-  xai: { baseURL: 'https://api.x.ai/v1', envKey: 'XAI_API_KEY' },
-  together: { baseURL: 'https://api.together.xyz/v1', envKey: 'TOGETHER_API_KEY' },
+  mistral: { baseURL: 'https://api.mistral.ai/v1', envKey: 'MISTRAL_API_KEY', streamOptions: false, reasoning: 'none', unsupported: ['files'] },
+  // DeepSeek takes text only, and JSON mode but not a schema.
+  deepseek: { baseURL: 'https://api.deepseek.com/v1', envKey: 'DEEPSEEK_API_KEY', reasoning: 'none', unsupported: ['images', 'files', 'json-schema'] },
+  xai: { baseURL: 'https://api.x.ai/v1', envKey: 'XAI_API_KEY', unsupported: ['files'] },
+  together: { baseURL: 'https://api.together.xyz/v1', envKey: 'TOGETHER_API_KEY', unsupported: ['files'] },
 };
 
 const BUILT_IN: Record<string, (entry: ProviderEntry) => Provider> = {
@@ -51,7 +55,9 @@ const BUILT_IN: Record<string, (entry: ProviderEntry) => Provider> = {
           wire: {
             ...(preset.streamOptions === undefined ? {} : { streamOptions: preset.streamOptions }),
             ...(preset.maxTokensField === undefined ? {} : { maxTokensField: preset.maxTokensField }),
+            ...(preset.reasoning === undefined ? {} : { reasoning: preset.reasoning }),
           },
+          ...(preset.unsupported ? { unsupported: preset.unsupported } : {}),
         }),
     ]),
   ),

@@ -6,6 +6,7 @@ export function newestFirst(a: LogRecord, b: LogRecord): number {
 }
 
 export function matchesLogQuery(record: LogRecord, query: LogListQuery): boolean {
+  if (query.id !== undefined && record.id !== query.id) return false;
   if (query.before) {
     const { time, id } = query.before;
     if (record.time > time || (record.time === time && record.id >= id)) return false;

@@ -14,6 +14,8 @@ import { type Aiu, createAiu, memoryStore } from '../../index';
 interface Expected {
   text: string;
   reasoning: string;
+  /** Tool calls as the recording has them: name and parsed input, in order. */
+  toolCalls: Array<{ toolName: string; input: unknown }>;
   usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number; cacheWriteTokens: number; reasoningTokens: number; totalTokens: number };
   finishReason: string;
 }
@@ -54,23 +56,51 @@ function anthropicExpected(events: Json[]): Expected {
   const read = usage.cache_read_input_tokens ?? 0;
   const write = usage.cache_creation_input_tokens ?? 0;
   const input = usage.input_tokens + read + write;
+  // A tool_use block's input is its input_json_delta pieces joined (empty means no arguments).
+  const toolCalls = events
+    .filter((e) => e.content_block?.type === 'tool_use')
+    .map((start) => {
+      const json = events.filter((e) => e.index === start.index && e.delta?.type === 'input_json_delta').map((e) => e.delta.partial_json).join('');
+      return { toolName: start.content_block.name as string, input: json ? JSON.parse(json) : {} };
+    });
   return {
     text: events.filter((e) => e.delta?.type === 'text_delta').map((e) => e.delta.text).join(''),
     reasoning: events.filter((e) => e.delta?.type === 'thinking_delta').map((e) => e.delta.thinking).join(''),
+    toolCalls,
     usage: { inputTokens: input, outputTokens: usage.output_tokens, cachedInputTokens: read, cacheWriteTokens: write, reasoningTokens: 0, totalTokens: input + usage.output_tokens },
-    finishReason: { end_turn: 'stop', refusal: 'content_filter', max_tokens: 'length' }[stop] ?? 'other',
+    finishReason: { end_turn: 'stop', refusal: 'content_filter', max_tokens: 'length', tool_use: 'tool_calls' }[stop] ?? 'other',
   };
+}
+
+/** Gemini 3's streamed arguments: values set by JSON path, strings continued while `willContinue`. */
+function googleStreamedCalls(parts: Json[]): Array<{ toolName: string; input: Json }> {
+  const calls: Array<{ toolName: string; input: Json }> = [];
+  for (const part of parts) {
+    const call = part.functionCall;
+    if (!call) continue;
+    if (call.args && !call.willContinue) calls.push({ toolName: call.name, input: call.args });
+    else if (call.name) calls.push({ toolName: call.name, input: {} });
+    for (const arg of call.partialArgs ?? []) {
+      const key = String(arg.jsonPath).replace(/^\$\./, '');
+      const current = calls.at(-1);
+      if (current) current.input[key] = `${current.input[key] ?? ''}${arg.stringValue ?? ''}`;
+    }
+  }
+  return calls;
 }
 
 function googleExpected(chunks: Json[]): Expected {
   const parts = chunks.flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
   const meta = chunks.at(-1)?.usageMetadata ?? {};
   const output = (meta.candidatesTokenCount ?? 0) + (meta.thoughtsTokenCount ?? 0);
+  const toolCalls = googleStreamedCalls(parts);
   return {
     text: parts.filter((p: Json) => !p.thought).map((p: Json) => p.text ?? '').join(''),
     reasoning: parts.filter((p: Json) => p.thought).map((p: Json) => p.text ?? '').join(''),
+    toolCalls,
     usage: { inputTokens: meta.promptTokenCount, outputTokens: output, cachedInputTokens: meta.cachedContentTokenCount ?? 0, cacheWriteTokens: 0, reasoningTokens: meta.thoughtsTokenCount ?? 0, totalTokens: meta.totalTokenCount },
-    finishReason: chunks.some((c) => c.candidates?.[0]?.finishReason === 'STOP') ? 'stop' : 'other',
+    // Gemini ends a turn that called functions with STOP: that turn is tool_calls.
+    finishReason: chunks.some((c) => c.candidates?.[0]?.finishReason === 'STOP') ? (toolCalls.length ? 'tool_calls' : 'stop') : 'other',
   };
 }
 
@@ -79,6 +109,7 @@ function ollamaExpected(lines: Json[]): Expected {
   return {
     text: lines.map((l) => l.message?.content ?? '').join(''),
     reasoning: lines.map((l) => l.message?.thinking ?? '').join(''),
+    toolCalls: lines.flatMap((l) => (l.message?.tool_calls ?? []).map((c: Json) => ({ toolName: c.function.name, input: c.function.arguments }))),
     usage: { inputTokens: last.prompt_eval_count, outputTokens: last.eval_count, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, totalTokens: last.prompt_eval_count + last.eval_count },
     finishReason: 'stop',
   };
@@ -89,6 +120,7 @@ function openaiExpected(chunks: Json[]): Expected {
   return {
     text: chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join(''),
     reasoning: chunks.map((c) => c.choices?.[0]?.delta?.reasoning_content ?? '').join(''),
+    toolCalls: [],
     usage: {
       inputTokens: usage.prompt_tokens,
       outputTokens: usage.completion_tokens,
@@ -106,7 +138,7 @@ interface Adapter {
   folder: string;
   expected: (lines: Json[]) => Expected;
   /** The same from the non-streamed body. */
-  expectedJson: (body: Json) => Pick<Expected, 'text' | 'usage'>;
+  expectedJson: (body: Json) => Pick<Expected, 'text' | 'usage'> & Partial<Pick<Expected, 'toolCalls'>>;
 }
 
 const adapters: Adapter[] = [
@@ -117,13 +149,14 @@ const adapters: Adapter[] = [
     expectedJson: (b) => ({
       text: (b.content ?? []).filter((c: Json) => c.type === 'text').map((c: Json) => c.text).join(''),
       usage: anthropicExpected([{ message: { usage: b.usage } }]).usage,
+      toolCalls: (b.content ?? []).filter((c: Json) => c.type === 'tool_use').map((c: Json) => ({ toolName: c.name, input: c.input })),
     }),
   },
   {
     provider: 'google',
     folder: 'google',
     expected: googleExpected,
-    expectedJson: (b) => ({ text: googleExpected([b]).text, usage: googleExpected([b]).usage }),
+    expectedJson: (b) => ({ text: googleExpected([b]).text, usage: googleExpected([b]).usage, toolCalls: googleExpected([b]).toolCalls }),
   },
   {
     provider: 'ollama',
@@ -174,6 +207,13 @@ describe.each(adapters)('$provider adapter contract', ({ provider, folder, expec
     const reasoning = events.flatMap((e) => (e.type === 'reasoning' ? [e.text] : [])).join('');
     expect(text).toBe(want.text);
     expect(reasoning).toBe(want.reasoning);
+    // Each tool call: announced as its input starts, then once, whole, with the input parsed.
+    const calls = events.flatMap((e) => (e.type === 'tool-call' ? [{ toolName: e.toolName, input: e.input }] : []));
+    expect(calls).toEqual(want.toolCalls);
+    const starts = events.flatMap((e) => (e.type === 'tool-input-start' ? [e.toolCallId] : []));
+    const ids = events.flatMap((e) => (e.type === 'tool-call' ? [e.toolCallId] : []));
+    expect(starts).toEqual(ids);
+    if (name.includes('tool')) expect(want.toolCalls.length).toBeGreaterThan(0);
     const finish = events.at(-1);
     expect(finish?.type).toBe('finish');
     if (finish?.type !== 'finish') return;
@@ -193,6 +233,7 @@ describe.each(adapters)('$provider adapter contract', ({ provider, folder, expec
     const result: ChatResult = await rig.aiu.chat({ model: `${provider}:recorded`, messages, stream: false });
     expect(result.text).toBe(want.text);
     expect(result.usage).toEqual(want.usage);
+    expect((result.toolCalls ?? []).map(({ toolName, input }) => ({ toolName, input }))).toEqual(want.toolCalls ?? []);
   });
 
   it('turns a cut stream into stream_truncated, never a finish', async () => {

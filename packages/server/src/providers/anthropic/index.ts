@@ -1,4 +1,5 @@
 import { ProviderEventStream } from '../eventStream';
+import type { ProviderMetadata } from '@aiu/core';
 import { fetchUpstream, readJsonBody, upstreamRequests } from '../http';
 import type { DiscoveredModel, Provider, ProviderResult, ProviderSettings } from '../types';
 import { toAnthropicBody } from './request';
@@ -8,7 +9,7 @@ import { type AnthropicUsageWire, normalizeAnthropicUsage } from './usage';
 export const ANTHROPIC_VERSION = '2023-06-01';
 
 interface MessageWire {
-  content?: Array<{ type?: string; text?: string; thinking?: string }>;
+  content?: Array<{ type?: string; text?: string; thinking?: string; signature?: string; data?: string; id?: string; name?: string; input?: unknown }>;
   stop_reason?: string | null;
   usage?: AnthropicUsageWire;
 }
@@ -40,9 +41,18 @@ export function createAnthropicProvider(settings: ProviderSettings = {}): Provid
         'anthropic',
       );
       const blocks = message.content ?? [];
+      const reasoningParts = blocks.flatMap((b): Array<{ text: string; providerMetadata?: ProviderMetadata }> =>
+        b.type === 'thinking'
+          ? [{ text: b.thinking ?? '', ...(b.signature ? { providerMetadata: { anthropic: { signature: b.signature } } } : {}) }]
+          : b.type === 'redacted_thinking' && b.data
+            ? [{ text: '', providerMetadata: { anthropic: { redactedData: b.data } } }]
+            : [],
+      );
       return {
         text: blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '').join(''),
-        reasoning: blocks.filter((b) => b.type === 'thinking').map((b) => b.thinking ?? '').join(''),
+        reasoning: reasoningParts.map((part) => part.text).join(''),
+        ...(reasoningParts.length ? { reasoningParts } : {}),
+        toolCalls: blocks.flatMap((b) => (b.type === 'tool_use' && b.id && b.name ? [{ id: b.id, name: b.name, input: b.input ?? {} }] : [])),
         finishReason: mapAnthropicStopReason(message.stop_reason),
         usage: message.usage ? normalizeAnthropicUsage(message.usage) : null,
       };

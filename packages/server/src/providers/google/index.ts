@@ -2,7 +2,7 @@ import { ProviderEventStream } from '../eventStream';
 import { fetchUpstream, readJsonBody, upstreamRequests } from '../http';
 import type { DiscoveredModel, Provider, ProviderResult, ProviderSettings } from '../types';
 import { toGeminiBody } from './request';
-import { blockedPromptError, type GeminiResponseWire, mapGeminiFinishReason, parseGeminiStream, partsOf } from './stream';
+import { blockedPromptError, type GeminiResponseWire, mapGeminiFinishReason, parseGeminiStream, resultOf } from './stream';
 import { normalizeGeminiUsage } from './usage';
 
 interface ModelListWire {
@@ -39,16 +39,14 @@ export function createGoogleProvider(settings: ProviderSettings = {}): Provider 
       );
       const blocked = blockedPromptError(response, 'google');
       if (blocked) throw blocked;
-      let text = '';
-      let reasoning = '';
-      for (const part of partsOf(response)) {
-        if (part.type === 'text') text += part.text;
-        else if (part.type === 'reasoning') reasoning += part.text;
-      }
+      const { text, reasoning, reasoningParts, toolCalls } = resultOf(response, 'google');
+      const finishReason = mapGeminiFinishReason(response.candidates?.[0]?.finishReason);
       return {
         text,
         reasoning,
-        finishReason: mapGeminiFinishReason(response.candidates?.[0]?.finishReason),
+        ...(reasoningParts.some((part) => part.providerMetadata) ? { reasoningParts } : {}),
+        toolCalls,
+        finishReason: toolCalls.length && finishReason === 'stop' ? 'tool_calls' : finishReason,
         usage: normalizeGeminiUsage(response.usageMetadata),
       };
     },

@@ -4,7 +4,7 @@ import { fetchUpstream, readJsonBody, type UpstreamRequest, upstreamRequests } f
 import type { UpstreamResponse } from '../transport';
 import type { DiscoveredModel, Provider, ProviderResult, ProviderSettings } from '../types';
 import { toOllamaBody } from './request';
-import { type ChatLineWire, mapOllamaDoneReason, parseOllamaStream } from './stream';
+import { type ChatLineWire, mapOllamaDoneReason, parseOllamaStream, toolCallsOf } from './stream';
 import { normalizeOllamaUsage } from './usage';
 
 /** A local Ollama server: no key; NDJSON streaming. */
@@ -35,10 +35,12 @@ export function createOllamaProvider(settings: ProviderSettings = {}): Provider 
     async complete(request, context): Promise<ProviderResult> {
       const line = await readJsonBody<ChatLineWire>(await send(upstream('/api/chat', context, toOllamaBody(request, false))), 'ollama');
       if (line.error) throw new UpstreamError(`ollama: ${line.error}`);
+      const toolCalls = toolCallsOf(line, 0);
       return {
         text: line.message?.content ?? '',
         reasoning: line.message?.thinking ?? '',
-        finishReason: mapOllamaDoneReason(line.done_reason),
+        toolCalls,
+        finishReason: toolCalls.length ? 'tool_calls' : mapOllamaDoneReason(line.done_reason),
         usage: normalizeOllamaUsage(line),
       };
     },

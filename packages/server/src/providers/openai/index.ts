@@ -2,15 +2,18 @@ import { createUsage, UpstreamError } from '@aiu/core';
 import { ProviderEventStream } from '../eventStream';
 import { fetchUpstream, readJsonBody, upstreamRequests } from '../http';
 import type {
+  Capability,
   DiscoveredModel,
   Provider,
   ProviderCallContext,
   ProviderChatRequest,
+  ProviderEvent,
   ProviderResult,
   ProviderSettings,
 } from '../types';
 import { toOpenAIBody, type OpenAIWireOptions } from './request';
-import { mapFinishReason, parseOpenAIStream } from './stream';
+import { parseToolArguments } from '../toolCalls';
+import { type ContentWire, contentEvents, mapFinishReason, parseOpenAIStream } from './stream';
 import { normalizeOpenAIUsage, reportedCost } from './usage';
 
 export interface OpenAIProviderConfig extends ProviderSettings {
@@ -19,11 +22,18 @@ export interface OpenAIProviderConfig extends ProviderSettings {
   envKey: string | undefined;
   requiresKey?: boolean;
   wire?: Partial<OpenAIWireOptions>;
+  /** What this service's API cannot do at all (DeepSeek: images, files, JSON schemas). */
+  unsupported?: ReadonlyArray<Capability>;
 }
 
 interface CompletionWire {
   choices?: Array<{
-    message?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
+    message?: {
+      content?: ContentWire;
+      reasoning_content?: string | null;
+      reasoning?: string | null;
+      tool_calls?: Array<{ id?: string; function?: { name?: string; arguments?: string | Record<string, unknown> } }> | null;
+    };
     finish_reason?: string | null;
   }>;
   usage?: unknown;
@@ -34,6 +44,7 @@ export function createOpenAIProvider(config: OpenAIProviderConfig): Provider {
   const wire: OpenAIWireOptions = {
     maxTokensField: config.wire?.maxTokensField ?? 'max_tokens',
     streamOptions: config.wire?.streamOptions ?? true,
+    reasoning: config.wire?.reasoning ?? 'effort',
   };
   const upstream = upstreamRequests(config.id, config.baseURL, config, (apiKey) => ({ authorization: `Bearer ${apiKey}` }));
 
@@ -41,6 +52,7 @@ export function createOpenAIProvider(config: OpenAIProviderConfig): Provider {
     id: config.id,
     envKey: config.envKey,
     requiresKey: config.requiresKey ?? true,
+    ...(config.unsupported ? { unsupported: config.unsupported } : {}),
 
     async stream(request: ProviderChatRequest, context: ProviderCallContext) {
       const call = upstream('/chat/completions', context, toOpenAIBody(request, true, wire));
@@ -55,10 +67,21 @@ export function createOpenAIProvider(config: OpenAIProviderConfig): Provider {
       const choice = body.choices?.[0];
       if (!choice) throw new UpstreamError(`${config.id} sent a response without choices.`);
       const costUsd = reportedCost(body.usage);
+      const content: ProviderEvent[] = [];
+      contentEvents(choice.message?.content, content);
+      const toolCalls = (choice.message?.tool_calls ?? []).map((call, index) => {
+        const name = call.function?.name ?? '';
+        const args = call.function?.arguments;
+        // Some compatible servers send the arguments as an object rather than JSON text.
+        const input = typeof args === 'string' || args === undefined ? parseToolArguments(args ?? '', name, config.id) : args;
+        return { id: call.id || `call_${index + 1}`, name, input };
+      });
+      const finishReason = mapFinishReason(choice.finish_reason);
       return {
-        text: choice.message?.content ?? '',
-        reasoning: choice.message?.reasoning_content ?? choice.message?.reasoning ?? '',
-        finishReason: mapFinishReason(choice.finish_reason),
+        text: content.map((event) => (event.type === 'text' ? event.text : '')).join(''),
+        reasoning: choice.message?.reasoning_content ?? choice.message?.reasoning ?? content.map((event) => (event.type === 'reasoning' ? event.text : '')).join(''),
+        toolCalls,
+        finishReason: toolCalls.length && finishReason === 'stop' ? 'tool_calls' : finishReason,
         usage: normalizeOpenAIUsage(body.usage),
         ...(costUsd === undefined ? {} : { costUsd }),
       };

@@ -1,12 +1,23 @@
 import { type FinishReason, StreamTruncatedError } from '@aiu/core';
 import { errorFromBody, parseStreamJson, sseEventBatches, type UpstreamRequest } from '../http';
+import { ToolCallAssembler } from '../toolCalls';
 import type { UpstreamResponse } from '../transport';
 import type { ProviderEvent } from '../types';
 import { normalizeOpenAIUsage, reportedCost } from './usage';
 
+/** Content as most services send it (a string), or as Mistral's reasoning models do: typed parts. */
+export type ContentWire = string | null | undefined | Array<{ type?: string; text?: string; thinking?: string | Array<{ type?: string; text?: string }> }>;
+
+export interface ToolCallDeltaWire {
+  index?: number;
+  id?: string;
+  type?: string;
+  function?: { name?: string; arguments?: string };
+}
+
 interface ChunkWire {
   choices?: Array<{
-    delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null } | null;
+    delta?: { content?: ContentWire; reasoning_content?: string | null; reasoning?: string | null; tool_calls?: ToolCallDeltaWire[] } | null;
     finish_reason?: string | null;
   }>;
   usage?: unknown;
@@ -31,15 +42,31 @@ export function mapFinishReason(reason: string | null | undefined): FinishReason
   }
 }
 
+/** Text and reasoning of a content value: Mistral's `thinking` parts are reasoning, its `text` parts the answer. */
+export function contentEvents(content: ContentWire, out: ProviderEvent[]): void {
+  if (!content) return;
+  if (typeof content === 'string') {
+    out.push({ type: 'text', text: content });
+    return;
+  }
+  for (const part of content) {
+    if (part.type === 'thinking') {
+      const thinking = typeof part.thinking === 'string' ? part.thinking : (part.thinking ?? []).map((piece) => piece.text ?? '').join('');
+      if (thinking) out.push({ type: 'reasoning', text: thinking });
+    } else if (part.text) out.push({ type: 'text', text: part.text });
+  }
+}
+
 const CONTENT_PREFIX = '"choices":[{"index":0,"delta":{"content":';
 const CONTENT_REST = /("[^"\\]*(?:\\.[^"\\]*)*")\},"logprobs":null,"finish_reason":null\}\],"usage":null[,}]/y;
 
 /**
  * The text of a chunk that carries nothing else — OpenAI's shape for all but the first and
  * last few chunks of a stream — without parsing the whole chunk (ARCHITECTURE.md, "Streams in
- * batches": parsing every chunk was a large share of a stream's CPU). Anything else, including every other provider's layout, returns
- * undefined and is parsed in full. A key can only match outside string values: inside one
- * its quotes would be escaped (so searching from the end finds the same place).
+ * batches": parsing every chunk was a large share of a stream's CPU). Anything else, including
+ * every other provider's layout, returns undefined and is parsed in full. A key can only match
+ * outside string values: inside one its quotes would be escaped (so searching from the end
+ * finds the same place).
  */
 export function contentOnlyChunk(data: string): string | undefined {
   // From the end: the choices come last in OpenAI's chunks, after ~200 characters of ids.
@@ -53,18 +80,39 @@ export function contentOnlyChunk(data: string): string | undefined {
 }
 
 /**
+ * Tool call deltas by index. The id and name come with a call's first piece; later pieces repeat
+ * an empty name, an empty id, or (Mistral) no index at all — then they belong to the call in progress.
+ */
+export function toolCallDeltas(deltas: ToolCallDeltaWire[], calls: ToolCallAssembler, current: { key: number | string | undefined }, out: ProviderEvent[]): void {
+  for (const delta of deltas) {
+    const name = delta.function?.name;
+    const startsNew = name && (delta.index === undefined ? delta.id !== undefined && !calls.has(delta.id) : !calls.has(delta.index));
+    if (startsNew) {
+      // A new call begins: the one before it (parallel calls stream one after the other) is complete.
+      if (current.key !== undefined) calls.finish(current.key, out);
+      current.key = delta.index ?? delta.id;
+      calls.start(current.key as number | string, delta.id, name, out);
+    }
+    const key = delta.index ?? current.key;
+    if (key !== undefined) calls.append(key, delta.function?.arguments ?? '', out);
+  }
+}
+
+/**
  * Chat Completions SSE → our events, the events of one network chunk in one array. A stream
  * is complete with `[DONE]`, or (for compatible servers that omit it) once both a finish
  * reason and usage arrived; anything shorter is a truncation, never a quiet finish.
  */
-export async function* parseOpenAIStream(
-  response: UpstreamResponse,
-  request: UpstreamRequest,
-): AsyncGenerator<ProviderEvent[]> {
+export async function* parseOpenAIStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent[]> {
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
-  const seen: { finishReason?: FinishReason; usage: boolean } = { usage: false };
+  const seen: { finishReason?: FinishReason; usage: boolean; toolCalls: boolean } = { usage: false, toolCalls: false };
+  const calls = new ToolCallAssembler(request.provider);
+  const current: { key: number | string | undefined } = { key: undefined };
   const done = yield* sseEventBatches(response.body, request, (data, out) => {
-    if (data === '[DONE]') return true;
+    if (data === '[DONE]') {
+      calls.finishAll(out);
+      return true;
+    }
     const text = contentOnlyChunk(data);
     if (text !== undefined) {
       if (text) out.push({ type: 'text', text });
@@ -80,8 +128,15 @@ export async function* parseOpenAIStream(
       const delta = choice.delta;
       const reasoning = delta?.reasoning_content ?? delta?.reasoning;
       if (reasoning) out.push({ type: 'reasoning', text: reasoning });
-      if (delta?.content) out.push({ type: 'text', text: delta.content });
-      if (choice.finish_reason) seen.finishReason = mapFinishReason(choice.finish_reason);
+      contentEvents(delta?.content, out);
+      if (delta?.tool_calls?.length) {
+        seen.toolCalls = true;
+        toolCallDeltas(delta.tool_calls, calls, current, out);
+      }
+      if (choice.finish_reason) {
+        calls.finishAll(out);
+        seen.finishReason = mapFinishReason(choice.finish_reason);
+      }
     }
     const wireUsage = chunk.usage ?? chunk.x_groq?.usage;
     const usage = normalizeOpenAIUsage(wireUsage);
@@ -95,5 +150,10 @@ export async function* parseOpenAIStream(
   if (!done && !(seen.finishReason && seen.usage)) {
     throw new StreamTruncatedError(`${request.provider} closed the stream before it finished.`);
   }
-  yield [{ type: 'finish', finishReason: seen.finishReason ?? 'other' }];
+  const out: ProviderEvent[] = [];
+  calls.finishAll(out);
+  // Some compatible servers say `stop` for a turn that called tools.
+  const finishReason = seen.toolCalls && seen.finishReason === 'stop' ? 'tool_calls' : (seen.finishReason ?? 'other');
+  out.push({ type: 'finish', finishReason });
+  yield out;
 }

@@ -56,7 +56,7 @@ export function createOpenRouterProvider(settings: OpenRouterSettings = {}): Pro
     headers,
     envKey: 'OPENROUTER_API_KEY',
     // OpenRouter always includes usage now; the old flag is accepted and ignored.
-    wire: { streamOptions: false, maxTokensField: 'max_tokens' },
+    wire: { streamOptions: false, maxTokensField: 'max_tokens', reasoning: 'openrouter' },
   });
 
   return {

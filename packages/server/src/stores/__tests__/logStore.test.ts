@@ -44,8 +44,16 @@ function record(overrides: Partial<LogRecord> & { id: string; time: number }): L
     prompt: null,
     response: null,
     metadata: null,
+    stepDetails: null,
+    toolCallDetails: null,
     ...overrides,
   };
+}
+
+/** A record as release 4 stored it: without the columns later migrations added (the call's trace). */
+function asV4(r: LogRecord): Omit<LogRecord, 'stepDetails' | 'toolCallDetails'> {
+  const { stepDetails: _steps, toolCallDetails: _tools, ...v4 } = r;
+  return v4;
 }
 
 const matrix = await storeMatrix();
@@ -75,9 +83,14 @@ describe.each(stores)('log store conformance: %s', (_kind, make) => {
       queueMs: 12.5,
       attemptDetails: JSON.stringify([{ model: 'openai:x', outcome: 'error', code: 'upstream_error', latencyMs: 3 }]),
       metadata: JSON.stringify({ a: 'b,"c"\n' }),
+      stepDetails: JSON.stringify([{ step: 1, model: 'openai:x', finishReason: 'tool_calls', inputTokens: 10, outputTokens: 5, costUsd: 0.001, latencyMs: 20 }]),
+      toolCallDetails: JSON.stringify([{ step: 1, toolCallId: 'call_1', toolName: 'weather', runs: 'server', outcome: 'success', durationMs: 1.5 }]),
     });
     await store.insertLogs([full]);
     expect(await store.listLogs({ limit: 10 })).toEqual([full]);
+    // One entry by its id (what GET /logs/:id reads), and nothing for an id that is not there.
+    expect(await store.listLogs({ limit: 1, id: 'req_a' })).toEqual([full]);
+    expect(await store.listLogs({ limit: 1, id: 'req_missing' })).toEqual([]);
     await store.close();
   });
 
@@ -131,7 +144,7 @@ describe('sqliteStore', () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aiu_request_log'").all() as Array<{ name: string }>).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['aiu_request_log_time', 'aiu_request_log_model_time', 'aiu_request_log_provider_time', 'aiu_request_log_user_time']));
     db.close();
@@ -185,9 +198,9 @@ describe('sqliteStore', () => {
       old.prepare('INSERT INTO aiu_schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, 0);
     }
     // The log rows as v4 wrote them (its rollup tables are dropped, so their contents do not matter).
-    const columns = Object.keys(records[0] as LogRecord).map((key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    const columns = Object.keys(asV4(records[0] as LogRecord)).map((key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
     const insert = old.prepare(`INSERT INTO aiu_request_log (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
-    for (const r of records) insert.run(...Object.values({ ...r, estimated: r.estimated ? 1 : 0 }));
+    for (const r of records) insert.run(...Object.values({ ...asV4(r), estimated: r.estimated ? 1 : 0 }));
     old.close();
 
     const store = sqliteStore({ path });
@@ -236,11 +249,11 @@ describe.skipIf(!stores.some(([kind]) => kind === 'postgres'))('postgresStore', 
 
   it('rebuilds the rollups from the log when it upgrades a v4 schema', async () => {
     // Migrations 1–4 and logged calls.
-    const columns = Object.keys(records[0] as LogRecord).map((key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    const columns = Object.keys(asV4(records[0] as LogRecord)).map((key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
     await upgraded(
       4,
       async (client, prefix) => {
-        for (const r of records) await insert(client, `${prefix}aiu_request_log`, columns.join(', '), Object.values(r));
+        for (const r of records) await insert(client, `${prefix}aiu_request_log`, columns.join(', '), Object.values(asV4(r)));
       },
       async (store) => {
         expect(comparableRollups(await store.usageRollups(EVERY_SLOT))).toEqual(comparableRollups(rollupDeltas(records)));

@@ -29,8 +29,8 @@ export interface PostgresStoreOptions {
   poolConfig?: PoolConfig;
 }
 
-/** Rows per INSERT: 27 columns × 1,000 stays below PostgreSQL's 65,535 parameters. */
-const INSERT_CHUNK = 1000;
+/** Rows per INSERT: as many as stay below PostgreSQL's 65,535 parameters. */
+const INSERT_CHUNK = Math.min(1000, Math.floor(65_535 / LOG_COLUMNS.length));
 
 interface LogRow {
   id: string; time: string; user_id: string | null; project_id: string | null; provider: string; model: string;
@@ -38,6 +38,7 @@ interface LogRow {
   cached_input_tokens: number; cache_write_tokens: number; reasoning_tokens: number; total_tokens: number; estimated: boolean;
   cost_input: number | null; cost_output: number | null; cost_total: number | null; latency_ms: number; ttft_ms: number | null;
   queue_ms: number; attempt_details: string | null; saved_usd: number; prompt: string | null; response: string | null; metadata: string | null;
+  step_details: string | null; tool_call_details: string | null;
 }
 
 function fromLogRow(row: LogRow): LogRecord {
@@ -48,6 +49,7 @@ function fromLogRow(row: LogRow): LogRecord {
     reasoningTokens: row.reasoning_tokens, totalTokens: row.total_tokens, estimated: row.estimated, costInput: row.cost_input,
     costOutput: row.cost_output, costTotal: row.cost_total, latencyMs: row.latency_ms, ttftMs: row.ttft_ms, queueMs: row.queue_ms,
     attemptDetails: row.attempt_details, savedUsd: row.saved_usd, prompt: row.prompt, response: row.response, metadata: row.metadata,
+    stepDetails: row.step_details, toolCallDetails: row.tool_call_details,
   };
 }
 
@@ -179,16 +181,20 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
         );
         const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${table('aiu_schema_migrations')}`);
         const applied = new Set(rows.map((row) => row.version));
+        // Rollups are rebuilt once, after every pending migration: a rebuild reads the log's
+        // current columns, which later migrations may still be adding.
+        let rebuild = false;
         for (const migration of POSTGRES_MIGRATIONS) {
           if (applied.has(migration.version)) continue;
           await client.query(migration.sql.replaceAll('{schema}', prefix));
-          if (migration.rebuildRollups) await rebuildRollups(client);
+          rebuild ||= migration.rebuildRollups === true;
           await client.query(`INSERT INTO ${table('aiu_schema_migrations')} (version, name, applied_at) VALUES ($1, $2, $3)`, [
             migration.version,
             migration.name,
             Date.now(),
           ]);
         }
+        if (rebuild) await rebuildRollups(client);
       });
     },
 
@@ -227,6 +233,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
         params.push(value);
         return `$${params.length}`;
       };
+      if (query.id !== undefined) where.push(`id = ${param(query.id)}`);
       if (query.before) where.push(`(time, id) < (${param(query.before.time)}, ${param(query.before.id)})`);
       if (query.userId !== undefined) where.push(query.userId === null ? 'user_id IS NULL' : `user_id = ${param(query.userId)}`);
       if (query.provider !== undefined) where.push(`provider = ${param(query.provider)}`);

@@ -130,4 +130,11 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = [
       DROP FUNCTION {schema}aiu_hist_merge(jsonb, jsonb);
     `,
   },
+  {
+    version: 7,
+    name: 'request_log_trace',
+    sql: `
+      ALTER TABLE {schema}aiu_request_log ADD COLUMN step_details TEXT, ADD COLUMN tool_call_details TEXT;
+    `,
+  },
 ];

@@ -116,14 +116,17 @@ function migrate(db: BetterSqlite3.Database): void {
     (db.prepare('SELECT version FROM aiu_schema_migrations').all() as Array<{ version: number }>).map((row) => row.version),
   );
   const record = db.prepare('INSERT INTO aiu_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-  for (const migration of SQLITE_MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
-    db.transaction(() => {
+  const pending = SQLITE_MIGRATIONS.filter((migration) => !applied.has(migration.version));
+  if (!pending.length) return;
+  // All in one transaction, rollups rebuilt once at the end: a rebuild reads the log's current
+  // columns, which later migrations may still be adding.
+  db.transaction(() => {
+    for (const migration of pending) {
       db.exec(migration.sql);
-      if (migration.rebuildRollups) rebuildRollups(db);
       record.run(migration.version, migration.name, Date.now());
-    })();
-  }
+    }
+    if (pending.some((migration) => migration.rebuildRollups)) rebuildRollups(db);
+  })();
 }
 
 /** Adds records to the rollups (call inside the transaction that inserts them). */

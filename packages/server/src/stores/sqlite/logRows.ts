@@ -28,17 +28,23 @@ export type Row = {
   prompt: string | null;
   response: string | null;
   metadata: string | null;
+  step_details: string | null;
+  tool_call_details: string | null;
 };
 
 export const COLUMNS =
   'id, time, user_id, project_id, provider, model, status, error_code, attempts, input_tokens, output_tokens, ' +
   'cached_input_tokens, cache_write_tokens, reasoning_tokens, total_tokens, estimated, cost_input, cost_output, ' +
-  'cost_total, latency_ms, ttft_ms, queue_ms, attempt_details, saved_usd, prompt, response, metadata';
+  'cost_total, latency_ms, ttft_ms, queue_ms, attempt_details, saved_usd, prompt, response, metadata, step_details, tool_call_details';
 
 /** The SQL (and its named parameters) for a page of the log, newest first. */
 export function selectLogs(query: LogListQuery): { sql: string; params: Record<string, unknown> } {
   const where: string[] = [];
   const params: Record<string, unknown> = { limit: query.limit };
+  if (query.id !== undefined) {
+    where.push('id = @id');
+    params.id = query.id;
+  }
   if (query.before) {
     where.push('(time < @beforeTime OR (time = @beforeTime AND id < @beforeId))');
     params.beforeTime = query.before.time;
@@ -102,5 +108,7 @@ export function fromRow(row: Row): LogRecord {
     prompt: row.prompt,
     response: row.response,
     metadata: row.metadata,
+    stepDetails: row.step_details,
+    toolCallDetails: row.tool_call_details,
   };
 }

@@ -108,4 +108,12 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<Migration> = [
     `,
     rebuildRollups: true,
   },
+  {
+    version: 6,
+    name: 'request_log_trace',
+    sql: `
+      ALTER TABLE aiu_request_log ADD COLUMN step_details TEXT;
+      ALTER TABLE aiu_request_log ADD COLUMN tool_call_details TEXT;
+    `,
+  },
 ];
