@@ -28,6 +28,17 @@ const PRICES: Record<string, ModelPricing> = {
   'deepseek-chat': { input: 0.28, cacheRead: 0.028, output: 0.42 },
   // docs.x.ai/docs/models: grok-3-mini $0.30 in, $0.075 cached in, $0.50 out (reasoning billed as output).
   'grok-3-mini': { input: 0.3, cacheRead: 0.075, output: 0.5 },
+  // anthropic.com/pricing: Claude Haiku 4.5 $1 in, $5 out; Claude 3 Opus $15 in, $75 out.
+  'claude-haiku-4-5': { input: 1, cacheWrite: 1.25, cacheRead: 0.1, output: 5 },
+  'claude-3-opus': { input: 15, cacheWrite: 18.75, cacheRead: 1.5, output: 75 },
+  // ai.google.dev pricing: Gemini 3.1 Pro Preview, as Gemini 3 Pro: $2 / $12 up to 200k prompt tokens.
+  'gemini-3.1-pro-preview': { input: 2, cacheRead: 0.2, output: 12 },
+  // alibabacloud.com Model Studio: Qwen3-Max $1.20 in, $6 out (0–32k input).
+  'qwen3-max': { input: 1.2, output: 6 },
+  // groq.com/pricing: Llama 3.3 70B Versatile $0.59 in, $0.79 out.
+  'llama-3.3-70b-versatile': { input: 0.59, output: 0.79 },
+  // DeepSeek V3.2 reasoner, priced as deepseek-chat (one price for both): $0.028 hit, $0.28 miss, $0.42 out.
+  'deepseek-reasoner': { input: 0.28, cacheRead: 0.028, output: 0.42 },
 };
 
 interface Case {
@@ -58,6 +69,27 @@ const CASES: Record<string, Case> = {
   'openai-compatible/deepseek-text.json': { price: 'deepseek-chat', usage: { input: 13, output: 300 }, expected: { input: 0.00000364, output: 0.000126, total: 0.00012964 } },
   // Cached + reasoning case; xAI reports its own bill as cost_in_usd_ticks (1e-10 USD): 1721250.
   'openai-compatible/xai-text.chunks.txt': { price: 'grok-3-mini', usage: { input: 12, cached: 11, output: 342, reasoning: 340 }, expected: { input: 0.000001125, output: 0.000171, total: 0.000172125 } },
+  // Tool calls and JSON output: the same arithmetic on the recorded usage.
+  'anthropic/anthropic-json-output-format.1.chunks.txt': { price: 'claude-sonnet-4-5', usage: { input: 313, output: 305 }, expected: { input: 0.000939, output: 0.004575, total: 0.005514 } },
+  'anthropic/anthropic-json-output-format.1.json': { price: 'claude-sonnet-4-5', usage: { input: 371, output: 629 }, expected: { input: 0.001113, output: 0.009435, total: 0.010548 } },
+  'anthropic/anthropic-json-tool.1.chunks.txt': { price: 'claude-haiku-4-5', usage: { input: 849, output: 47 }, expected: { input: 0.000849, output: 0.000235, total: 0.001084 } },
+  'anthropic/anthropic-json-tool.1.json': { price: 'claude-haiku-4-5', usage: { input: 1151, output: 87 }, expected: { input: 0.001151, output: 0.000435, total: 0.001586 } },
+  'anthropic/anthropic-tool-no-args.chunks.txt': { price: 'claude-sonnet-4-5', usage: { input: 565, output: 48 }, expected: { input: 0.001695, output: 0.00072, total: 0.002415 } },
+  'anthropic/anthropic-tool-no-args.json': { price: 'claude-3-opus', usage: { input: 602, output: 93 }, expected: { input: 0.00903, output: 0.006975, total: 0.016005 } },
+  // Thoughts (45, 893, 132) billed as output.
+  'google/google-tool-call.chunks.txt': { price: 'gemini-3-pro-preview', usage: { input: 29, output: 60, reasoning: 45 }, expected: { input: 0.000058, output: 0.00072, total: 0.000778 } },
+  'google/google-tool-call.json': { price: 'gemini-3-pro-preview', usage: { input: 29, output: 908, reasoning: 893 }, expected: { input: 0.000058, output: 0.010896, total: 0.010954 } },
+  'google/google-stream-tool-call-arguments.chunks.txt': { price: 'gemini-3.1-pro-preview', usage: { input: 26, output: 155, reasoning: 132 }, expected: { input: 0.000052, output: 0.00186, total: 0.001912 } },
+  'openai-compatible/alibaba-tool-call.chunks.txt': { price: 'qwen3-max', usage: { input: 295, output: 22 }, expected: { input: 0.000354, output: 0.000132, total: 0.000486 } },
+  'openai-compatible/alibaba-tool-call.json': { price: 'qwen3-max', usage: { input: 295, output: 22 }, expected: { input: 0.000354, output: 0.000132, total: 0.000486 } },
+  'openai-compatible/groq-tool-call.chunks.txt': { price: 'llama-3.3-70b-versatile', usage: { input: 210, output: 15 }, expected: { input: 0.0001239, output: 0.00001185, total: 0.00013575 } },
+  'openai-compatible/groq-tool-call.json': { price: 'llama-3.3-70b-versatile', usage: { input: 218, output: 15 }, expected: { input: 0.00012862, output: 0.00001185, total: 0.00014047 } },
+  'openai-compatible/mistral-tool-call.chunks.txt': { price: 'mistral-small-latest', usage: { input: 124, output: 22 }, expected: { input: 0.0000124, output: 0.0000066, total: 0.000019 } },
+  'openai-compatible/mistral-tool-call.json': { price: 'mistral-small-latest', usage: { input: 124, output: 22 }, expected: { input: 0.0000124, output: 0.0000066, total: 0.000019 } },
+  // zai-glm-5-2 is on no price page we can cite; priced as Mistral Small (no cache price: cached at the input price).
+  'openai-compatible/mistral-incremental-tool-call.chunks.txt': { price: 'mistral-small-latest', usage: { input: 171, cached: 128, output: 14 }, expected: { input: 0.0000171, output: 0.0000042, total: 0.0000213 } },
+  // 320 of 495 prompt tokens from cache: 175 × $0.28 + 320 × $0.028; 144 out (118 reasoning) × $0.42.
+  'openai-compatible/deepseek-json.json': { price: 'deepseek-reasoner', usage: { input: 495, cached: 320, output: 144, reasoning: 118 }, expected: { input: 0.00005796, output: 0.00006048, total: 0.00011844 } },
   // xAI's reported bill: 1641500 ticks.
   'openai-compatible/xai-text.json': { price: 'grok-3-mini', usage: { input: 12, cached: 2, output: 322, reasoning: 320 }, expected: { input: 0.00000315, output: 0.000161, total: 0.00016415 } },
 };

@@ -6,7 +6,7 @@ import { ChatCall } from '../orchestrator/chatCall';
 import { readJson } from './body';
 import type { RouteContext } from './context';
 import { errorResponse, json } from './respond';
-import { sseBatchText, sseText } from './sse';
+import { sseBatchText } from './sse';
 
 /** The server tools this caller may use: all, unless `authorize` says otherwise for `tools:use`. */
 export async function allowedServerTools(request: Request, ctx: RouteContext): Promise<string[] | undefined> {
@@ -46,7 +46,8 @@ export async function chatRoute(request: Request, _params: Record<string, string
   } catch (error) {
     return errorResponse(error);
   }
-  const start = first.done ? undefined : first.value[0];
-  if (!start) return errorResponse(new AiuError('internal_error', 'The chat ended before it started.'));
-  return new PulledResponse(200, SSE_HEADERS, pullEvents({ first: sseText(start), batches, encode: sseBatchText, pingIntervalMs: ctx.pingIntervalMs }));
+  // `start`, and what came with it (results of tools the client approved).
+  const opening = first.done ? undefined : first.value;
+  if (!opening?.length) return errorResponse(new AiuError('internal_error', 'The chat ended before it started.'));
+  return new PulledResponse(200, SSE_HEADERS, pullEvents({ first: sseBatchText(opening), batches, encode: sseBatchText, pingIntervalMs: ctx.pingIntervalMs }));
 }

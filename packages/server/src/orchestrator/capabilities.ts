@@ -28,12 +28,14 @@ const WHAT: Record<Capability, string> = {
   reasoning: 'reasoning options',
 };
 
-/** The catalog's word for each need (models.dev's flags); a need without one is the provider's to judge. */
+/**
+ * The catalog's word for each need (models.dev's flags). A need without one is the provider's API
+ * to judge: models.dev marks structured output on too few models for its absence to mean anything.
+ */
 const CATALOG: Partial<Record<Capability, readonly string[]>> = {
   images: ['vision'],
   files: ['pdf', 'attachments'],
   tools: ['tools'],
-  'json-schema': ['structured-output'],
 };
 
 /**

@@ -348,3 +348,44 @@ describe('errors shared by every adapter', () => {
     expect(rig.warnings.some((w) => w.includes('openrouter:openai/gpt-4o-mini'))).toBe(false);
   });
 });
+
+describe('reasoning in the other forms providers send it', () => {
+  it('Mistral’s reasoning models: content as typed parts, `thinking` parts reasoning and `text` parts the answer', async () => {
+    // The mistral-text recording with its content in the form Magistral streams it (docs.mistral.ai, "Reasoning").
+    const lines = (loadFixture('openai-compatible/mistral-text').chunks ?? []).map((line) => JSON.parse(line) as Json);
+    const derived = lines.map((chunk, index) => {
+      const delta = chunk.choices?.[0]?.delta;
+      if (!delta || typeof delta.content !== 'string' || !delta.content) return chunk;
+      const content = index === 1 ? [{ type: 'thinking', thinking: [{ type: 'text', text: 'Short greeting. ' }] }, { type: 'text', text: delta.content }] : [{ type: 'text', text: delta.content }];
+      return { ...chunk, choices: [{ ...chunk.choices[0], delta: { ...delta, content } }] };
+    });
+    const text = lines.map((chunk) => chunk.choices?.[0]?.delta?.content ?? '').join('');
+    await withDerivedFixture('openai', { 'magistral.chunks.txt': derived.map((chunk) => JSON.stringify(chunk)).join('\n') }, async (aiu) => {
+      const events = await collect(await aiu.chat({ model: 'openai:magistral-small', messages }));
+      expect(events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('')).toBe(text);
+      expect(events.flatMap((e) => (e.type === 'reasoning' ? [e.text] : [])).join('')).toBe('Short greeting. ');
+    });
+  });
+
+  it('Anthropic’s signed thinking: the signature comes with the end of its block, as reasoning metadata to hand back', async () => {
+    // The anthropic-text recording with a thinking block before its text, as extended thinking streams it.
+    const lines = loadFixture('anthropic/anthropic-text').chunks ?? [];
+    const thinking = [
+      { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'A greeting.' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'EqQBCgIYAhIM1gbcDa' } },
+      { type: 'content_block_stop', index: 0 },
+    ].map((event) => JSON.stringify(event));
+    const shifted = lines.slice(1).map((line) => {
+      const event = JSON.parse(line) as Json;
+      return JSON.stringify(typeof event.index === 'number' ? { ...event, index: event.index + 1 } : event);
+    });
+    await withDerivedFixture('anthropic', { 'thinking.chunks.txt': [lines[0], ...thinking, ...shifted].join('\n') }, async (aiu) => {
+      const events = await collect(await aiu.chat({ model: 'anthropic:claude-sonnet-4-5', messages }));
+      const reasoning = events.filter((e) => e.type === 'reasoning');
+      expect(reasoning.map((e) => e.text).join('')).toBe('A greeting.');
+      expect(reasoning.at(-1)).toMatchObject({ providerMetadata: { anthropic: { signature: 'EqQBCgIYAhIM1gbcDa' } } });
+      expect(events.at(-1)?.type).toBe('finish');
+    });
+  });
+});
