@@ -178,7 +178,7 @@ export async function startFakeUpstream(
     const name =
       typeof current.fixture === 'function'
         ? current.fixture(record)
-        : (current.fixture ?? recordedFor(record, fixture) ?? DEFAULT_FIXTURE[format]);
+        : (current.fixture ?? recordedFor(record, format, fixture) ?? DEFAULT_FIXTURE[format]);
     const chosen = fixture(name);
     if (wantsStream(record)) return streamFixture(res, format, chosen, current);
     return sendJson(res, chosen.json);
@@ -234,8 +234,66 @@ const RECORDED_CHAT = [
   'ollama/ollama-text',
 ];
 
+/** Recordings of a model calling a tool, per wire: replayed when a request offers the tool they call. */
+const RECORDED_TOOL_CALLS: Partial<Record<WireFormat, string[]>> = {
+  openai: ['openai-compatible/mistral-tool-call', 'openai-compatible/groq-tool-call', 'openai-compatible/alibaba-tool-call', 'openai-compatible/mistral-incremental-tool-call'],
+  anthropic: ['anthropic/anthropic-json-tool.1', 'anthropic/anthropic-tool-no-args'],
+  google: ['google/google-tool-call', 'google/google-stream-tool-call-arguments'],
+};
+
+/** Recordings of JSON output, per wire: replayed when a request asks for JSON. */
+const RECORDED_JSON: Partial<Record<WireFormat, string>> = {
+  openai: 'openai-compatible/deepseek-json',
+  anthropic: 'anthropic/anthropic-json-output-format.1',
+};
+
+/** The tools a request offers, by name, in each wire's shape. */
+function offeredTools(body: Record<string, unknown> | null): Set<string> {
+  const names = new Set<string>();
+  for (const tool of (body?.tools as Array<Record<string, unknown>> | undefined) ?? []) {
+    const name = (tool.function as { name?: unknown } | undefined)?.name ?? tool.name;
+    if (typeof name === 'string') names.add(name);
+    for (const declaration of (tool.functionDeclarations as Array<{ name?: unknown }> | undefined) ?? []) if (typeof declaration.name === 'string') names.add(declaration.name);
+  }
+  return names;
+}
+
+/** Whether the conversation already holds a tool's result: then the model answers, it does not call again. */
+function hasToolResult(body: Record<string, unknown> | null): boolean {
+  const text = JSON.stringify(body?.messages ?? body?.contents ?? []);
+  return text.includes('"role":"tool"') || text.includes('"tool_result"') || text.includes('"functionResponse"');
+}
+
+/** The tools a recording calls, read from its text (whole calls and streamed ones alike). */
+function calledTools(fixture: Fixture): string[] {
+  const text = `${(fixture.chunks ?? []).join('\n')}\n${JSON.stringify(fixture.json)}`;
+  return [...text.matchAll(/"(?:function|functionCall)":\{"name":"([^"]+)"|"type":"tool_use","id":"[^"]+","name":"([^"]+)"/g)].map((match) => match[1] ?? match[2] ?? '').filter(Boolean);
+}
+
+/**
+ * The recording that fits a request: one that calls a tool the request offers (until the
+ * conversation holds its result), one with JSON output when JSON is asked for, else the one made
+ * with the requested model.
+ */
+function recordedFor(record: RecordedRequest, format: WireFormat, fixture: (name: string) => Fixture): string | undefined {
+  const body = (typeof record.body === 'object' ? record.body : null) as Record<string, unknown> | null;
+  const offered = offeredTools(body);
+  const streamed = wantsStream(record);
+  if (offered.size && !hasToolResult(body)) {
+    const match = RECORDED_TOOL_CALLS[format]?.find((name) => {
+      const recording = fixture(name);
+      return (streamed ? recording.chunks : recording.json) && calledTools(recording).some((tool) => offered.has(tool));
+    });
+    if (match) return match;
+  }
+  const wantsJson = body?.response_format !== undefined || body?.output_config !== undefined || (body?.generationConfig as { responseMimeType?: unknown } | undefined)?.responseMimeType === 'application/json';
+  const json = RECORDED_JSON[format];
+  if (wantsJson && json && (streamed ? fixture(json).chunks : fixture(json).json)) return json;
+  return recordedForModel(record, fixture);
+}
+
 /** The recording whose response names the model this request asked for. */
-function recordedFor(record: RecordedRequest, fixture: (name: string) => Fixture): string | undefined {
+function recordedForModel(record: RecordedRequest, fixture: (name: string) => Fixture): string | undefined {
   const requested =
     (record.body as { model?: unknown } | null)?.model ?? /\/models\/([^/:]+):/.exec(record.url)?.[1];
   if (typeof requested !== 'string') return undefined;

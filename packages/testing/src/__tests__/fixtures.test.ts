@@ -93,3 +93,19 @@ describe('startFakeUpstream fixture choice', () => {
     await upstream.close();
   });
 });
+
+describe('startFakeUpstream picks the recording that fits the request', () => {
+  it('a tool-call recording when the request offers the tool it calls, until the conversation holds its result; JSON output when JSON is asked for', async () => {
+    const upstream = await startFakeUpstream();
+    const weather = [{ type: 'function', function: { name: 'weather', parameters: {} } }];
+    const post = (path: string, body: unknown) => fetch(`${upstream.url}${path}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json());
+    expect(await post('/v1/chat/completions', { model: 'x', stream: false, tools: weather, messages: [{ role: 'user', content: 'hi' }] })).toEqual(loadFixture('openai-compatible/mistral-tool-call').json);
+    const answered = [{ role: 'user', content: 'hi' }, { role: 'tool', tool_call_id: 'a', content: '{}' }];
+    expect(await post('/v1/chat/completions', { model: 'gpt-4.1-nano', stream: false, tools: weather, messages: answered })).toEqual(loadFixture('openai/openai-text').json);
+    expect(await post('/v1/chat/completions', { model: 'x', stream: false, tools: [{ type: 'function', function: { name: 'unrelated' } }], messages: [] })).toEqual(loadFixture('openai/openai-text').json);
+    expect(await post('/v1/messages', { stream: false, tools: [{ name: 'json', input_schema: {} }], messages: [] })).toEqual(loadFixture('anthropic/anthropic-json-tool.1').json);
+    expect(await post('/v1/messages', { stream: false, output_config: { format: { type: 'json_schema' } }, messages: [] })).toEqual(loadFixture('anthropic/anthropic-json-output-format.1').json);
+    expect(await post('/v1beta/models/gemini-3-pro-preview:generateContent', { tools: [{ functionDeclarations: [{ name: 'weather' }] }], contents: [] })).toEqual(loadFixture('google/google-tool-call').json);
+    await upstream.close();
+  });
+});
