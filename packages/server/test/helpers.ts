@@ -13,7 +13,7 @@ export interface TestRig {
 /** An aiu on a memory store whose openai-wire providers all point at one fake upstream. */
 export async function createRig(
   options: Partial<AiuOptions> | ((upstreamUrl: string) => Partial<AiuOptions>) = {},
-  behaviour: FakeUpstreamBehaviour = {},
+  behaviour: Parameters<typeof startFakeUpstream>[0] = {},
 ): Promise<TestRig> {
   const upstream = await startFakeUpstream(behaviour);
   const overrides = typeof options === 'function' ? options(upstream.url) : options;

@@ -65,10 +65,10 @@ export const LogEntrySchema = z.object({
   prompt: z.optional(z.nullable(z.string())),
   response: z.optional(z.nullable(z.string())),
   metadata: z.nullable(z.record(z.string(), z.unknown())),
-  /** Each model step of a multi-step (tool) call; empty for a call of one step. */
-  steps: z.array(LogStepSchema),
-  /** Every tool call the model made, in order. */
-  toolCalls: z.array(LogToolCallSchema),
+  /** Each model step of a multi-step (tool) call; empty for a call of one step. Always sent; optional for entries from servers before tools. */
+  steps: z.optional(z.array(LogStepSchema)),
+  /** Every tool call the model made, in order. Always sent; optional as `steps` is. */
+  toolCalls: z.optional(z.array(LogToolCallSchema)),
 });
 export type LogEntry = z.infer<typeof LogEntrySchema>;
 

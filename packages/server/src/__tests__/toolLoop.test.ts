@@ -122,12 +122,12 @@ describe('server tools: the step loop, over HTTP', () => {
 
     // The log keeps the trace; GET /logs/:id shows it; listeners and the tracer heard each part.
     const [entry] = await entries(current);
-    expect(entry?.steps.map((s) => [s.step, s.finishReason])).toEqual([
+    expect(entry?.steps?.map((s) => [s.step, s.finishReason])).toEqual([
       [1, 'tool_calls'],
       [2, 'stop'],
     ]);
     expect(entry?.toolCalls).toMatchObject([{ step: 1, toolCallId: 'gSIMJiOkT', toolName: 'weather', runs: 'server', outcome: 'success' }]);
-    expect(entry?.toolCalls[0]?.durationMs).toBeGreaterThanOrEqual(0);
+    expect(entry?.toolCalls?.[0]?.durationMs).toBeGreaterThanOrEqual(0);
     expect(entry?.inputTokens).toBe(137);
     const byId = (await (await current.aiu.handler(new Request(`http://localhost/logs/${entry?.id}`))).json()) as LogEntry;
     expect(byId).toEqual(entry);
@@ -199,7 +199,7 @@ describe('server tools: the step loop, over HTTP', () => {
     expect(events.at(-1)?.event).toBe('finish');
     expect((current.upstream.requests[1]?.body as { messages: Array<{ role: string; content: string }> }).messages.at(-1)).toEqual({ role: 'tool', tool_call_id: 'gSIMJiOkT', content: '{"error":"The weather service is down."}' });
     const [entry] = await entries(current);
-    expect(entry?.toolCalls[0]?.outcome).toBe('error');
+    expect(entry?.toolCalls?.[0]?.outcome).toBe('error');
 
     await rig?.close();
     await new Promise<void>((resolve) => server?.close(() => resolve()));
@@ -290,7 +290,7 @@ describe('approval and client tools: round trips over HTTP', () => {
     const sent = current.upstream.requests[1]?.body as { messages: Array<Record<string, unknown>> };
     expect(sent.messages.at(-1)).toEqual({ role: 'tool', tool_call_id: call.toolCallId, content: '{"location":"San Francisco","temperature":21,"condition":"sunny"}' });
     const [entry] = await entries(current);
-    expect(entry?.toolCalls.map((t) => t.outcome)).toEqual(['success']);
+    expect(entry?.toolCalls?.map((t) => t.outcome)).toEqual(['success']);
   });
 
   it('a denied answer is a refusal the model sees, and the tool never runs', async () => {
@@ -307,7 +307,7 @@ describe('approval and client tools: round trips over HTTP', () => {
     const sent = current.upstream.requests[0]?.body as { messages: Array<{ role: string; content: string }> };
     expect(sent.messages.at(-1)?.content).toContain('denied');
     const [entry] = await entries(current);
-    expect(entry?.toolCalls.map((t) => t.outcome)).toEqual(['denied']);
+    expect(entry?.toolCalls?.map((t) => t.outcome)).toEqual(['denied']);
   });
 
   it('a client tool ends the call with tool_calls; the client sends the result, and the model answers', async () => {

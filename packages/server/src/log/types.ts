@@ -1,4 +1,4 @@
-import type { Cost, LogEntry, RequestStatus } from '@aiu/core';
+import type { Cost, LogEntry, LogStep, LogToolCall, RequestStatus } from '@aiu/core';
 
 /** A request-log row as stores keep it: flat, times as epoch milliseconds. */
 export interface LogRecord {
@@ -34,9 +34,9 @@ export interface LogRecord {
   /** The caller's metadata, serialised. */
   metadata: string | null;
   /** JSON array of the call's model steps (model, finish reason, usage, cost, latency); null for a single-step call. */
-  stepDetails: string | null;
+  stepDetails?: string | null;
   /** JSON array of every tool call (id, name, step, where it ran, outcome, duration); null when none. */
-  toolCallDetails: string | null;
+  toolCallDetails?: string | null;
 }
 
 export interface LogListQuery {
@@ -97,8 +97,8 @@ export function toLogEntry(record: LogRecord): LogEntry {
     savedByCache: record.savedUsd,
     ...(record.prompt !== null || record.response !== null ? { prompt: record.prompt, response: record.response } : {}),
     metadata,
-    steps: parseList<LogEntry['steps'][number]>(record.stepDetails),
-    toolCalls: parseList<LogEntry['toolCalls'][number]>(record.toolCallDetails),
+    steps: parseList<LogStep>(record.stepDetails ?? null),
+    toolCalls: parseList<LogToolCall>(record.toolCallDetails ?? null),
   };
 }
 

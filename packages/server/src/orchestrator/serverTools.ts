@@ -22,6 +22,12 @@ interface StandardSchema {
   };
 }
 
+/**
+ * Declared as a method (React's types do the same for event handlers) so it is bivariant in its
+ * input: a tool typed for its own input still fits `createAiu({ tools })`, which takes any tool.
+ */
+type ApprovalCheck<Input> = { check(input: Input, context: Omit<ServerToolContext, 'signal'>): boolean | Promise<boolean> }['check'];
+
 /** A tool aiu runs itself when the model calls it (`createAiu({ tools })`). */
 export interface ServerTool<Input = unknown, Output = unknown> {
   description?: string;
@@ -29,7 +35,7 @@ export interface ServerTool<Input = unknown, Output = unknown> {
   inputSchema: JsonSchema | StandardSchema;
   execute(input: Input, context: ServerToolContext): Output | Promise<Output>;
   /** Ask the client first: the call stops with `approval: "required"` until a `tool-approval-response` comes back. */
-  needsApproval?: boolean | ((input: Input, context: Omit<ServerToolContext, 'signal'>) => boolean | Promise<boolean>);
+  needsApproval?: boolean | ApprovalCheck<Input>;
   /** How long `execute` may run. Default: `createAiu({ toolTimeoutMs })`, 60 s. */
   timeoutMs?: number;
 }

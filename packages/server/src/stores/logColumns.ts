@@ -19,6 +19,6 @@ export function logParams(record: LogRecord, booleans: 'native' | 'integer'): un
     record.attempts, record.inputTokens, record.outputTokens, record.cachedInputTokens, record.cacheWriteTokens,
     record.reasoningTokens, record.totalTokens, booleans === 'integer' ? (record.estimated ? 1 : 0) : record.estimated,
     record.costInput, record.costOutput, record.costTotal, record.latencyMs, record.ttftMs, record.queueMs,
-    record.attemptDetails, record.savedUsd, record.prompt, record.response, record.metadata, record.stepDetails, record.toolCallDetails,
+    record.attemptDetails, record.savedUsd, record.prompt, record.response, record.metadata, record.stepDetails ?? null, record.toolCallDetails ?? null,
   ];
 }
