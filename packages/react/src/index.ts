@@ -10,7 +10,19 @@ export {
   type UseStreamingOutputProps,
 } from './useStreamingOutput';
 export { StreamingOutput, type StreamingOutputProps } from './StreamingOutput';
-export { ChatController, type ChatState, type ChatStatus, type ChatConfig, type ChatTransport, type SendInput } from './core/chatController';
+export {
+  ChatController,
+  type ChatState,
+  type ChatStatus,
+  type ChatConfig,
+  type ChatTransport,
+  type SendInput,
+  type ClientToolCall,
+  type ToolResultInput,
+  type ApprovalInput,
+} from './core/chatController';
+export { toWireMessages, toUIMessages, type UIMessage, type UIPart, type ToolCallUIPart, type ToolCallState, type StepStartUIPart } from './core/uiMessages';
+export { type FileInput, DEFAULT_MAX_FILE_BYTES } from './core/files';
 export type { AiuClientError } from './core/errors';
 export { aiuKeys } from './queryKeys';
 export { composeHandlers, mergeRefs } from './utils/mergeProps';

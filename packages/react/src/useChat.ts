@@ -1,13 +1,19 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { ChatController, type ChatConfig, type ChatState, type SendInput } from './core/chatController';
+import { ChatController, type ChatConfig, type ChatState } from './core/chatController';
 import { useAiuConfig } from './context';
 
 export type UseChatOptions = ChatConfig;
 
 export interface UseChatResult extends ChatState {
-  /** Sends a user message (and the conversation so far); stops any reply in flight first. */
-  send: (input: string | SendInput) => Promise<void>;
-  /** Stops the reply in flight; its text so far is kept. */
+  /** Sends a user message — text, files or both — with the conversation so far; stops any reply in flight first. */
+  send: ChatController['send'];
+  /** Asks again for the reply to the last user message. */
+  regenerate: ChatController['regenerate'];
+  /** Answers a client tool call (`{ toolCallId, output }` or `{ toolCallId, errorText }`). */
+  addToolResult: ChatController['addToolResult'];
+  /** Approves or denies a server tool call that asked for approval. */
+  respondToApproval: ChatController['respondToApproval'];
+  /** Stops the reply in flight; what it wrote so far is kept. */
   stop: () => void;
   /** Clears the conversation. */
   reset: () => void;
@@ -17,7 +23,7 @@ export interface UseChatResult extends ChatState {
 
 /**
  * Streaming chat against the aiu handler. Renders at most once per animation frame
- * while tokens arrive; aborts the request when the component unmounts.
+ * while the reply streams in; aborts the request when the component unmounts.
  */
 export function useChat(options: UseChatOptions = {}): UseChatResult {
   const transport = useAiuConfig();
@@ -38,6 +44,9 @@ export function useChat(options: UseChatOptions = {}): UseChatResult {
   return {
     ...state,
     send: controller.send,
+    regenerate: controller.regenerate,
+    addToolResult: controller.addToolResult,
+    respondToApproval: controller.respondToApproval,
     stop: controller.stop,
     reset: controller.reset,
     setMessages: controller.setMessages,

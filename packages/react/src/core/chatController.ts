@@ -1,8 +1,11 @@
-import type { ChatMessage, ChatOptions, Cost, FinishReason, Usage } from '@aiu/core';
-import { ErrorEventSchema, FinishEventSchema, LiteParseError, StartEventSchema } from '@aiu/core/lite';
+import type { ChatMessage, ChatOptions, Cost, FinishReason, ProviderMetadata, ResponseFormat, ToolCall, ToolChoice, ToolDefinition, Usage } from '@aiu/core';
+import { ErrorEventSchema, FinishEventSchema, LiteParseError, StartEventSchema, ToolCallEventSchema, ToolInputStartEventSchema, ToolResultEventSchema } from '@aiu/core/lite';
 import { createFrameBatcher } from '../utils/frame';
+import { AssistantDraft } from './assistantDraft';
 import { type AiuClientError, errorFromResponse, networkError } from './errors';
+import { DEFAULT_MAX_FILE_BYTES, type FileInput, FileTooLargeError, filesToParts } from './files';
 import { readEvents } from './sse';
+import { createId, isAnswered, lastStepCalls, textOf, type ToolCallUIPart, toUIMessages, toWireMessages, type UIMessage, type UIPart } from './uiMessages';
 import { routeUrl } from './url';
 
 /** `submitted`: sent, waiting for the first event. */
@@ -10,11 +13,11 @@ export type ChatStatus = 'idle' | 'submitted' | 'streaming' | 'done' | 'error' |
 
 export interface ChatState {
   status: ChatStatus;
-  /** The reply being streamed (or the last one). */
+  /** The text of the last assistant message: the reply being streamed, or the last one. */
   text: string;
   reasoning: string;
-  /** The conversation so far, replies included once they finish or stop. */
-  messages: ChatMessage[];
+  /** The conversation, the reply being streamed included (once it has something in it). */
+  messages: UIMessage[];
   usage: Usage | null;
   cost: Cost | null;
   error: AiuClientError | null;
@@ -31,6 +34,13 @@ export interface ChatTransport {
   fetch?: typeof fetch;
 }
 
+/** A call to one of the client's tools (`useChat({ tools })`), as `onToolCall` gets it. */
+export interface ClientToolCall {
+  toolCallId: string;
+  toolName: string;
+  input: unknown;
+}
+
 export interface ChatConfig {
   model?: string;
   /** A system prompt sent before the conversation. */
@@ -38,51 +48,83 @@ export interface ChatConfig {
   options?: ChatOptions;
   keyAlias?: string;
   metadata?: Record<string, unknown>;
-  initialMessages?: ChatMessage[];
+  /** The conversation to start from: `useChat`'s messages, or the wire's (a stored conversation). */
+  initialMessages?: ReadonlyArray<UIMessage | ChatMessage>;
+  /** Tools the client runs: the model may call them, and `onToolCall` (or `addToolResult`) answers. */
+  tools?: Record<string, ToolDefinition>;
+  toolChoice?: ToolChoice;
+  /** Server tools this chat may use (default: all the caller is allowed). */
+  activeTools?: string[];
+  responseFormat?: ResponseFormat;
+  providerOptions?: Record<string, Record<string, unknown>>;
+  /** Runs a client tool; what it returns (or resolves to) is the result, what it throws an error result. `undefined`: answered later by `addToolResult`. */
+  onToolCall?: (call: { toolCall: ClientToolCall }) => unknown;
+  /** Requests in one turn, the first and each continuation after the client's tool results (default 5; 1: never continue by itself). */
+  maxSteps?: number;
+  /** The largest file `send({ files })` reads (default 5 MiB). */
+  maxFileBytes?: number;
   onFinish?: (state: ChatState) => void;
   onError?: (error: AiuClientError) => void;
 }
 
 export interface SendInput {
-  content: string;
+  text?: string;
+  /** @deprecated The same as `text`. */
+  content?: string;
+  files?: FileInput;
   model?: string;
   options?: ChatOptions;
   metadata?: Record<string, unknown>;
 }
 
-function initialState(messages: ChatMessage[] = []): ChatState {
-  return {
-    status: 'idle',
-    text: '',
-    reasoning: '',
-    messages,
-    usage: null,
-    cost: null,
-    error: null,
-    requestId: null,
-    model: null,
-    finishReason: null,
-    warnings: [],
-  };
+export type ToolResultInput = { toolCallId: string; output: unknown } | { toolCallId: string; errorText: string };
+
+export interface ApprovalInput {
+  toolCallId: string;
+  approved: boolean;
+  reason?: string;
 }
 
+/** What a send chose for its turn, kept for the continuations and `regenerate()`. */
+interface Turn {
+  model: string | undefined;
+  options: ChatOptions | undefined;
+  metadata: Record<string, unknown> | undefined;
+}
+
+const DEFAULT_MAX_STEPS = 5;
+
+function initialState(messages: UIMessage[]): ChatState {
+  return { status: 'idle', text: '', reasoning: '', messages, usage: null, cost: null, error: null, requestId: null, model: null, finishReason: null, warnings: [] };
+}
+
+const invalid = (message: string): AiuClientError => ({ code: 'invalid_request', message, retryable: false });
+
 /**
- * The chat state machine without React: sends, parses the SSE stream, and publishes
- * immutable snapshots. Text arriving token by token is published at most once per
- * animation frame; status changes are published at once.
+ * The chat state machine without React: sends, parses the SSE stream into the reply's parts,
+ * answers client tools and continues, and publishes immutable snapshots. What streams in is
+ * published at most once per animation frame; status changes are published at once.
  */
 export class ChatController {
   private state: ChatState;
+  /** The conversation without the reply being written. */
+  private history: UIMessage[];
+  private draft: AssistantDraft | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly batcher = createFrameBatcher(() => this.publish());
   private pending: Partial<ChatState> | null = null;
+  private changed = false;
   private abort: AbortController | null = null;
+  private turn: Turn = { model: undefined, options: undefined, metadata: undefined };
+  /** Requests made in this turn: its first, and each continuation. */
+  private requests = 0;
 
   constructor(
     private transport: ChatTransport,
     private config: ChatConfig = {},
   ) {
-    this.state = initialState(config.initialMessages);
+    this.history = toUIMessages(config.initialMessages ?? []);
+    this.state = initialState(this.history);
   }
 
   configure(transport: ChatTransport, config: ChatConfig): void {
@@ -101,28 +143,74 @@ export class ChatController {
     return this.state.status === 'submitted' || this.state.status === 'streaming';
   }
 
+  /** Sends a user message (text, files or both) with the conversation so far; stops a reply in flight first. */
   send = async (input: string | SendInput): Promise<void> => {
-    const request = typeof input === 'string' ? { content: input } : input;
-    const model = request.model ?? this.config.model;
-    if (!model) {
-      this.fail({ code: 'invalid_request', message: 'useChat needs a model: pass it to useChat({ model }) or to send().', retryable: false });
-      return;
-    }
+    const request = typeof input === 'string' ? { text: input } : input;
     this.stop();
+    if (!(request.model ?? this.config.model)) return this.fail(invalid('useChat needs a model: pass it to useChat({ model }) or to send().'));
+    let files: UIPart[];
+    try {
+      files = await filesToParts(request.files, this.config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    } catch (error) {
+      return this.fail(error instanceof FileTooLargeError ? error.clientError : { code: 'file_unreadable', message: `The file could not be read: ${(error as Error).message}`, retryable: false });
+    }
+    const text = request.text ?? request.content ?? '';
+    if (!text && !files.length) return this.fail(invalid('Nothing to send: pass text, files or both.'));
+    this.history = [...this.history, { id: createId(), role: 'user', parts: text ? [...files, { type: 'text', text }] : files }];
+    this.turn = { model: request.model, options: request.options, metadata: request.metadata };
+    this.requests = 0;
+    return this.request(false);
+  };
+
+  /** Asks again for the reply to the last user message, in place of the one after it. */
+  regenerate = async (): Promise<void> => {
+    this.stop();
+    const lastUser = this.history.findLastIndex((message) => message.role === 'user');
+    if (lastUser < 0) return this.fail(invalid('There is no user message to answer again.'));
+    if (!(this.turn.model ?? this.config.model)) return this.fail(invalid('useChat needs a model: pass it to useChat({ model }) or to send().'));
+    this.history = this.history.slice(0, lastUser + 1);
+    this.requests = 0;
+    return this.request(false);
+  };
+
+  /** Answers a client tool call; once every call of the step is answered, the chat continues by itself. */
+  addToolResult = (result: ToolResultInput): void => {
+    const patch: Partial<ToolCallUIPart> =
+      'errorText' in result ? { state: 'output-error', errorText: result.errorText, output: undefined } : { state: 'output-available', output: result.output, errorText: undefined };
+    this.answer(result.toolCallId, patch, true);
+  };
+
+  /** Answers a server tool's request for approval; the server runs it (or tells the model it was denied) when the chat continues. */
+  respondToApproval = ({ toolCallId, approved, reason }: ApprovalInput): void => {
+    const approval = { approved, ...(reason ? { reason } : {}) };
+    this.answer(toolCallId, approved ? { approval, state: 'input-available' } : { approval, state: 'output-error', errorText: reason ?? 'Denied by the user.' }, true);
+  };
+
+  private async request(continued: boolean): Promise<void> {
+    this.requests += 1;
     const controller = new AbortController();
     this.abort = controller;
-    const history: ChatMessage[] = [...this.state.messages, { role: 'user', content: request.content }];
-    this.commit({ ...initialState(history), status: 'submitted' });
+    const messages = toWireMessages(this.history);
+    const last = this.history.at(-1);
+    const draft = continued && last?.role === 'assistant' ? new AssistantDraft(last.id, last) : new AssistantDraft(createId());
+    if (draft.id === last?.id) this.history = this.history.slice(0, -1);
+    this.draft = draft;
+    this.commit({ status: 'submitted', error: null, usage: null, cost: null, requestId: null, model: null, finishReason: null, warnings: [] });
 
-    const messages = this.config.system ? [{ role: 'system' as const, content: this.config.system }, ...history] : history;
-    const options = { ...this.config.options, ...request.options };
-    const metadata = request.metadata ?? this.config.metadata;
+    const { config } = this;
+    const options = { ...config.options, ...this.turn.options };
+    const metadata = this.turn.metadata ?? config.metadata;
     const body = JSON.stringify({
-      model,
-      messages,
+      model: this.turn.model ?? config.model,
+      messages: config.system ? [{ role: 'system', content: config.system }, ...messages] : messages,
       ...(Object.keys(options).length ? { options } : {}),
-      ...(this.config.keyAlias ? { keyAlias: this.config.keyAlias } : {}),
+      ...(config.keyAlias ? { keyAlias: config.keyAlias } : {}),
       ...(metadata ? { metadata } : {}),
+      ...(config.tools ? { tools: config.tools } : {}),
+      ...(config.toolChoice ? { toolChoice: config.toolChoice } : {}),
+      ...(config.activeTools ? { activeTools: config.activeTools } : {}),
+      ...(config.responseFormat ? { responseFormat: config.responseFormat } : {}),
+      ...(config.providerOptions ? { providerOptions: config.providerOptions } : {}),
     });
 
     let response: Response;
@@ -135,21 +223,15 @@ export class ChatController {
         signal: controller.signal,
       });
     } catch (error) {
-      if (controller.signal.aborted) return;
-      this.fail(networkError(error));
+      if (!controller.signal.aborted) this.fail(networkError(error));
       return;
     }
     if (controller.signal.aborted) return;
-    if (!response.ok || !response.body) {
-      this.fail(await errorFromResponse(response));
-      return;
-    }
-    await this.consume(response.body, controller);
-  };
+    if (!response.ok || !response.body) return this.fail(await errorFromResponse(response));
+    await this.consume(response.body, controller, draft);
+  }
 
-  private async consume(body: ReadableStream<Uint8Array>, controller: AbortController): Promise<void> {
-    let text = '';
-    let reasoning = '';
+  private async consume(body: ReadableStream<Uint8Array>, controller: AbortController, draft: AssistantDraft): Promise<void> {
     let finished = false;
     try {
       for await (const event of readEvents(body)) {
@@ -162,43 +244,65 @@ export class ChatController {
             this.commit({ status: 'streaming', requestId: start.requestId, model: start.model, warnings: start.warnings ?? [] });
             break;
           }
-          case 'delta':
-          case 'reasoning': {
-            // Hot path: a cheap check instead of a schema parse per token.
-            const piece = (JSON.parse(event.data) as { text?: unknown }).text;
-            if (typeof piece !== 'string') break;
-            if (event.event === 'delta') text += piece;
-            else reasoning += piece;
-            this.queue({ status: 'streaming', text, reasoning });
+          // Hot paths: a cheap check instead of a schema parse per token.
+          case 'delta': {
+            const { text } = JSON.parse(event.data) as { text?: unknown };
+            if (typeof text === 'string') draft.text(text);
+            this.queue();
             break;
           }
+          case 'reasoning': {
+            const { text, providerMetadata } = JSON.parse(event.data) as { text?: unknown; providerMetadata?: unknown };
+            if (typeof text === 'string') draft.reasoning(text, typeof providerMetadata === 'object' && providerMetadata ? (providerMetadata as ProviderMetadata) : undefined);
+            this.queue();
+            break;
+          }
+          case 'tool-input-delta': {
+            const { toolCallId, delta } = JSON.parse(event.data) as { toolCallId?: unknown; delta?: unknown };
+            if (typeof toolCallId === 'string' && typeof delta === 'string') draft.toolInputDelta(toolCallId, delta);
+            this.queue();
+            break;
+          }
+          case 'tool-input-start': {
+            const start = ToolInputStartEventSchema.parse(JSON.parse(event.data));
+            draft.toolInputStart(start.toolCallId, start.toolName);
+            this.queue();
+            break;
+          }
+          case 'tool-call': {
+            const call = ToolCallEventSchema.parse(JSON.parse(event.data));
+            draft.toolCall(call);
+            this.queue();
+            this.runClientTool(call);
+            break;
+          }
+          case 'tool-result':
+            draft.toolResult(ToolResultEventSchema.parse(JSON.parse(event.data)));
+            this.queue();
+            break;
+          case 'step-finish':
+            draft.endStep();
+            break;
           case 'finish': {
             const finish = FinishEventSchema.parse(JSON.parse(event.data));
-            this.commit({
-              status: 'done',
-              text,
-              reasoning,
-              usage: finish.usage,
-              cost: finish.cost,
-              finishReason: finish.finishReason,
-              messages: [...this.state.messages, { role: 'assistant', content: text }],
-            });
-            this.abort = null;
-            this.config.onFinish?.(this.state);
             finished = true;
+            if (this.abort === controller) this.abort = null;
+            this.settle(true);
+            this.commit({ status: 'done', usage: finish.usage, cost: finish.cost, finishReason: finish.finishReason });
+            this.config.onFinish?.(this.state);
+            this.continueIfReady();
             break;
           }
           case 'error': {
             const error = ErrorEventSchema.parse(JSON.parse(event.data));
-            this.fail({ code: error.code, message: error.message, retryable: error.retryable }, { text, reasoning });
-            return;
+            return this.fail({ code: error.code, message: error.message, retryable: error.retryable });
           }
           default:
             break; // unknown events are for newer clients
         }
       }
       if (!finished && !controller.signal.aborted) {
-        this.fail({ code: 'stream_truncated', message: 'The connection closed before the reply finished.', retryable: true }, { text, reasoning });
+        this.fail({ code: 'stream_truncated', message: 'The connection closed before the reply finished.', retryable: true });
       }
     } catch (error) {
       if (finished || controller.signal.aborted) return;
@@ -206,23 +310,57 @@ export class ChatController {
         error instanceof SyntaxError || error instanceof LiteParseError
           ? { code: 'invalid_response', message: 'The server sent an event this client does not understand.', retryable: false }
           : networkError(error),
-        { text, reasoning },
       );
     }
   }
 
-  /** Stops the reply in flight; the text so far is kept and added to the conversation. */
+  /** Runs a call to one of the client's own tools through `onToolCall`, as soon as its input is complete. */
+  private runClientTool(call: ToolCall): void {
+    const { onToolCall, tools } = this.config;
+    if (!onToolCall || call.approval || !tools || !Object.hasOwn(tools, call.toolName)) return;
+    const toolCall = { toolCallId: call.toolCallId, toolName: call.toolName, input: call.input };
+    new Promise((resolve) => resolve(onToolCall({ toolCall }))).then(
+      (output) => output !== undefined && this.answer(call.toolCallId, { state: 'output-available', output }, false),
+      (error: unknown) => this.answer(call.toolCallId, { state: 'output-error', errorText: error instanceof Error ? error.message : String(error) }, false),
+    );
+  }
+
+  /** An answer to a tool call, in the reply being written or in the conversation; then perhaps the next request. */
+  private answer(toolCallId: string, patch: Partial<ToolCallUIPart>, byApp: boolean): void {
+    if (!this.draft?.answer(toolCallId, patch)) {
+      const index = this.history.findLastIndex((message) => message.parts.some((part) => part.type === 'tool-call' && part.toolCallId === toolCallId));
+      const message = this.history[index];
+      if (!message) return;
+      const parts = message.parts.map((part) => (part.type === 'tool-call' && part.toolCallId === toolCallId ? { ...part, ...patch } : part));
+      this.history = [...this.history.slice(0, index), { ...message, parts }, ...this.history.slice(index + 1)];
+    }
+    // An answer the app gives (a person, usually) starts the count of automatic continuations again.
+    if (byApp) this.requests = 0;
+    this.commit({});
+    this.continueIfReady();
+  }
+
+  /**
+   * Continues once the reply stopped for the client's tools or approvals and every call of its
+   * last step is answered — up to `maxSteps` requests a turn.
+   */
+  private continueIfReady(): void {
+    if (this.state.status !== 'done' || this.state.finishReason !== 'tool_calls' || this.requests >= (this.config.maxSteps ?? DEFAULT_MAX_STEPS)) return;
+    const calls = lastStepCalls(this.history.at(-1));
+    const tools = this.config.tools ?? {};
+    // The server's own tools were answered by the server: only the client's calls are its to continue.
+    if (calls.every(isAnswered) && calls.some((call) => call.approval || Object.hasOwn(tools, call.toolName))) void this.request(true);
+  }
+
+  /** Stops the reply in flight; what it wrote so far is kept in the conversation. */
   stop = (): void => {
     const controller = this.abort;
     if (!controller) return;
     this.abort = null;
     controller.abort();
     if (this.isBusy) {
-      const text = this.pending?.text ?? this.state.text;
-      this.commit({
-        status: 'aborted',
-        messages: text ? [...this.state.messages, { role: 'assistant', content: text }] : this.state.messages,
-      });
+      this.settle(false);
+      this.commit({ status: 'aborted' });
     }
   };
 
@@ -244,35 +382,51 @@ export class ChatController {
 
   reset = (): void => {
     this.stop();
-    this.commit(initialState(this.config.initialMessages));
+    this.draft = null;
+    this.history = toUIMessages(this.config.initialMessages ?? []);
+    this.turn = { model: undefined, options: undefined, metadata: undefined };
+    this.commit(initialState(this.history));
   };
 
-  setMessages = (messages: ChatMessage[]): void => {
-    this.commit({ messages });
+  setMessages = (messages: ReadonlyArray<UIMessage | ChatMessage> | ((current: UIMessage[]) => ReadonlyArray<UIMessage | ChatMessage>)): void => {
+    this.history = toUIMessages(typeof messages === 'function' ? messages(this.history) : messages);
+    this.commit({});
   };
 
-  private fail(error: AiuClientError, partial: Partial<ChatState> = {}): void {
+  /** The reply written so far joins the conversation (an empty one only when it finished). */
+  private settle(finished: boolean): void {
+    const draft = this.draft;
+    this.draft = null;
+    if (draft && (finished || !draft.isEmpty)) this.history = [...this.history, draft.snapshot()];
+  }
+
+  private fail(error: AiuClientError): void {
     this.abort = null;
-    this.commit({ ...partial, status: 'error', error });
+    this.settle(false);
+    this.commit({ status: 'error', error });
     this.config.onError?.(error);
   }
 
-  /** Token updates wait for the next frame. */
-  private queue(patch: Partial<ChatState>): void {
-    this.pending = { ...this.pending, ...patch };
+  /** What streams in waits for the next frame. */
+  private queue(): void {
+    this.changed = true;
     this.batcher.schedule();
   }
 
-  /** Anything else is published now, together with queued tokens. */
+  /** Anything else is published now, together with what is queued. */
   private commit(patch: Partial<ChatState>): void {
     this.pending = { ...this.pending, ...patch };
+    this.changed = true;
     this.batcher.flushNow();
   }
 
   private publish(): void {
-    if (!this.pending) return;
-    this.state = { ...this.state, ...this.pending };
+    if (!this.changed) return;
+    const messages = this.draft && !this.draft.isEmpty ? [...this.history, this.draft.snapshot()] : this.history;
+    const last = messages.at(-1);
+    this.state = { ...this.state, ...this.pending, messages, text: textOf(last), reasoning: textOf(last, 'reasoning') };
     this.pending = null;
+    this.changed = false;
     for (const listener of this.listeners) listener();
   }
 }
