@@ -7,7 +7,8 @@ import type { Cost, Usage } from './schemas/usage';
  * is exact until the single division at the end: no floating-point drift across sums.
  */
 const NANO = 1e9;
-const SCALE = 1_000_000n * 1_000_000_000n; // 1M tokens × 1e9 nano-USD
+// 1M tokens × 1e9 nano-USD, written out: a product would be kept by bundlers as a possible side effect.
+const SCALE = 1_000_000_000_000_000n;
 
 function nanoPrice(perMillion: number): bigint {
   return BigInt(Math.round(perMillion * NANO));

@@ -21,7 +21,7 @@ export {
   type ToolResultInput,
   type ApprovalInput,
 } from './core/chatController';
-export { toWireMessages, toUIMessages, type UIMessage, type UIPart, type ToolCallUIPart, type ToolCallState, type StepStartUIPart } from './core/uiMessages';
+export { toWireMessages, type UIMessage, type UIPart, type ToolCallUIPart, type ToolCallState, type StepStartUIPart } from './core/uiMessages';
 export { type FileInput, DEFAULT_MAX_FILE_BYTES } from './core/files';
 export type { AiuClientError } from './core/errors';
 export { aiuKeys } from './queryKeys';

@@ -1,5 +1,5 @@
 import { createAiu, memoryStore, type Aiu, type AiuOptions } from '../src/index';
-import { startFakeUpstream, type FakeUpstream, type FakeUpstreamBehaviour } from '@aiu/testing';
+import { startFakeUpstream, type FakeUpstream } from '@aiu/testing';
 
 export const TEST_KEY = 'sk-test-fake-key-0123456789abcdef';
 

@@ -14,6 +14,31 @@ export interface MockChatReply {
   httpError?: { status: number; code: string; message: string };
   /** Never finish (for "streaming" and "stopped" states). */
   hang?: boolean;
+  /**
+   * Tool calls after the text, their arguments streamed in `inputChunks` pieces. With a `result`
+   * the server ran it (a `tool-result` follows); with `approval` it waits for the user's answer.
+   * A call without a result ends the reply with `finishReason: "tool_calls"`.
+   */
+  toolCalls?: MockToolCall[];
+  /** `tool-result` events sent first: server tools the user approved in the turn before, run now. */
+  toolResults?: Array<{ toolCallId: string; toolName: string; output: unknown; isError?: boolean }>;
+}
+
+export interface MockToolCall {
+  toolCallId?: string;
+  toolName: string;
+  input: unknown;
+  /** How many pieces the arguments' JSON streams in (default 3). */
+  inputChunks?: number;
+  approval?: boolean;
+  result?: unknown;
+  isError?: boolean;
+}
+
+/** What the mock was asked: the request's parsed body and its number (0 for the first). */
+export interface MockChatRequest {
+  body: Record<string, unknown> | null;
+  index: number;
 }
 
 export interface MockKeys {
@@ -30,7 +55,8 @@ export interface MockKeys {
 export interface AiuHandlersOptions {
   /** Mount path of the handler the app talks to. Default `/api/aiu`. */
   baseUrl?: string;
-  chat?: MockChatReply;
+  /** The reply to every `/chat` request, or one per request (a continuation after tool results is a new request). */
+  chat?: MockChatReply | ((request: MockChatRequest) => MockChatReply);
   models?: ModelInfo[];
   logs?: LogEntry[];
   keys?: MockKeys;
@@ -70,6 +96,10 @@ export function sseEvent(type: ChatEventType, data: unknown): string {
   return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+function toolCallEvent(call: MockToolCall & { toolCallId: string }) {
+  return { toolCallId: call.toolCallId, toolName: call.toolName, input: call.input, ...(call.approval ? { approval: 'required' } : {}) };
+}
+
 function usageFor(chunks: string[]): Usage {
   const outputTokens = chunks.length;
   return { inputTokens: 12, outputTokens, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, totalTokens: 12 + outputTokens };
@@ -81,7 +111,6 @@ function usageFor(chunks: string[]): Usage {
  */
 export function aiuHandlers(options: AiuHandlersOptions = {}): HttpHandler[] {
   const base = (options.baseUrl ?? '/api/aiu').replace(/\/+$/, '');
-  const reply = options.chat ?? {};
   let counter = 0;
   const keys = options.keys ?? {};
   const providerIds = keys.providers ?? ['openai', 'anthropic', 'google', 'ollama'];
@@ -137,19 +166,24 @@ export function aiuHandlers(options: AiuHandlersOptions = {}): HttpHandler[] {
       return new HttpResponse(null, { status: 204 });
     }),
     http.post(`${base}/chat`, async ({ request }) => {
+      const body = (await request.json().catch(() => null)) as { model?: string; stream?: boolean } | null;
+      const index = counter++;
+      const reply = (typeof options.chat === 'function' ? options.chat({ body, index }) : options.chat) ?? {};
       if (reply.httpError) {
         const { status, code, message } = reply.httpError;
         return HttpResponse.json({ error: { code, message } }, { status });
       }
-      const body = (await request.json().catch(() => null)) as { model?: string; stream?: boolean } | null;
       const model = body?.model ?? 'openai:gpt-4o-mini';
       const chunks = reply.chunks ?? DEFAULT_CHUNKS;
       const usage = reply.usage ?? usageFor(chunks);
-      const requestId = `req_mock_${++counter}`;
+      const requestId = `req_mock_${index + 1}`;
       const provider = model.split(':')[0] ?? 'openai';
+      const calls = (reply.toolCalls ?? []).map((call, i) => ({ ...call, toolCallId: call.toolCallId ?? `call_${index}_${i}` }));
+      const finishReason = calls.some((call) => call.result === undefined) ? 'tool_calls' : 'stop';
       if (body?.stream === false) {
         return HttpResponse.json({
-          requestId, model, provider, text: chunks.join(''), finishReason: 'stop', usage, cost: null, latencyMs: 1, ttftMs: null,
+          requestId, model, provider, text: chunks.join(''), finishReason, usage, cost: null, latencyMs: 1, ttftMs: null,
+          ...(calls.length ? { toolCalls: calls.map(toolCallEvent) } : {}),
         });
       }
       const encoder = new TextEncoder();
@@ -158,6 +192,7 @@ export function aiuHandlers(options: AiuHandlersOptions = {}): HttpHandler[] {
         async start(controller) {
           const send = (type: ChatEventType, data: unknown) => controller.enqueue(encoder.encode(sseEvent(type, data)));
           send('start', { requestId, model, provider });
+          for (const result of reply.toolResults ?? []) send('tool-result', result);
           for (const text of reply.reasoning ?? []) send('reasoning', { text });
           for (let i = 0; i < chunks.length; i++) {
             if (signal.aborted) return;
@@ -169,8 +204,20 @@ export function aiuHandlers(options: AiuHandlersOptions = {}): HttpHandler[] {
             if (reply.chunkDelayMs) await delay(reply.chunkDelayMs);
             send('delta', { text: chunks[i] });
           }
+          for (const call of calls) {
+            const json = JSON.stringify(call.input);
+            const size = Math.ceil(json.length / (call.inputChunks ?? 3));
+            send('tool-input-start', { toolCallId: call.toolCallId, toolName: call.toolName });
+            for (let at = 0; at < json.length; at += size) {
+              if (reply.chunkDelayMs) await delay(reply.chunkDelayMs);
+              send('tool-input-delta', { toolCallId: call.toolCallId, delta: json.slice(at, at + size) });
+            }
+            send('tool-call', toolCallEvent(call));
+          }
+          for (const call of calls) if (call.result !== undefined) send('tool-result', { toolCallId: call.toolCallId, toolName: call.toolName, output: call.result, ...(call.isError ? { isError: true } : {}) });
           if (reply.hang) return;
-          send('finish', { finishReason: 'stop', usage, cost: null, latencyMs: 5, ttftMs: 1 });
+          if (calls.length) send('step-finish', { step: 1, finishReason, usage, cost: null });
+          send('finish', { finishReason, usage, cost: null, latencyMs: 5, ttftMs: 1, ...(calls.length ? { steps: 1 } : {}) });
           controller.close();
         },
       });

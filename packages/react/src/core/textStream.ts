@@ -35,32 +35,17 @@ export class TextStreamController {
     this.publish({ status: 'streaming' });
     let stopped = false;
     const decoder = new TextDecoder();
-    const append = (chunk: string | Uint8Array) => {
-      this.text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-      this.batcher.schedule();
+    // One loop for both sources: a stream's reader serves as the iterator (Safari's streams are not iterable).
+    const iterator: { next(): Promise<IteratorResult<string | Uint8Array>>; return?(): unknown } = isReadableStream(this.source) ? readerIterator(this.source.getReader()) : this.source[Symbol.asyncIterator]();
+    this.cancel = () => void Promise.resolve(iterator.return?.()).catch(() => {});
+    const finish = async () => {
+      for (;;) {
+        const { done, value } = await iterator.next();
+        if (done || stopped) return;
+        this.text += typeof value === 'string' ? value : decoder.decode(value, { stream: true });
+        this.batcher.schedule();
+      }
     };
-    let finish: () => Promise<void>;
-    if (isReadableStream(this.source)) {
-      const reader = this.source.getReader();
-      this.cancel = () => void reader.cancel().catch(() => {});
-      finish = async () => {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done || stopped) return;
-          append(value);
-        }
-      };
-    } else {
-      const iterator = this.source[Symbol.asyncIterator]();
-      this.cancel = () => void iterator.return?.()?.catch?.(() => {});
-      finish = async () => {
-        for (;;) {
-          const { done, value } = await iterator.next();
-          if (done || stopped) return;
-          append(value);
-        }
-      };
-    }
     const cancel = this.cancel;
     this.cancel = () => {
       stopped = true;
@@ -96,6 +81,10 @@ export class TextStreamController {
     this.state = { ...this.state, ...patch };
     for (const listener of this.listeners) listener();
   }
+}
+
+function readerIterator(reader: ReadableStreamDefaultReader<string | Uint8Array>) {
+  return { next: () => reader.read(), return: () => reader.cancel() };
 }
 
 function isReadableStream(value: unknown): value is ReadableStream<string | Uint8Array> {

@@ -113,40 +113,6 @@ export function toWireMessages(messages: readonly UIMessage[]): ChatMessage[] {
   return wire;
 }
 
-/** Messages as `useChat` holds them, from either shape: its own, or the wire's (a stored conversation). */
-export function toUIMessages(messages: ReadonlyArray<UIMessage | ChatMessage>): UIMessage[] {
-  const ui: UIMessage[] = [];
-  for (const message of messages) {
-    if ('parts' in message) {
-      ui.push({ ...message, parts: [...message.parts] });
-      continue;
-    }
-    const last = ui.at(-1);
-    if (message.role === 'tool') {
-      for (const part of message.content) answerCall(last, part);
-      continue;
-    }
-    const parts: UIPart[] =
-      typeof message.content === 'string'
-        ? [{ type: 'text', text: message.content }]
-        : message.content.map((part) => (part.type === 'tool-call' ? { ...part, state: 'input-available' as const } : part));
-    // A turn after tool results continues the assistant's message, as a new step.
-    if (message.role === 'assistant' && last?.role === 'assistant') last.parts.push({ type: 'step-start' }, ...parts);
-    else ui.push({ id: createId(), role: message.role, parts });
-  }
-  return ui;
-}
-
-function answerCall(message: UIMessage | undefined, answer: ToolResultPart | ToolApprovalResponsePart): void {
-  const index = message?.parts.findIndex((part) => part.type === 'tool-call' && part.toolCallId === answer.toolCallId) ?? -1;
-  const call = message?.parts[index];
-  if (!message || call?.type !== 'tool-call') return;
-  message.parts[index] =
-    answer.type === 'tool-result'
-      ? { ...call, state: answer.isError ? 'output-error' : 'output-available', output: answer.output, ...(answer.isError ? { errorText: errorTextOf(answer.output) } : {}) }
-      : { ...call, approval: { approved: answer.approved, ...(answer.reason ? { reason: answer.reason } : {}) } };
-}
-
 /** What to show for a failed tool: its message, however the tool put it. */
 export function errorTextOf(output: unknown): string {
   if (typeof output === 'string') return output;

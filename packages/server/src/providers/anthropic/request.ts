@@ -16,7 +16,7 @@ type Block = Record<string, unknown>;
 
 /** Our request → the Messages API: system prompts to their own field, tool results in user turns, roles merged. */
 export function toAnthropicBody(request: ProviderChatRequest, stream: boolean): Record<string, unknown> {
-  const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content as string);
+  const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content);
   const { options } = request;
   const thinking = thinkingBudget(options.reasoning);
   const maxTokens = options.maxTokens ?? defaultMaxTokens(request.model);

@@ -8,7 +8,7 @@ type Content = { role: 'user' | 'model'; parts: Part[] };
 
 /** Our request → `generateContent`: system prompts to `systemInstruction`, `assistant` → `model`, tool results as `functionResponse`. */
 export function toGeminiBody(request: ProviderChatRequest): Record<string, unknown> {
-  const system = request.messages.filter((m) => m.role === 'system').map((m) => ({ text: m.content as string }));
+  const system = request.messages.filter((m) => m.role === 'system').map((m) => ({ text: m.content }));
   const { options } = request;
   const generationConfig: Record<string, unknown> = {};
   if (options.temperature !== undefined) generationConfig.temperature = options.temperature;

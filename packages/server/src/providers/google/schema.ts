@@ -38,7 +38,7 @@ function convert(schema: Record<string, unknown>): Record<string, unknown> {
   }
   if (Array.isArray(schema.required) && schema.required.length) out.required = schema.required;
   if (isRecord(schema.items)) out.items = convert(schema.items);
-  const variants = (schema.anyOf ?? schema.oneOf) as unknown;
+  const variants = (schema.anyOf ?? schema.oneOf);
   if (Array.isArray(variants)) {
     const concrete = variants.filter((v) => !(isRecord(v) && v.type === 'null'));
     if (concrete.length !== variants.length) out.nullable = true;
