@@ -10,12 +10,13 @@ import { handlerBenchmark } from './handler';
 import { modelSelectBenchmark } from './modelSelect';
 import { storageBenchmark } from './storage';
 import { streamsBenchmark } from './streams';
+import { toolCallsBenchmark } from './toolCalls';
 import type { Benchmark, Figure } from './stats';
 
 const quick = process.argv.includes('--quick');
 ensureFreshBuild();
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7);
-const benchmarks: Benchmark[] = [handlerBenchmark, streamsBenchmark, storageBenchmark, clientBenchmark, modelSelectBenchmark].filter((b) => !only || b.name.toLowerCase().includes(only.toLowerCase()));
+const benchmarks: Benchmark[] = [handlerBenchmark, streamsBenchmark, toolCallsBenchmark, storageBenchmark, clientBenchmark, modelSelectBenchmark].filter((b) => !only || b.name.toLowerCase().includes(only.toLowerCase()));
 
 const here = dirname(fileURLToPath(import.meta.url));
 const results: Array<{ benchmark: string; figures: Figure[] }> = [];

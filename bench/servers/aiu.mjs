@@ -17,6 +17,8 @@ const aiu = createAiu({
   keyring: false,
   logger: { warn() {} },
   providers: { openai: { baseURL: `${upstream}/v1`, apiKey: 'sk-bench-0000000000000000' } },
+  // SERVER_TOOL=1: a server tool that answers at once, for the step loop (tools/profile.ts).
+  ...(process.env.SERVER_TOOL ? { tools: { weather: { description: 'Current weather', inputSchema: { type: 'object', properties: {} }, execute: () => ({ temperatureC: 21 }) } } } : {}),
 });
 await aiu.store();
 // A failed call during a benchmark must be explained: say which error it was (stderr, shown with BENCH_VERBOSE).

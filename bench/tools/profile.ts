@@ -8,9 +8,10 @@ const [script = 'servers/aiu.mjs', kind = 'stream', connections = '1', seconds =
 const dir = `/tmp/aiu-prof-${Date.now()}`;
 process.env.BENCH_PROFILE = script;
 process.env.BENCH_PROFILE_DIR = dir;
-const upstream = await startScript('servers/upstream.mjs', {}, '1');
+const upstream = await startScript(process.env.UPSTREAM_SCRIPT ?? 'servers/upstream.mjs', {}, '1');
 const server = await startScript(script, { UPSTREAM_URL: upstream.url, MODE: process.env.MODE ?? 'node' });
-const body = JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }], stream: kind === 'stream' });
+// BODY replaces the request (e.g. a tool call against servers/tool-upstream.mjs, given as UPSTREAM_SCRIPT).
+const body = process.env.BODY ?? JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }], stream: kind === 'stream' });
 const url = `${server.url}${process.env.MODE === 'express' ? '/api/aiu/chat' : '/chat'}`;
 // As `pnpm bench` and `bench:ab` warm a server: JSON calls first, then streams (shared code meets both).
 if (process.env.WARM_JSON) await load({ url, body: body.replace('"stream":true', '"stream":false'), connections: 50, durationMs: 12_000, maxRequests: 20_000 });

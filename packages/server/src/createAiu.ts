@@ -30,7 +30,7 @@ import { Keyring } from './keyring/keyring';
 import { assertMasterKeyForProduction, type MasterKeySource } from './keyring/masterKey';
 import { KeyResolver } from './keyring/resolve';
 import type { InstanceContext, RouteContext } from './handler/context';
-import { DEFAULT_MAX_BODY_BYTES, parseOrThrow } from './handler/body';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CHAT_BODY_BYTES, parseOrThrow } from './handler/body';
 import { healthRoute } from './handler/health';
 import { exportRoute } from './handler/export';
 import { logEntryRoute, logsRoute } from './handler/logs';
@@ -77,11 +77,13 @@ export interface AiuOptions {
   /** Where env-var keys are read from. Default: `process.env` where it exists. */
   env?: Record<string, string | undefined>;
   logger?: Logger;
-  /**
-   * Largest accepted request body. Default 1 MiB; larger bodies get 413. Images and files travel
-   * inline in chat requests: raise it for them (the providers take up to ~20 MB per image).
-   */
+  /** Largest accepted request body, chat aside. Default 1 MiB; larger bodies get 413. */
   maxBodyBytes?: number;
+  /**
+   * Largest accepted chat request. Default 16 MiB: images and files travel inline (base64, a third
+   * larger than the file), and the providers take up to ~20 MB per image.
+   */
+  maxChatBodyBytes?: number;
   /**
    * Tools aiu runs itself when the model calls them: `{ weather: { description, inputSchema, execute, needsApproval? } }`.
    * A call may use all of them (or those in its `activeTools`, and those `authorize` allows for `tools:use`).
@@ -218,6 +220,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     authorize: options.authorize,
     production,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxChatBodyBytes: options.maxChatBodyBytes ?? DEFAULT_MAX_CHAT_BODY_BYTES,
     pingIntervalMs: options.pingIntervalMs ?? PING_INTERVAL_MS,
   };
 
@@ -349,6 +352,7 @@ function routeContext(instance: InstanceContext, identity: Identity, clientAddre
     authorize: instance.authorize,
     production: instance.production,
     maxBodyBytes: instance.maxBodyBytes,
+    maxChatBodyBytes: instance.maxChatBodyBytes,
     pingIntervalMs: instance.pingIntervalMs,
     identity,
     clientAddress,

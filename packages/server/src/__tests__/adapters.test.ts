@@ -82,7 +82,7 @@ describe('toExpress', () => {
   it('after express.json(): validates the parsed body as it is, still caps its size, and hands identify the body', async () => {
     const seen: unknown[] = [];
     rig = await createRig({
-      maxBodyBytes: 2048,
+      maxChatBodyBytes: 2048,
       identify: async (request) => {
         seen.push(((await request.clone().json()) as { model?: unknown }).model);
         return {};

@@ -27,8 +27,8 @@ describe('bad input to POST /chat', () => {
     ['message without content', () => chatRequest({ model: 'openai:x', messages: [{ role: 'user' }] }), 400, 'invalid_request'],
     ['option out of range', () => chatRequest({ model: 'openai:x', messages, options: { temperature: 9 } }), 400, 'invalid_request'],
     ['a JSON array body', () => chatRequest('[1,2]'), 400, 'invalid_request'],
-    ['a 2 MB body', () => chatRequest({ model: 'openai:x', messages: [{ role: 'user', content: 'x'.repeat(2 * 1024 * 1024) }] }), 413, 'payload_too_large'],
-    ['a 2 MB body without content-length', () => chatRequest('', { body: streamOf('{"model":"openai:x","messages":[{"role":"user","content":"' + 'x'.repeat(2 * 1024 * 1024) + '"}]}'), duplex: 'half' } as RequestInit), 413, 'payload_too_large'],
+    ['a 17 MB body', () => chatRequest({ model: 'openai:x', messages: [{ role: 'user', content: 'x'.repeat(17 * 1024 * 1024) }] }), 413, 'payload_too_large'],
+    ['a 17 MB body without content-length', () => chatRequest('', { body: streamOf('{"model":"openai:x","messages":[{"role":"user","content":"' + 'x'.repeat(17 * 1024 * 1024) + '"}]}'), duplex: 'half' } as RequestInit), 413, 'payload_too_large'],
     ['text/plain content type', () => chatRequest(JSON.stringify({ model: 'openai:x', messages }), { headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type'],
     ['no content type', () => new Request('http://localhost/api/aiu/chat', { method: 'POST', body: new Blob([JSON.stringify({ model: 'openai:x', messages })]) }), 415, 'unsupported_media_type'],
   ];
@@ -42,6 +42,21 @@ describe('bad input to POST /chat', () => {
     const body = ErrorBodySchema.parse(JSON.parse(text));
     expect(body.error.code).toBe(code);
     expect(body.error.message.length).toBeGreaterThan(5);
+  });
+
+  it('takes chat requests with images up to 16 MiB, other routes up to 1 MiB, and names the option that raises each', async () => {
+    // A 3 MB photo as a data URL is about 4 MB of JSON: over the 1 MiB of other routes, fine for chat.
+    const photo = `data:image/png;base64,${'A'.repeat(4 * 1024 * 1024)}`;
+    const chat = await rig.aiu.handler(chatRequest({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: [{ type: 'image', image: photo }] }], stream: false }));
+    expect(chat.status).toBe(200);
+    const tooBig = await rig.aiu.handler(chatRequest({ model: 'openai:x', messages: [{ role: 'user', content: 'x'.repeat(17 * 1024 * 1024) }] }));
+    expect(ErrorBodySchema.parse(await tooBig.json()).error.message).toBe('The request body is larger than the 16 MiB limit (images and files count: raise createAiu({ maxChatBodyBytes }) for them).');
+    const embed = await rig.aiu.handler(
+      new Request('http://localhost/api/aiu/embed', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai:text-embedding-3-small', input: 'x'.repeat(2 * 1024 * 1024) }) }),
+    );
+    expect(embed.status).toBe(413);
+    expect(ErrorBodySchema.parse(await embed.json()).error.message).toBe('The request body is larger than the 1 MiB limit (raise createAiu({ maxBodyBytes })).');
+    rig.upstream.reset();
   });
 
   it('lists the zod issues with their paths in details', async () => {

@@ -1,8 +1,10 @@
 import { AiuError, InvalidRequestError } from '@aiu/core';
 import type * as z from 'zod/mini';
-import { tooLarge } from '../http/bodyLimit';
+import { type BodyLimitOption, tooLarge } from '../http/bodyLimit';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Chat requests carry images and files inline, base64: room for a few photos or PDFs of the client's default 5 MiB. */
+export const DEFAULT_MAX_CHAT_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
  * Reads a JSON body without trusting it: content type checked, size capped while reading (never
@@ -10,18 +12,18 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * used; the Node bridge's request makes each step cheap (a declared length is read in one go, a
  * body `express.json()` parsed is handed over as its value).
  */
-export async function readJson<T>(request: Request, schema: z.ZodMiniType<T>, maxBytes: number): Promise<T> {
+export async function readJson<T>(request: Request, schema: z.ZodMiniType<T>, maxBytes: number, option: BodyLimitOption = 'maxBodyBytes'): Promise<T> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
     throw new AiuError('unsupported_media_type', `Send the body as JSON with "Content-Type: application/json" (got ${JSON.stringify(type.slice(0, 100) || 'none')}).`);
   }
   const length = request.headers.get('content-length');
   const declared = length === null ? Number.NaN : Number(length);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (declared > maxBytes) throw tooLarge(maxBytes, option);
   let value: unknown;
   try {
     // A declared length is what the HTTP parser holds the body to; anything else is read with the cap.
-    value = Number.isFinite(declared) ? await request.json() : JSON.parse(await readCapped(request, maxBytes));
+    value = Number.isFinite(declared) ? await request.json() : JSON.parse(await readCapped(request, maxBytes, option));
   } catch (error) {
     if (error instanceof SyntaxError) throw new AiuError('invalid_json', 'The request body is not valid JSON.');
     throw error;
@@ -47,7 +49,7 @@ export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, what: 
 
 const decoder = new TextDecoder();
 
-async function readCapped(request: Request, maxBytes: number): Promise<string> {
+async function readCapped(request: Request, maxBytes: number, option: BodyLimitOption): Promise<string> {
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -58,7 +60,7 @@ async function readCapped(request: Request, maxBytes: number): Promise<string> {
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
+      throw tooLarge(maxBytes, option);
     }
     chunks.push(value);
   }

@@ -23,7 +23,7 @@ export async function allowedServerTools(request: Request, ctx: RouteContext): P
 export async function chatRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   let body: ChatRequest;
   try {
-    body = await readJson(request, ChatRequestSchema, ctx.maxBodyBytes);
+    body = await readJson(request, ChatRequestSchema, ctx.maxChatBodyBytes, 'maxChatBodyBytes');
   } catch (error) {
     return errorResponse(ChatCall.reject(ctx.runtime, ctx.identity, error));
   }

@@ -20,6 +20,8 @@ export interface InstanceContext {
   authorize: AuthorizeFn | undefined;
   production: boolean;
   maxBodyBytes: number;
+  /** `/chat`'s own limit: its requests carry images and files. */
+  maxChatBodyBytes: number;
   pingIntervalMs: number;
 }
 

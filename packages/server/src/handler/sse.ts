@@ -4,6 +4,7 @@ import type { ChatEvent } from '@aiu/core';
 export function sseText(event: ChatEvent): string {
   // Deltas are nearly every event of a stream: no rest-spread object for them.
   if (event.type === 'delta') return `event: delta\ndata: {"text":${JSON.stringify(event.text)}}\n\n`;
+  if (event.type === 'tool-input-delta') return `event: tool-input-delta\ndata: {"toolCallId":${JSON.stringify(event.toolCallId)},"delta":${JSON.stringify(event.delta)}}\n\n`;
   const { type, ...data } = event;
   return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 }

@@ -46,7 +46,7 @@ function body(model: string, extra: Partial<ChatRequestInput> = {}): ChatRequest
 
 let rig: TestRig;
 beforeAll(async () => {
-  rig = await createRig({ maxBodyBytes: 4 * 1024 * 1024 });
+  rig = await createRig();
 });
 afterAll(async () => {
   await rig.close();

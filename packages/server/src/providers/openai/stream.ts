@@ -79,6 +79,24 @@ export function contentOnlyChunk(data: string): string | undefined {
   return literal.includes('\\') ? (JSON.parse(literal) as string) : literal.slice(1, -1);
 }
 
+const ARGUMENTS_PREFIX = '"choices":[{"index":0,"delta":{"tool_calls":[{"index":';
+const ARGUMENTS_REST = /(\d+),"function":\{"arguments":("[^"\\]*(?:\\.[^"\\]*)*")\}\}\]\},"logprobs":null,"finish_reason":null\}\],"usage":null[,}]/y;
+
+/**
+ * A chunk that only continues a tool call's arguments — OpenAI's shape for every piece after a
+ * call's first — as its index and piece, found as `contentOnlyChunk` finds text (parsing each of
+ * them made a streamed tool call cost half again a text stream of the same length).
+ */
+export function argumentsOnlyChunk(data: string): { index: number; piece: string } | undefined {
+  const at = data.lastIndexOf(ARGUMENTS_PREFIX);
+  if (at < 0) return undefined;
+  ARGUMENTS_REST.lastIndex = at + ARGUMENTS_PREFIX.length;
+  const match = ARGUMENTS_REST.exec(data);
+  if (!match) return undefined;
+  const literal = match[2] as string;
+  return { index: Number(match[1]), piece: literal.includes('\\') ? (JSON.parse(literal) as string) : literal.slice(1, -1) };
+}
+
 /**
  * Tool call deltas by index. The id and name come with a call's first piece; later pieces repeat
  * an empty name, an empty id, or (Mistral) no index at all — then they belong to the call in progress.
@@ -116,6 +134,11 @@ export async function* parseOpenAIStream(response: UpstreamResponse, request: Up
     const text = contentOnlyChunk(data);
     if (text !== undefined) {
       if (text) out.push({ type: 'text', text });
+      return false;
+    }
+    const piece = calls.open ? argumentsOnlyChunk(data) : undefined;
+    if (piece && calls.has(piece.index)) {
+      calls.append(piece.index, piece.piece, out);
       return false;
     }
     const chunk = parseStreamJson<ChunkWire>(data, request.provider, 'chunk');

@@ -1,6 +1,6 @@
-import { listFixtures, loadFixture } from '@aiu/testing';
+import { listFixtures, loadFixture, textStreamAsToolCall } from '@aiu/testing';
 import { describe, expect, it } from 'vitest';
-import { contentOnlyChunk } from '../stream';
+import { argumentsOnlyChunk, contentOnlyChunk } from '../stream';
 
 interface Chunk {
   choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
@@ -41,5 +41,40 @@ describe('contentOnlyChunk (the fast path for text-only stream chunks)', () => {
     expect(contentOnlyChunk(wrap('a').replace('"usage":null', '"usage":{"prompt_tokens":1}'))).toBeUndefined();
     expect(contentOnlyChunk(wrap('a').replace('}],"usage"', '},{"index":1,"delta":{"content":"b"},"logprobs":null,"finish_reason":null}],"usage"'))).toBeUndefined();
     expect(contentOnlyChunk('{"choices":[{"index":0,"delta":{"role":"assistant","content":"a"},"logprobs":null,"finish_reason":null}],"usage":null}')).toBeUndefined();
+  });
+});
+
+describe('argumentsOnlyChunk (the fast path for the pieces of a streamed tool call)', () => {
+  // OpenAI's layout for every piece of a call after its first: index and arguments, nothing else.
+  const piece = (args: string, index = 0) =>
+    `{"id":"chatcmpl-x","object":"chat.completion.chunk","created":1,"model":"gpt-4.1-nano","service_tier":"default","system_fingerprint":"fp","choices":[{"index":0,"delta":{"tool_calls":[{"index":${index},"function":{"arguments":${JSON.stringify(args)}}}]},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"Q7"}`;
+
+  it('takes only chunks whose full parse is one argument piece, and agrees with it', () => {
+    for (const { line } of recorded) {
+      const fast = argumentsOnlyChunk(line);
+      if (fast === undefined) continue;
+      const chunk = JSON.parse(line) as { choices: Array<{ delta: { tool_calls: Array<{ index: number; id?: string; function: { name?: string; arguments: string } }> } }> };
+      const call = chunk.choices[0]?.delta.tool_calls[0];
+      expect(call?.id).toBeUndefined();
+      expect(call?.function.name).toBeUndefined();
+      expect(fast).toEqual({ index: call?.index, piece: call?.function.arguments });
+    }
+    // A first piece (with id and name) and Mistral's pieces (which repeat an empty name) go to the full parser.
+    const mistral = loadFixture('openai-compatible/mistral-incremental-tool-call').chunks ?? [];
+    expect(mistral.map((line) => argumentsOnlyChunk(line))).toEqual(mistral.map(() => undefined));
+    // OpenAI's long calls: every piece after the first takes the fast path.
+    const long = textStreamAsToolCall(loadFixture('openai/openai-text').chunks ?? [], { id: 'call_1', name: 'record' });
+    const taken = long.map((line) => argumentsOnlyChunk(line)).filter((fast) => fast !== undefined);
+    expect(taken.length).toBeGreaterThan(long.length * 0.9);
+    expect(JSON.parse(`{"text":"${taken.map((fast) => fast.piece).join('')}`)).toEqual({ text: expect.stringContaining('Harmony Day') });
+  });
+
+  it('decodes escapes and the index, and refuses anything more than a piece', () => {
+    for (const args of ['{"city":', ' "Par\\"is', '\\u00e9 😀', '"}]},"logprobs":null', '']) expect(argumentsOnlyChunk(piece(args))).toEqual({ index: 0, piece: args });
+    expect(argumentsOnlyChunk(piece('x', 12))).toEqual({ index: 12, piece: 'x' });
+    expect(argumentsOnlyChunk(piece('x').replace('"finish_reason":null', '"finish_reason":"tool_calls"'))).toBeUndefined();
+    expect(argumentsOnlyChunk(piece('x').replace('"usage":null', '"usage":{"prompt_tokens":1}'))).toBeUndefined();
+    expect(argumentsOnlyChunk(piece('x').replace('"function":{', '"id":"call_2","function":{'))).toBeUndefined();
+    expect(argumentsOnlyChunk(piece('x').replace('}}]}', '}},{"index":1,"function":{"arguments":"y"}}]}'))).toBeUndefined();
   });
 });

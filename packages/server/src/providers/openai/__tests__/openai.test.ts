@@ -125,6 +125,37 @@ describe('openai-wire provider contract (every recorded Chat Completions respons
     expect(sent.max_tokens).toBe(5);
   });
 
+  it("streams a long tool call in OpenAI's layout piece by piece, and parses it whole", async () => {
+    // OpenAI's 300-chunk text recording as one call's arguments (most pieces take the fast path).
+    const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { startFakeUpstream, textStreamAsToolCall } = await import('@aiu/testing');
+    const dir = mkdtempSync(join(tmpdir(), 'aiu-fixtures-'));
+    mkdirSync(join(dir, 'openai'));
+    const recorded = loadFixture('openai/openai-text').chunks ?? [];
+    writeFileSync(join(dir, 'openai', 'long-call.chunks.txt'), textStreamAsToolCall(recorded, { id: 'call_long', name: 'record' }).join('\n'));
+    const upstream = await startFakeUpstream({ fixturesDir: dir, fixture: 'openai/long-call' });
+    const { createAiu, memoryStore } = await import('../../../index');
+    const aiu = createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, providers: { openai: { baseURL: `${upstream.url}/v1`, apiKey: 'sk-test' } } });
+    try {
+      const tools = { record: { inputSchema: { type: 'object', properties: { text: { type: 'string' } } } } };
+      const parsed = parseSse(await (await aiu.handler(chatRequest({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }], tools }))).text());
+      const pieces = parsed.events.filter((e) => e.event === 'tool-input-delta').map((e) => e.data as { toolCallId: string; delta: string });
+      expect(pieces.length).toBeGreaterThan(250);
+      expect(pieces.every((piece) => piece.toolCallId === 'call_long')).toBe(true);
+      const text = fixtureStreamText(recorded);
+      expect(JSON.parse(pieces.map((piece) => piece.delta).join(''))).toEqual({ text });
+      expect(parsed.events.filter((e) => e.event === 'tool-call').map((e) => e.data)).toEqual([{ toolCallId: 'call_long', toolName: 'record', input: { text } }]);
+      expect(parsed.events.at(-1)).toMatchObject({ event: 'finish', data: { finishReason: 'tool_calls' } });
+      expect(deltaText(parsed)).toBe('');
+    } finally {
+      await aiu.close();
+      await upstream.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('turns a malformed chunk into a typed error event', async () => {
     rig.upstream.reset();
     // A recording with one line corrupted: the provider's wire, broken the way proxies break it.
