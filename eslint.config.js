@@ -35,6 +35,6 @@ export default tseslint.config(
   },
   {
     files: ['**/*.{js,mjs,cjs}'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', fetch: 'readonly', globalThis: 'readonly', window: 'readonly', document: 'readonly', self: 'readonly', navigator: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', fetch: 'readonly', Request: 'readonly', Response: 'readonly', AbortController: 'readonly', globalThis: 'readonly', window: 'readonly', document: 'readonly', self: 'readonly', navigator: 'readonly' } },
   },
 );
