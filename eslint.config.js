@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'storybook-static/**', 'stories/public/**', 'examples/next-app/.next/**', 'examples/next-app/next-env.d.ts', 'examples/*/dist/**', 'bench/results.json', '**/*.generated.ts'],
+    ignores: ['**/dist/**', '**/node_modules/**', 'storybook-static/**', 'stories/public/**', 'examples/next-app/.next/**', 'examples/next-app/next-env.d.ts', '**/.bench-bundle-*/**', 'examples/*/dist/**', 'bench/results.json', '**/*.generated.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -26,6 +26,7 @@ import { chatRoute } from './handler/chat';
 import { embedRoute } from './handler/embed';
 import type { AuthorizeFn } from './handler/access';
 import { deleteKeyRoute, providersRoute, saveKeyRoute, validateKeyRoute } from './handler/keys';
+import { openAIChatRoute, openAIEmbeddingsRoute, openAIModelRoute, openAIModelsRoute } from './handler/openai';
 import { Keyring } from './keyring/keyring';
 import { assertMasterKeyForProduction, type MasterKeySource } from './keyring/masterKey';
 import { KeyResolver } from './keyring/resolve';
@@ -236,7 +237,13 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     .add('GET', '/providers', providersRoute)
     .add('POST', '/keys', saveKeyRoute)
     .add('POST', '/keys/validate', validateKeyRoute)
-    .add('DELETE', '/keys/:provider/:alias', deleteKeyRoute);
+    .add('DELETE', '/keys/:provider/:alias', deleteKeyRoute)
+    // What OpenAI's clients speak (ARCHITECTURE.md, "Other protocols"): longer paths win over /models.
+    .add('POST', '/v1/chat/completions', openAIChatRoute)
+    .add('POST', '/v1/embeddings', openAIEmbeddingsRoute)
+    .add('GET', '/v1/models', openAIModelsRoute)
+    .add('GET', '/v1/models/:id', openAIModelRoute)
+    .add('GET', '/v1/models/:id/:rest', openAIModelRoute);
 
   const basePath = options.basePath?.replace(/\/+$/, '');
   let closed = false;

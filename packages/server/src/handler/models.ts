@@ -10,13 +10,23 @@ import { empty, jsonText } from './respond';
 export async function modelsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const url = new URL(request.url);
   const kind = url.searchParams.get('kind');
-  const only = url.searchParams.get('provider');
-  if (kind && kind !== 'chat' && kind !== 'embed') throw new InvalidRequestError('kind must be "chat" or "embed".');
-  const providers = ctx.runtime.providers.list().filter((provider) => !only || provider.id === only);
-  const { models: discovered, warnings } = await ctx.discovery.list(providers, {
+  if (kind !== null && kind !== '' && kind !== 'chat' && kind !== 'embed') throw new InvalidRequestError('kind must be "chat" or "embed".');
+  const { models, warnings } = await listModels(ctx, {
+    ...(kind ? { kind } : {}),
+    provider: url.searchParams.get('provider'),
     refresh: url.searchParams.has('refresh') && url.searchParams.get('refresh') !== 'false',
   });
+  const body = JSON.stringify({ models, ...(warnings.length ? { warnings } : {}) });
+  const etag = `W/"${fnv1a(body)}"`;
+  const headers = { etag, 'cache-control': 'private, max-age=60, stale-while-revalidate=600', vary: 'authorization, cookie' };
+  if (matchesEtag(request.headers.get('if-none-match'), etag)) return empty(304, headers);
+  return jsonText(body, { headers });
+}
 
+/** The catalog's models of the configured providers, merged with what each lists itself. */
+export async function listModels(ctx: RouteContext, query: { kind?: 'chat' | 'embed'; provider?: string | null; refresh?: boolean }): Promise<{ models: ModelInfo[]; warnings: string[] }> {
+  const providers = ctx.runtime.providers.list().filter((provider) => !query.provider || provider.id === query.provider);
+  const { models: discovered, warnings } = await ctx.discovery.list(providers, { refresh: query.refresh ?? false });
   await ctx.catalog.load();
   const merged = new Map<string, ModelInfo>();
   for (const model of ctx.catalog.list(providers.map((provider) => provider.id))) merged.set(model.id, model);
@@ -24,13 +34,8 @@ export async function modelsRoute(request: Request, _params: Record<string, stri
     const known = merged.get(model.id);
     merged.set(model.id, known ? { ...known, ...model, pricing: model.pricing ?? known.pricing, capabilities: known.capabilities.length ? known.capabilities : model.capabilities } : model);
   }
-  const models = [...merged.values()].filter((model) => !kind || model.kind === kind).sort(byProviderThenName);
-
-  const body = JSON.stringify({ models, ...(warnings.length ? { warnings } : {}) });
-  const etag = `W/"${fnv1a(body)}"`;
-  const headers = { etag, 'cache-control': 'private, max-age=60, stale-while-revalidate=600', vary: 'authorization, cookie' };
-  if (matchesEtag(request.headers.get('if-none-match'), etag)) return empty(304, headers);
-  return jsonText(body, { headers });
+  const models = [...merged.values()].filter((model) => !query.kind || model.kind === query.kind).sort(byProviderThenName);
+  return { models, warnings };
 }
 
 function byProviderThenName(a: ModelInfo, b: ModelInfo): number {

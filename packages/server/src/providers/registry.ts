@@ -106,6 +106,13 @@ export class ProviderRegistry {
   }
 
   /** The key configured for a provider in code, else the one in its env var. */
+  /** Whether a configured provider speaks OpenAI's Chat Completions wire (OpenAI, its presets, custom compatible ones). */
+  speaksOpenAI(id: string): boolean {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    return id === 'openai' || id in OPENAI_COMPATIBLE_PRESETS || ('type' in entry && entry.type === 'openai-compatible');
+  }
+
   configuredKey(provider: Provider, env: Record<string, string | undefined>): string | undefined {
     return this.entries.get(provider.id)?.apiKey || (provider.envKey ? env[provider.envKey] : undefined) || undefined;
   }

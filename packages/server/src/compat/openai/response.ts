@@ -1,0 +1,120 @@
+import type { ChatEvent, ChatResult, Cost, FinishReason, ToolCall, Usage } from '@aiu/core';
+
+/** OpenAI's usage, with aiu's exact cost as `cost` (USD, as OpenRouter reports it): SDKs keep unknown fields. */
+export function openAIUsage(usage: Usage, cost: Cost | null): Record<string, unknown> {
+  return {
+    prompt_tokens: usage.inputTokens,
+    completion_tokens: usage.outputTokens,
+    total_tokens: usage.totalTokens,
+    prompt_tokens_details: { cached_tokens: usage.cachedInputTokens },
+    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+    cost: cost?.total ?? null,
+  };
+}
+
+export function openAIFinishReason(reason: FinishReason): string {
+  return reason === 'other' ? 'stop' : reason;
+}
+
+function toolCallOf(call: Pick<ToolCall, 'toolCallId' | 'toolName' | 'input'>): Record<string, unknown> {
+  return { id: call.toolCallId, type: 'function', function: { name: call.toolName, arguments: JSON.stringify(call.input ?? {}) } };
+}
+
+/** A whole answer as `chat.completion`. Only the client's tool calls show: server tools ran inside the call. */
+export function toCompletion(result: ChatResult, clientTools: ReadonlySet<string>): Record<string, unknown> {
+  const calls = (result.toolCalls ?? []).filter((call) => clientTools.has(call.toolName));
+  return {
+    id: result.requestId,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: result.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: result.text || (calls.length ? null : ''),
+          refusal: null,
+          ...(result.reasoning ? { reasoning_content: result.reasoning } : {}),
+          ...(calls.length ? { tool_calls: calls.map(toolCallOf) } : {}),
+        },
+        logprobs: null,
+        finish_reason: openAIFinishReason(result.finishReason),
+      },
+    ],
+    usage: openAIUsage(result.usage, result.cost),
+  };
+}
+
+/**
+ * aiu's events as `chat.completion.chunk`s, in the order OpenAI sends them: the role first, then
+ * content and tool-call pieces (each call by its index, id and name on its first piece), a chunk
+ * with the finish reason, usage in a last chunk of its own when asked for, and `[DONE]`. Server
+ * tools' calls and results stay inside the call, as in a JSON answer.
+ */
+export class ChunkEncoder {
+  private readonly toolIndexes = new Map<string, number>();
+  private readonly base: string;
+
+  constructor(
+    requestId: string,
+    model: string,
+    private readonly clientTools: ReadonlySet<string>,
+    private readonly includeUsage: boolean,
+  ) {
+    this.base = `{"id":${JSON.stringify(requestId)},"object":"chat.completion.chunk","created":${Math.floor(Date.now() / 1000)},"model":${JSON.stringify(model)},"system_fingerprint":null,`;
+  }
+
+  private chunk(delta: Record<string, unknown>, finishReason: string | null = null): string {
+    return `data: ${this.base}"choices":[{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason === null ? 'null' : JSON.stringify(finishReason)}}]}\n\n`;
+  }
+
+  /** The first chunk: the assistant's role. */
+  opening(): string {
+    return this.chunk({ role: 'assistant', content: '', refusal: null });
+  }
+
+  private startCall(toolCallId: string, toolName: string, args: string): string {
+    const index = this.toolIndexes.size;
+    this.toolIndexes.set(toolCallId, index);
+    return this.chunk({ tool_calls: [{ index, id: toolCallId, type: 'function', function: { name: toolName, arguments: args } }] });
+  }
+
+  encode(events: readonly ChatEvent[]): string {
+    let text = '';
+    for (const event of events) {
+      switch (event.type) {
+        case 'delta':
+          if (event.text) text += this.chunk({ content: event.text });
+          break;
+        case 'reasoning':
+          if (event.text) text += this.chunk({ reasoning_content: event.text });
+          break;
+        case 'tool-input-start':
+          if (this.clientTools.has(event.toolName)) text += this.startCall(event.toolCallId, event.toolName, '');
+          break;
+        case 'tool-input-delta': {
+          const index = this.toolIndexes.get(event.toolCallId);
+          if (index !== undefined && event.delta) text += this.chunk({ tool_calls: [{ index, function: { arguments: event.delta } }] });
+          break;
+        }
+        case 'tool-call':
+          // A call the provider sent whole (no pieces streamed): announced in one chunk.
+          if (this.clientTools.has(event.toolName) && !this.toolIndexes.has(event.toolCallId)) text += this.startCall(event.toolCallId, event.toolName, JSON.stringify(event.input ?? {}));
+          break;
+        case 'finish':
+          text += this.chunk({}, openAIFinishReason(event.finishReason));
+          if (this.includeUsage) text += `data: ${this.base}"choices":[],"usage":${JSON.stringify(openAIUsage(event.usage, event.cost))}}\n\n`;
+          text += 'data: [DONE]\n\n';
+          break;
+        case 'error':
+          // What the SDKs raise as an APIError mid-stream.
+          text += `data: ${JSON.stringify({ error: { message: event.message, type: event.retryable ? 'server_error' : 'invalid_request_error', param: null, code: event.code } })}\n\n`;
+          break;
+        default:
+          break;
+      }
+    }
+    return text;
+  }
+}

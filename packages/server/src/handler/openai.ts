@@ -1,0 +1,126 @@
+import { AiuError, type ChatEvent, type ChatRequest, ChatRequestSchema, EmbedRequestSchema, InvalidModelError, type ModelInfo, NotFoundError, UnsupportedError } from '@aiu/core';
+import { openAIErrorResponse } from '../compat/openai/errors';
+import { ChunkEncoder, toCompletion } from '../compat/openai/response';
+import { OpenAIChatRequestSchema, OpenAIEmbeddingsRequestSchema } from '../compat/openai/schema';
+import { toChatRequest } from '../compat/openai/toChatRequest';
+import { pullEvents } from '../http/pull';
+import { abortOf } from '../http/requestFacts';
+import { PulledResponse, SSE_HEADERS } from '../http/responses';
+import { ChatCall } from '../orchestrator/chatCall';
+import { runEmbed } from '../orchestrator/embedCall';
+import { parseOrThrow, readJson } from './body';
+import { allowedServerTools } from './chat';
+import type { RouteContext } from './context';
+import { listModels } from './models';
+import { json } from './respond';
+
+/**
+ * What `model` names: `provider:model` and route names as they are; a bare model id (what OpenAI
+ * clients send) the one configured provider whose catalog knows it — several is ambiguous.
+ */
+async function resolveModel(model: string, ctx: RouteContext, kind: 'chat' | 'embed'): Promise<string> {
+  if (model.includes(':') || ctx.runtime.routes[model]) return model;
+  await ctx.catalog.load();
+  const providers = ctx.runtime.providers.list().map((provider) => provider.id);
+  const owners = ctx.catalog.list(providers).filter((info) => info.kind === kind && info.id.slice(info.provider.length + 1) === model);
+  const [only, ...more] = owners;
+  if (only && !more.length) return only.id;
+  if (only) throw new InvalidModelError(`"${model}" is offered by ${owners.map((info) => info.provider).join(' and ')}: name one, as "${owners[0]?.id}".`, { details: { param: 'model' } });
+  throw new InvalidModelError(`No configured provider offers "${model}": name it as "provider:model" (e.g. "openai:${model}").`, { details: { param: 'model' } });
+}
+
+/** POST /v1/chat/completions: OpenAI's Chat Completions, streamed and not, onto the same chat call. */
+export async function openAIChatRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+  let body: ChatRequest;
+  let includeUsage: boolean;
+  try {
+    const wire = await readJson(request, OpenAIChatRequestSchema, ctx.maxChatBodyBytes, 'maxChatBodyBytes');
+    includeUsage = wire.stream_options?.include_usage === true;
+    const model = await resolveModel(wire.model, ctx, 'chat');
+    body = parseOrThrow(ChatRequestSchema, toChatRequest(wire, model, (id) => ctx.runtime.providers.speaksOpenAI(id)), 'request');
+  } catch (error) {
+    return openAIErrorResponse(ChatCall.reject(ctx.runtime, ctx.identity, error));
+  }
+  const clientTools = new Set(Object.keys(body.tools ?? {}));
+  const call = new ChatCall(ctx.runtime, body, ctx.identity, abortOf(request), await allowedServerTools(request, ctx));
+  if (!body.stream) {
+    try {
+      const result = await call.complete();
+      return json(toCompletion(result, clientTools), { headers: { 'x-aiu-request-id': result.requestId } });
+    } catch (error) {
+      return openAIErrorResponse(error);
+    }
+  }
+  const batches = call.batches();
+  let first: IteratorResult<ChatEvent[]>;
+  try {
+    first = await batches.next();
+  } catch (error) {
+    return openAIErrorResponse(error);
+  }
+  const opening = first.done ? undefined : first.value;
+  const start = opening?.[0];
+  if (start?.type !== 'start') return openAIErrorResponse(new AiuError('internal_error', 'The chat ended before it started.'));
+  const encoder = new ChunkEncoder(start.requestId, start.model, clientTools, includeUsage);
+  const encode = (events: readonly ChatEvent[]) => encoder.encode(events);
+  return new PulledResponse(200, { ...SSE_HEADERS, 'x-aiu-request-id': start.requestId }, pullEvents({ first: encoder.opening() + encode(opening ?? []), batches, encode, pingIntervalMs: ctx.pingIntervalMs }));
+}
+
+/** Float32 little-endian, base64: what `encoding_format: "base64"` (the OpenAI SDK's default) means. */
+function base64Vector(vector: number[]): string {
+  const floats = Float32Array.from(vector);
+  return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString('base64');
+}
+
+/** POST /v1/embeddings. */
+export async function openAIEmbeddingsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+  try {
+    const wire = await readJson(request, OpenAIEmbeddingsRequestSchema, ctx.maxBodyBytes);
+    if (wire.dimensions !== undefined) throw new UnsupportedError('dimensions is not supported: the model answers in its own size.', { details: { param: 'dimensions' } });
+    const input = wire.input;
+    if (Array.isArray(input) && input.some((item) => typeof item !== 'string')) throw new UnsupportedError('input as token arrays is not supported: send text.', { details: { param: 'input' } });
+    const model = await resolveModel(wire.model, ctx, 'embed');
+    const body = parseOrThrow(EmbedRequestSchema, { model, input }, 'request');
+    const result = await runEmbed(ctx.runtime, body, ctx.identity, abortOf(request));
+    const base64 = wire.encoding_format === 'base64';
+    return json(
+      {
+        object: 'list',
+        data: result.embeddings.map((embedding, index) => ({ object: 'embedding', index, embedding: base64 ? base64Vector(embedding) : embedding })),
+        model: result.model,
+        usage: { prompt_tokens: result.usage.inputTokens, total_tokens: result.usage.totalTokens, cost: result.cost?.total ?? null },
+      },
+      { headers: { 'x-aiu-request-id': result.requestId } },
+    );
+  } catch (error) {
+    return openAIErrorResponse(error);
+  }
+}
+
+function openAIModel(model: ModelInfo): Record<string, unknown> {
+  return { id: model.id, object: 'model', created: 0, owned_by: model.provider };
+}
+
+/** GET /v1/models: every model of the configured providers, in OpenAI's list shape. */
+export async function openAIModelsRoute(_request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+  try {
+    const { models } = await listModels(ctx, {});
+    return json({ object: 'list', data: models.map(openAIModel) });
+  } catch (error) {
+    return openAIErrorResponse(error);
+  }
+}
+
+/** GET /v1/models/:id (ids with a slash, as OpenRouter's, arrive as two segments). */
+export async function openAIModelRoute(_request: Request, params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+  try {
+    const id = params.rest ? `${params.id}/${params.rest}` : (params.id ?? '');
+    const { models } = await listModels(ctx, {});
+    const model = models.find((candidate) => candidate.id === id);
+    if (!model) throw new NotFoundError(`The model "${id}" does not exist here (GET /v1/models lists them).`, { details: { param: 'model' } });
+    return json(openAIModel(model));
+  } catch (error) {
+    return openAIErrorResponse(error);
+  }
+}
+
