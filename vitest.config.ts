@@ -6,7 +6,9 @@ const SOURCE = '@aiu/source';
 
 export default defineConfig({
   resolve: { conditions: [SOURCE, ...defaultClientConditions] },
-  ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions], externalConditions: [SOURCE] } },
+  // Not vite's `module` condition on the server side: packages such as @opentelemetry/api (which the
+  // Anthropic SDK imports) point it at a bundler-only build that Node cannot load.
+  ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions.filter((condition) => condition !== 'module')], externalConditions: [SOURCE] } },
   test: {
     projects: [
       {

@@ -26,6 +26,7 @@ import { chatRoute } from './handler/chat';
 import { embedRoute } from './handler/embed';
 import type { AuthorizeFn } from './handler/access';
 import { deleteKeyRoute, providersRoute, saveKeyRoute, validateKeyRoute } from './handler/keys';
+import { anthropicMessagesRoute } from './handler/anthropic';
 import { openAIChatRoute, openAIEmbeddingsRoute, openAIModelRoute, openAIModelsRoute } from './handler/openai';
 import { Keyring } from './keyring/keyring';
 import { assertMasterKeyForProduction, type MasterKeySource } from './keyring/masterKey';
@@ -243,7 +244,8 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     .add('POST', '/v1/embeddings', openAIEmbeddingsRoute)
     .add('GET', '/v1/models', openAIModelsRoute)
     .add('GET', '/v1/models/:id', openAIModelRoute)
-    .add('GET', '/v1/models/:id/:rest', openAIModelRoute);
+    .add('GET', '/v1/models/:id/:rest', openAIModelRoute)
+    .add('POST', '/v1/messages', anthropicMessagesRoute);
 
   const basePath = options.basePath?.replace(/\/+$/, '');
   let closed = false;

@@ -1,4 +1,4 @@
-import { AiuError, type ChatEvent, type ChatRequest, ChatRequestSchema, EmbedRequestSchema, InvalidModelError, type ModelInfo, NotFoundError, UnsupportedError } from '@aiu/core';
+import { AiuError, type ChatEvent, type ChatRequest, ChatRequestSchema, EmbedRequestSchema, type ModelInfo, NotFoundError, UnsupportedError } from '@aiu/core';
 import { openAIErrorResponse } from '../compat/openai/errors';
 import { ChunkEncoder, toCompletion } from '../compat/openai/response';
 import { OpenAIChatRequestSchema, OpenAIEmbeddingsRequestSchema } from '../compat/openai/schema';
@@ -12,22 +12,8 @@ import { parseOrThrow, readJson } from './body';
 import { allowedServerTools } from './chat';
 import type { RouteContext } from './context';
 import { listModels } from './models';
+import { resolveModel } from './resolveModel';
 import { json } from './respond';
-
-/**
- * What `model` names: `provider:model` and route names as they are; a bare model id (what OpenAI
- * clients send) the one configured provider whose catalog knows it — several is ambiguous.
- */
-async function resolveModel(model: string, ctx: RouteContext, kind: 'chat' | 'embed'): Promise<string> {
-  if (model.includes(':') || ctx.runtime.routes[model]) return model;
-  await ctx.catalog.load();
-  const providers = ctx.runtime.providers.list().map((provider) => provider.id);
-  const owners = ctx.catalog.list(providers).filter((info) => info.kind === kind && info.id.slice(info.provider.length + 1) === model);
-  const [only, ...more] = owners;
-  if (only && !more.length) return only.id;
-  if (only) throw new InvalidModelError(`"${model}" is offered by ${owners.map((info) => info.provider).join(' and ')}: name one, as "${owners[0]?.id}".`, { details: { param: 'model' } });
-  throw new InvalidModelError(`No configured provider offers "${model}": name it as "provider:model" (e.g. "openai:${model}").`, { details: { param: 'model' } });
-}
 
 /** POST /v1/chat/completions: OpenAI's Chat Completions, streamed and not, onto the same chat call. */
 export async function openAIChatRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {

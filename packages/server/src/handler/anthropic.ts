@@ -1,0 +1,48 @@
+import { AiuError, type ChatEvent, type ChatRequest, ChatRequestSchema } from '@aiu/core';
+import { anthropicErrorResponse } from '../compat/anthropic/errors';
+import { MessageEventEncoder, toMessage } from '../compat/anthropic/response';
+import { AnthropicMessagesRequestSchema } from '../compat/anthropic/schema';
+import { toChatRequest } from '../compat/anthropic/toChatRequest';
+import { pullEvents } from '../http/pull';
+import { abortOf } from '../http/requestFacts';
+import { PulledResponse, SSE_HEADERS } from '../http/responses';
+import { ChatCall } from '../orchestrator/chatCall';
+import { parseOrThrow, readJson } from './body';
+import { allowedServerTools } from './chat';
+import type { RouteContext } from './context';
+import { resolveModel } from './resolveModel';
+import { json } from './respond';
+
+/** POST /v1/messages: Anthropic's Messages API, streamed and not, onto the same chat call. */
+export async function anthropicMessagesRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
+  let body: ChatRequest;
+  try {
+    const wire = await readJson(request, AnthropicMessagesRequestSchema, ctx.maxChatBodyBytes, 'maxChatBodyBytes');
+    body = parseOrThrow(ChatRequestSchema, toChatRequest(wire, await resolveModel(wire.model, ctx, 'chat')), 'request');
+  } catch (error) {
+    return anthropicErrorResponse(ChatCall.reject(ctx.runtime, ctx.identity, error));
+  }
+  const clientTools = new Set(Object.keys(body.tools ?? {}));
+  const call = new ChatCall(ctx.runtime, body, ctx.identity, abortOf(request), await allowedServerTools(request, ctx));
+  if (!body.stream) {
+    try {
+      const result = await call.complete();
+      return json(toMessage(result, clientTools), { headers: { 'x-aiu-request-id': result.requestId, 'request-id': result.requestId } });
+    } catch (error) {
+      return anthropicErrorResponse(error);
+    }
+  }
+  const batches = call.batches();
+  let first: IteratorResult<ChatEvent[]>;
+  try {
+    first = await batches.next();
+  } catch (error) {
+    return anthropicErrorResponse(error);
+  }
+  const opening = first.done ? undefined : first.value;
+  const start = opening?.[0];
+  if (start?.type !== 'start') return anthropicErrorResponse(new AiuError('internal_error', 'The chat ended before it started.'));
+  const encoder = new MessageEventEncoder(start.requestId, start.model, clientTools);
+  const encode = (events: readonly ChatEvent[]) => encoder.encode(events);
+  return new PulledResponse(200, { ...SSE_HEADERS, 'x-aiu-request-id': start.requestId, 'request-id': start.requestId }, pullEvents({ first: encoder.opening() + encode(opening ?? []), batches, encode, pingIntervalMs: ctx.pingIntervalMs }));
+}
