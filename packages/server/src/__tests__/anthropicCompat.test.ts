@@ -105,7 +105,8 @@ describe('Anthropic-compatible /v1/messages, driven by the Anthropic SDK', () =>
     expect(sent.messages[0]?.content[0]).toMatchObject({ type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } });
 
     rig.upstream.reset();
-    const refused = client.messages.create({ model: 'anthropic:claude-sonnet-4-5', max_tokens: 64, top_k: 5, messages: [{ role: 'user', content: 'hi' }] });
+    // top_k, as older clients send it (the SDK's current types no longer have it).
+    const refused = client.messages.create({ model: 'anthropic:claude-sonnet-4-5', max_tokens: 64, top_k: 5, messages: [{ role: 'user', content: 'hi' }] } as Anthropic.MessageCreateParamsNonStreaming);
     await expect(refused).rejects.toBeInstanceOf(Anthropic.BadRequestError);
     await expect(refused).rejects.toMatchObject({ status: 400, error: { type: 'error', error: { type: 'invalid_request_error', message: 'top_k is not supported.' } } });
     await expect(client.messages.create({ model: 'anthropic:claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] } as never)).rejects.toMatchObject({ status: 400 });
