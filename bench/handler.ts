@@ -1,5 +1,5 @@
-// Handler overhead: the fake upstream direct, aiu (toExpress and the bare Node bridge, SQLite
-// log on), Portkey's gateway and an Express route on the Vercel AI SDK — same upstream, same run.
+// Handler overhead: the fake upstream direct, aiu (toExpress, the bare Node bridge and its
+// OpenAI-compatible endpoint, SQLite log on), Portkey's gateway and an Express route on the Vercel AI SDK — same upstream, same run.
 import { percentile, median, type Benchmark, type Figure } from './stats';
 import { cpuSeconds, load, type Running, startPortkey, startScript } from './procs';
 
@@ -36,6 +36,15 @@ const TARGETS: Target[] = [
     name: 'aiu Node bridge',
     start: (upstream) => startScript('servers/aiu.mjs', { UPSTREAM_URL: upstream, MODE: 'node' }),
     request: (s, _u, stream) => ({ url: `${s.url}/chat`, body: JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: MESSAGES, stream }) }),
+  },
+  {
+    // The same Node bridge server, through the OpenAI-compatible endpoint (what OpenAI SDK clients call).
+    name: 'aiu /v1/chat/completions',
+    start: (upstream) => startScript('servers/aiu.mjs', { UPSTREAM_URL: upstream, MODE: 'node' }),
+    request: (s, _u, stream) => ({
+      url: `${s.url}/v1/chat/completions`,
+      body: JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: MESSAGES, stream, ...(stream ? { stream_options: { include_usage: true } } : {}) }),
+    }),
   },
   {
     name: 'Portkey gateway',
@@ -191,9 +200,15 @@ export const handlerBenchmark: Benchmark = {
         figures.push({ name: `${mode.label} · Express's own cost (bare Express proxy − bare node:http proxy) · CPU per request`, value: expressProxy.cpuUsPerRequest - floor.cpuUsPerRequest, unit: 'µs' });
         figures.push({ name: `${mode.label} · aiu toExpress CPU vs Node bridge + Express's own cost`, value: express.cpuUsPerRequest / expected, unit: '×', goal: { value: 1.2, lowerIsBetter: true } });
       }
+      const compatible = cells.get(`aiu /v1/chat/completions|${mode.label}`) as Cell;
       for (const peer of ['Portkey gateway', 'AI SDK route']) {
         const other = cells.get(`${peer}|${mode.label}`) as Cell;
         figures.push({ name: `${mode.label} · aiu Node bridge throughput vs ${peer}`, value: aiu.rps / other.rps, unit: '×', goal: { value: 5, lowerIsBetter: false } });
+        figures.push({ name: `${mode.label} · aiu /v1/chat/completions throughput vs ${peer}`, value: compatible.rps / other.rps, unit: '×', ...(mode.connections === 50 ? { goal: { value: 5, lowerIsBetter: false } } : {}) });
+      }
+      // The translation onto OpenAI's wire should cost almost nothing over aiu's own protocol.
+      if (compatible.cpuUsPerRequest && aiu.cpuUsPerRequest) {
+        figures.push({ name: `${mode.label} · aiu /v1/chat/completions CPU vs aiu's own /chat`, value: compatible.cpuUsPerRequest / aiu.cpuUsPerRequest, unit: '×', goal: { value: 1.1, lowerIsBetter: true } });
       }
     }
     return figures;
