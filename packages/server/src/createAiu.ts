@@ -27,6 +27,7 @@ import { embedRoute } from './handler/embed';
 import type { AuthorizeFn } from './handler/access';
 import { deleteKeyRoute, providersRoute, saveKeyRoute, validateKeyRoute } from './handler/keys';
 import { anthropicMessagesRoute } from './handler/anthropic';
+import { uiChatRoute } from './handler/uiChat';
 import { openAIChatRoute, openAIEmbeddingsRoute, openAIModelRoute, openAIModelsRoute } from './handler/openai';
 import { Keyring } from './keyring/keyring';
 import { assertMasterKeyForProduction, type MasterKeySource } from './keyring/masterKey';
@@ -245,7 +246,8 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     .add('GET', '/v1/models', openAIModelsRoute)
     .add('GET', '/v1/models/:id', openAIModelRoute)
     .add('GET', '/v1/models/:id/:rest', openAIModelRoute)
-    .add('POST', '/v1/messages', anthropicMessagesRoute);
+    .add('POST', '/v1/messages', anthropicMessagesRoute)
+    .add('POST', '/ui/chat', uiChatRoute);
 
   const basePath = options.basePath?.replace(/\/+$/, '');
   let closed = false;
