@@ -1,14 +1,13 @@
-import { AiuError, type ChatEvent, type ChatRequest, ChatRequestSchema } from '@aiu/core';
+import { type ChatRequest, ChatRequestSchema } from '@aiu/core';
 import { anthropicErrorResponse } from '../compat/anthropic/errors';
 import { MessageEventEncoder, toMessage } from '../compat/anthropic/response';
 import { AnthropicMessagesRequestSchema } from '../compat/anthropic/schema';
 import { toChatRequest } from '../compat/anthropic/toChatRequest';
-import { pullEvents } from '../http/pull';
 import { abortOf } from '../http/requestFacts';
-import { PulledResponse, SSE_HEADERS } from '../http/responses';
+import { SSE_HEADERS } from '../http/responses';
 import { ChatCall } from '../orchestrator/chatCall';
 import { parseOrThrow, readJson } from './body';
-import { allowedServerTools } from './chat';
+import { allowedServerTools, streamResponse } from './chat';
 import type { RouteContext } from './context';
 import { resolveModel } from './resolveModel';
 import { json } from './respond';
@@ -32,17 +31,12 @@ export async function anthropicMessagesRoute(request: Request, _params: Record<s
       return anthropicErrorResponse(error);
     }
   }
-  const batches = call.batches();
-  let first: IteratorResult<ChatEvent[]>;
-  try {
-    first = await batches.next();
-  } catch (error) {
-    return anthropicErrorResponse(error);
-  }
-  const opening = first.done ? undefined : first.value;
-  const start = opening?.[0];
-  if (start?.type !== 'start') return anthropicErrorResponse(new AiuError('internal_error', 'The chat ended before it started.'));
-  const encoder = new MessageEventEncoder(start.requestId, start.model, clientTools);
-  const encode = (events: readonly ChatEvent[]) => encoder.encode(events);
-  return new PulledResponse(200, { ...SSE_HEADERS, 'x-aiu-request-id': start.requestId, 'request-id': start.requestId }, pullEvents({ first: encoder.opening() + encode(opening ?? []), batches, encode, pingIntervalMs: ctx.pingIntervalMs }));
+  return streamResponse(call, ctx, {
+    headers: SSE_HEADERS,
+    error: anthropicErrorResponse,
+    encoderFor: (start) => {
+      const encoder = new MessageEventEncoder(start.requestId, start.model, clientTools);
+      return { opening: encoder.opening(), encode: (events) => encoder.encode(events) };
+    },
+  });
 }

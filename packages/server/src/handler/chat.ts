@@ -37,17 +37,34 @@ export async function chatRoute(request: Request, _params: Record<string, string
     }
   }
 
+  return streamResponse(call, ctx, { headers: SSE_HEADERS, error: errorResponse, encoderFor: () => ({ encode: sseBatchText }) });
+}
+
+/** How one protocol writes a chat stream: its headers, its error shape, its encoding of events. */
+export interface StreamProtocol {
+  headers: Readonly<Record<string, string>>;
+  error(error: unknown): Response;
+  /** Made once `start` is known (the answering model, the request id); `opening` goes first. */
+  encoderFor(start: Extract<ChatEvent, { type: 'start' }>): { opening?: string; encode(events: readonly ChatEvent[]): string };
+}
+
+/**
+ * A chat call as a streamed response, in any protocol. It waits for `start` (the provider accepted
+ * the call): until then a failure is a plain HTTP error with its real status, not a 200 stream that
+ * carries an error. `start` comes with what answered first (results of tools the client approved).
+ */
+export async function streamResponse(call: ChatCall, ctx: RouteContext, protocol: StreamProtocol): Promise<Response> {
   const batches = call.batches();
-  // Wait for `start` (the provider accepted the call): until then a failure is a plain
-  // HTTP error with its real status, not a 200 stream that carries an error.
   let first: IteratorResult<ChatEvent[]>;
   try {
     first = await batches.next();
   } catch (error) {
-    return errorResponse(error);
+    return protocol.error(error);
   }
-  // `start`, and what came with it (results of tools the client approved).
   const opening = first.done ? undefined : first.value;
-  if (!opening?.length) return errorResponse(new AiuError('internal_error', 'The chat ended before it started.'));
-  return new PulledResponse(200, SSE_HEADERS, pullEvents({ first: sseBatchText(opening), batches, encode: sseBatchText, pingIntervalMs: ctx.pingIntervalMs }));
+  const start = opening?.[0];
+  if (!opening || start?.type !== 'start') return protocol.error(new AiuError('internal_error', 'The chat ended before it started.'));
+  const { opening: prefix = '', encode } = protocol.encoderFor(start);
+  const headers = { ...protocol.headers, 'x-aiu-request-id': start.requestId };
+  return new PulledResponse(200, headers, pullEvents({ first: prefix + encode(opening), batches, encode, pingIntervalMs: ctx.pingIntervalMs }));
 }

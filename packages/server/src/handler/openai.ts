@@ -1,15 +1,14 @@
-import { AiuError, type ChatEvent, type ChatRequest, ChatRequestSchema, EmbedRequestSchema, type ModelInfo, NotFoundError, UnsupportedError } from '@aiu/core';
+import { type ChatRequest, ChatRequestSchema, EmbedRequestSchema, type ModelInfo, NotFoundError, UnsupportedError } from '@aiu/core';
 import { openAIErrorResponse } from '../compat/openai/errors';
 import { ChunkEncoder, toCompletion } from '../compat/openai/response';
 import { OpenAIChatRequestSchema, OpenAIEmbeddingsRequestSchema } from '../compat/openai/schema';
 import { toChatRequest } from '../compat/openai/toChatRequest';
-import { pullEvents } from '../http/pull';
 import { abortOf } from '../http/requestFacts';
-import { PulledResponse, SSE_HEADERS } from '../http/responses';
+import { SSE_HEADERS } from '../http/responses';
 import { ChatCall } from '../orchestrator/chatCall';
 import { runEmbed } from '../orchestrator/embedCall';
 import { parseOrThrow, readJson } from './body';
-import { allowedServerTools } from './chat';
+import { allowedServerTools, streamResponse } from './chat';
 import type { RouteContext } from './context';
 import { listModels } from './models';
 import { resolveModel } from './resolveModel';
@@ -37,19 +36,14 @@ export async function openAIChatRoute(request: Request, _params: Record<string, 
       return openAIErrorResponse(error);
     }
   }
-  const batches = call.batches();
-  let first: IteratorResult<ChatEvent[]>;
-  try {
-    first = await batches.next();
-  } catch (error) {
-    return openAIErrorResponse(error);
-  }
-  const opening = first.done ? undefined : first.value;
-  const start = opening?.[0];
-  if (start?.type !== 'start') return openAIErrorResponse(new AiuError('internal_error', 'The chat ended before it started.'));
-  const encoder = new ChunkEncoder(start.requestId, start.model, clientTools, includeUsage);
-  const encode = (events: readonly ChatEvent[]) => encoder.encode(events);
-  return new PulledResponse(200, { ...SSE_HEADERS, 'x-aiu-request-id': start.requestId }, pullEvents({ first: encoder.opening() + encode(opening ?? []), batches, encode, pingIntervalMs: ctx.pingIntervalMs }));
+  return streamResponse(call, ctx, {
+    headers: SSE_HEADERS,
+    error: openAIErrorResponse,
+    encoderFor: (start) => {
+      const encoder = new ChunkEncoder(start.requestId, start.model, clientTools, includeUsage);
+      return { opening: encoder.opening(), encode: (events) => encoder.encode(events) };
+    },
+  });
 }
 
 /** Float32 little-endian, base64: what `encoding_format: "base64"` (the OpenAI SDK's default) means. */

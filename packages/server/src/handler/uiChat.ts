@@ -1,11 +1,10 @@
-import { AiuError, type ChatEvent, type ChatRequest, ChatRequestSchema } from '@aiu/core';
+import { type ChatRequest, ChatRequestSchema } from '@aiu/core';
 import { toChatRequest, UIChatRequestSchema, UIMessageStreamEncoder } from '../compat/aisdk/uiChat';
-import { pullEvents } from '../http/pull';
 import { abortOf } from '../http/requestFacts';
-import { PulledResponse, SSE_HEADERS } from '../http/responses';
+import { SSE_HEADERS } from '../http/responses';
 import { ChatCall } from '../orchestrator/chatCall';
 import { parseOrThrow, readJson } from './body';
-import { allowedServerTools } from './chat';
+import { allowedServerTools, streamResponse } from './chat';
 import type { RouteContext } from './context';
 import { resolveModel } from './resolveModel';
 import { errorResponse } from './respond';
@@ -25,16 +24,12 @@ export async function uiChatRoute(request: Request, _params: Record<string, stri
     return errorResponse(ChatCall.reject(ctx.runtime, ctx.identity, error));
   }
   const call = new ChatCall(ctx.runtime, body, ctx.identity, abortOf(request), await allowedServerTools(request, ctx));
-  const batches = call.batches();
-  let first: IteratorResult<ChatEvent[]>;
-  try {
-    first = await batches.next();
-  } catch (error) {
-    return errorResponse(error);
-  }
-  const opening = first.done ? undefined : first.value;
-  if (opening?.[0]?.type !== 'start') return errorResponse(new AiuError('internal_error', 'The chat ended before it started.'));
-  const encoder = new UIMessageStreamEncoder();
-  const encode = (events: readonly ChatEvent[]) => encoder.encode(events);
-  return new PulledResponse(200, { ...UI_STREAM_HEADERS, 'x-aiu-request-id': opening[0].requestId }, pullEvents({ first: encode(opening), batches, encode, pingIntervalMs: ctx.pingIntervalMs }));
+  return streamResponse(call, ctx, {
+    headers: UI_STREAM_HEADERS,
+    error: errorResponse,
+    encoderFor: () => {
+      const encoder = new UIMessageStreamEncoder();
+      return { encode: (events) => encoder.encode(events) };
+    },
+  });
 }
