@@ -55,6 +55,8 @@ export function toCompletion(result: ChatResult, clientTools: ReadonlySet<string
 export class ChunkEncoder {
   private readonly toolIndexes = new Map<string, number>();
   private readonly base: string;
+  /** A text piece's chunk around its JSON string: nearly every chunk of a stream, so made once. */
+  private readonly contentHead: string;
 
   constructor(
     requestId: string,
@@ -62,11 +64,12 @@ export class ChunkEncoder {
     private readonly clientTools: ReadonlySet<string>,
     private readonly includeUsage: boolean,
   ) {
-    this.base = `{"id":${JSON.stringify(requestId)},"object":"chat.completion.chunk","created":${Math.floor(Date.now() / 1000)},"model":${JSON.stringify(model)},"system_fingerprint":null,`;
+    this.base = `data: {"id":${JSON.stringify(requestId)},"object":"chat.completion.chunk","created":${Math.floor(Date.now() / 1000)},"model":${JSON.stringify(model)},`;
+    this.contentHead = `${this.base}"choices":[{"index":0,"delta":{"content":`;
   }
 
   private chunk(delta: Record<string, unknown>, finishReason: string | null = null): string {
-    return `data: ${this.base}"choices":[{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason === null ? 'null' : JSON.stringify(finishReason)}}]}\n\n`;
+    return `${this.base}"choices":[{"index":0,"delta":${JSON.stringify(delta)},"finish_reason":${finishReason === null ? 'null' : JSON.stringify(finishReason)}}]}\n\n`;
   }
 
   /** The first chunk: the assistant's role. */
@@ -85,7 +88,7 @@ export class ChunkEncoder {
     for (const event of events) {
       switch (event.type) {
         case 'delta':
-          if (event.text) text += this.chunk({ content: event.text });
+          if (event.text) text += `${this.contentHead}${JSON.stringify(event.text)}},"finish_reason":null}]}\n\n`;
           break;
         case 'reasoning':
           if (event.text) text += this.chunk({ reasoning_content: event.text });
@@ -104,7 +107,7 @@ export class ChunkEncoder {
           break;
         case 'finish':
           text += this.chunk({}, openAIFinishReason(event.finishReason));
-          if (this.includeUsage) text += `data: ${this.base}"choices":[],"usage":${JSON.stringify(openAIUsage(event.usage, event.cost))}}\n\n`;
+          if (this.includeUsage) text += `${this.base}"choices":[],"usage":${JSON.stringify(openAIUsage(event.usage, event.cost))}}\n\n`;
           text += 'data: [DONE]\n\n';
           break;
         case 'error':
