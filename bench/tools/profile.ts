@@ -12,7 +12,8 @@ const upstream = await startScript(process.env.UPSTREAM_SCRIPT ?? 'servers/upstr
 const server = await startScript(script, { UPSTREAM_URL: upstream.url, MODE: process.env.MODE ?? 'node' });
 // BODY replaces the request (e.g. a tool call against servers/tool-upstream.mjs, given as UPSTREAM_SCRIPT).
 const body = process.env.BODY ?? JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }], stream: kind === 'stream' });
-const url = `${server.url}${process.env.MODE === 'express' ? '/api/aiu/chat' : '/chat'}`;
+// URL_PATH profiles another route on the same server (e.g. /v1/chat/completions).
+const url = `${server.url}${process.env.MODE === 'express' ? '/api/aiu' : ''}${process.env.URL_PATH ?? '/chat'}`;
 // As `pnpm bench` and `bench:ab` warm a server: JSON calls first, then streams (shared code meets both).
 if (process.env.WARM_JSON) await load({ url, body: body.replace('"stream":true', '"stream":false'), connections: 50, durationMs: 12_000, maxRequests: 20_000 });
 await load({ url, body, connections: 50, durationMs: 6000 });
