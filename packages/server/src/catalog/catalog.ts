@@ -70,6 +70,12 @@ export class ModelCatalog {
     );
   }
 
+  /** The providers among `providers` whose catalog lists `model` (their own name for it) as a model of `kind`. */
+  providersOffering(model: string, providers: string[], kind: 'chat' | 'embed'): string[] {
+    const data = this.loadedData('providersOffering');
+    return providers.filter((provider) => data.listCatalogModels(provider).some((entry) => entry.id === model) && describe(provider, model, data.findMetadata(`${provider}:${model}`)).kind === kind);
+  }
+
   /** What the catalog knows a model can do (`tools`, `vision`, `pdf`, `structured-output`…), or undefined when it knows nothing of it. */
   capabilitiesOf(provider: string, model: string): string[] | undefined {
     if (!this.data) return undefined;

@@ -8,11 +8,11 @@ import type { RouteContext } from './context';
 export async function resolveModel(model: string, ctx: RouteContext, kind: 'chat' | 'embed'): Promise<string> {
   if (model.includes(':') || ctx.runtime.routes[model]) return model;
   await ctx.catalog.load();
-  const providers = ctx.runtime.providers.list().map((provider) => provider.id);
-  const owners = ctx.catalog.list(providers).filter((info) => info.kind === kind && info.id.slice(info.provider.length + 1) === model);
+  // Only the lists are searched: describing every catalog model per request would cost more than the call.
+  const owners = ctx.catalog.providersOffering(model, ctx.runtime.providers.list().map((provider) => provider.id), kind);
   const [only, ...more] = owners;
-  if (only && !more.length) return only.id;
-  if (only) throw new InvalidModelError(`"${model}" is offered by ${owners.map((info) => info.provider).join(' and ')}: name one, as "${owners[0]?.id}".`, { details: { param: 'model' } });
+  if (only && !more.length) return `${only}:${model}`;
+  if (only) throw new InvalidModelError(`"${model}" is offered by ${owners.join(' and ')}: name one, as "${only}:${model}".`, { details: { param: 'model' } });
   throw new InvalidModelError(`No configured provider offers "${model}": name it as "provider:model" (e.g. "openai:${model}").`, { details: { param: 'model' } });
 }
 
