@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   quota_exceeded: 429,
   aborted: 499,
   internal_error: 500,
+  not_implemented: 501,
   master_key_mismatch: 500,
   key_unreadable: 500,
   upstream_error: 502,

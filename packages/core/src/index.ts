@@ -2,6 +2,7 @@ export * from './schemas/usage';
 export * from './schemas/chat';
 export * from './schemas/embed';
 export * from './schemas/keys';
+export * from './schemas/client-keys';
 export * from './schemas/events';
 export * from './schemas/error';
 export * from './schemas/models';

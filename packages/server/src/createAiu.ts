@@ -40,7 +40,12 @@ import { logEntryRoute, logsRoute } from './handler/logs';
 import { usageRoute } from './handler/usage';
 import { modelsRoute } from './handler/models';
 import { errorResponse } from './handler/respond';
-import { Router } from './handler/router';
+import { Router, type RouteOptions } from './handler/router';
+import { ClientKeys } from './clientKeys/clientKeys';
+import { CLIENT_KEY_PREFIX } from './clientKeys/secret';
+import { createClientKeyRoute, listClientKeysRoute, revokeClientKeyRoute } from './handler/clientKeys';
+import { openAIErrorResponse } from './compat/openai/errors';
+import { anthropicErrorResponse } from './compat/anthropic/errors';
 import { PING_INTERVAL_MS } from './http/pull';
 import { clientAddressOf, type ConnectionInfo } from './http/requestFacts';
 import { ANONYMOUS, type IdentifyFn, type Identity } from './identity';
@@ -193,12 +198,14 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   const keyring = options.keyring === false ? null : new Keyring(store, masterKeySource);
   if (keyring) assertMasterKeyForProduction(masterKeySource);
   const providers = new ProviderRegistry(options.providers);
+  const clientKeys = new ClientKeys(store, { warn: (message) => logger.warn(redactSecrets(message)) });
   const inflight = new InFlight((message) => logger.warn(redactSecrets(message)));
   const runtime: ChatRuntime = {
     inflight,
     bodies: bodyLogger(options.logBodies),
     providers,
     keys: new KeyResolver(keyring, providers, env),
+    clientKeys,
     guards: new Guards(options.state ?? memoryState(), options),
     routes: validateRoutes(options.routes ?? {}),
     tracer: options.tracer,
@@ -220,6 +227,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     discovery,
     catalog,
     keyring,
+    clientKeys,
     authorize: options.authorize,
     production,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -240,17 +248,34 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     .add('POST', '/keys', saveKeyRoute)
     .add('POST', '/keys/validate', validateKeyRoute)
     .add('DELETE', '/keys/:provider/:alias', deleteKeyRoute)
+    .add('POST', '/client-keys', createClientKeyRoute)
+    .add('GET', '/client-keys', listClientKeysRoute)
+    .add('DELETE', '/client-keys/:id', revokeClientKeyRoute)
     // What OpenAI's clients speak (ARCHITECTURE.md, "Other protocols"): longer paths win over /models.
-    .add('POST', '/v1/chat/completions', openAIChatRoute)
-    .add('POST', '/v1/embeddings', openAIEmbeddingsRoute)
-    .add('GET', '/v1/models', openAIModelsRoute)
-    .add('GET', '/v1/models/:id', openAIModelRoute)
-    .add('GET', '/v1/models/:id/:rest', openAIModelRoute)
-    .add('POST', '/v1/messages', anthropicMessagesRoute)
-    .add('POST', '/ui/chat', uiChatRoute);
+    .add('POST', '/v1/chat/completions', openAIChatRoute, OPENAI_ROUTE)
+    .add('POST', '/v1/embeddings', openAIEmbeddingsRoute, OPENAI_ROUTE)
+    .add('GET', '/v1/models', openAIModelsRoute, OPENAI_ROUTE)
+    .add('GET', '/v1/models/:id', openAIModelRoute, OPENAI_ROUTE)
+    .add('GET', '/v1/models/:id/:rest', openAIModelRoute, OPENAI_ROUTE)
+    .add('POST', '/v1/messages', anthropicMessagesRoute, { requiresCaller: true, errors: anthropicErrorResponse })
+    .add('POST', '/ui/chat', uiChatRoute, { requiresCaller: true });
 
   const basePath = options.basePath?.replace(/\/+$/, '');
   let closed = false;
+
+  /**
+   * Who is calling: a client key when the request carries one (and then only the key: a key that
+   * does not check out is a 401, never a fall back to `identify`), else what `identify` says.
+   */
+  async function callerOf(request: Request, route: RouteOptions): Promise<Identity> {
+    const secret = clientKeyOf(request);
+    if (secret !== undefined) return clientKeys.authenticate(secret);
+    const identity = await identify(request);
+    if (route.requiresCaller && identity === ANONYMOUS) {
+      throw new AiuError('unauthorized', 'This route needs a client key: send Authorization: Bearer aiu_… or x-api-key: aiu_… (POST /client-keys makes one).');
+    }
+    return identity;
+  }
 
   async function identify(request: Request): Promise<Identity> {
     if (!options.identify) return ANONYMOUS;
@@ -263,6 +288,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   }
 
   async function route(request: Request, path: string, exact: boolean, connection: ConnectionInfo | undefined): Promise<Response> {
+    let errors = errorResponse;
     try {
       if (closed) throw new AiuError('upstream_unreachable', 'This aiu instance is shutting down.');
       const found = router.lookup(request.method, path, exact);
@@ -272,11 +298,12 @@ export function createAiu(options: AiuOptions = {}): Aiu {
           allow: found.allow.join(', '),
         });
       }
-      const context = routeContext(instance, await identify(request), clientAddressOf(request, connection));
+      errors = found.match.options.errors ?? errorResponse;
+      const context = routeContext(instance, await callerOf(request, found.match.options), clientAddressOf(request, connection));
       return await found.match.handle(request, found.match.params, context);
     } catch (error) {
       if (!AiuError.isInstance(error)) logger.warn(redactSecrets(`[aiu] Unexpected error on ${request.method} ${path}: ${describe(error)}`));
-      return errorResponse(error);
+      return errors(error);
     }
   }
 
@@ -350,6 +377,19 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   return aiu;
 }
 
+const OPENAI_ROUTE: RouteOptions = { requiresCaller: true, errors: openAIErrorResponse };
+
+/** The client key a request carries, as OpenAI's clients send it (`Authorization: Bearer`) or Anthropic's (`x-api-key`). */
+function clientKeyOf(request: Request): string | undefined {
+  const authorization = request.headers.get('authorization');
+  if (authorization !== null && authorization.length > 7 && authorization.slice(0, 7).toLowerCase() === 'bearer ') {
+    const token = authorization.slice(7).trim();
+    if (token.startsWith(CLIENT_KEY_PREFIX)) return token;
+  }
+  const apiKey = request.headers.get('x-api-key');
+  return apiKey !== null && apiKey.startsWith(CLIENT_KEY_PREFIX) ? apiKey.trim() : undefined;
+}
+
 /** Written out field by field: an object spread here cost more per request than routing does. */
 function routeContext(instance: InstanceContext, identity: Identity, clientAddress: string | undefined): RouteContext {
   return {
@@ -360,6 +400,7 @@ function routeContext(instance: InstanceContext, identity: Identity, clientAddre
     discovery: instance.discovery,
     catalog: instance.catalog,
     keyring: instance.keyring,
+    clientKeys: instance.clientKeys,
     authorize: instance.authorize,
     production: instance.production,
     maxBodyBytes: instance.maxBodyBytes,

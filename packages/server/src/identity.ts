@@ -3,6 +3,8 @@ export interface Identity {
   userId?: string | null;
   projectId?: string | null;
   roles?: string[];
+  /** Set by aiu when the request came with a client key (`Authorization: Bearer aiu_…`): its id. */
+  clientKeyId?: string | null;
 }
 
 export type IdentifyFn = (request: Request) => Identity | null | undefined | Promise<Identity | null | undefined>;

@@ -1,4 +1,5 @@
 import { createAiu, memoryStore, type Aiu, type AiuOptions } from '../src/index';
+import type { CreatedClientKey } from '@aiu/core';
 import { startFakeUpstream, type FakeUpstream } from '@aiu/testing';
 
 export const TEST_KEY = 'sk-test-fake-key-0123456789abcdef';
@@ -102,4 +103,14 @@ export function fixtureStreamText(chunks: string[], field: 'content' | 'reasonin
 export function fixtureStreamUsage(chunks: string[]): Record<string, unknown> {
   const usages = chunks.map((line) => (JSON.parse(line) as { usage?: Record<string, unknown> | null }).usage).filter(Boolean);
   return usages[usages.length - 1] as Record<string, unknown>;
+}
+
+/** Issues a client key through the route itself, as a local admin would (loopback, no `authorize`). */
+export async function issueClientKey(aiu: Aiu, body: Record<string, unknown> = { name: 'test client' }, init: RequestInit = {}): Promise<CreatedClientKey> {
+  const response = await aiu.handler(
+    new Request('http://localhost/api/aiu/client-keys', { method: 'POST', ...init, headers: { 'content-type': 'application/json', ...init.headers }, body: JSON.stringify(body) }),
+    { clientAddress: '127.0.0.1' },
+  );
+  if (response.status !== 201) throw new Error(`POST /client-keys answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as CreatedClientKey;
 }

@@ -40,6 +40,8 @@ export const LogEntrySchema = z.object({
   time: z.string(),
   userId: z.nullable(z.string()),
   projectId: z.nullable(z.string()),
+  /** The client key the call came with (`POST /client-keys`); null for calls without one. Optional for entries from servers before client keys. */
+  clientKeyId: z.optional(z.nullable(z.string())),
   provider: z.string(),
   model: z.string(),
   status: RequestStatusSchema,
@@ -86,6 +88,8 @@ export const LogQuerySchema = z.object({
   provider: z.optional(z.string()),
   model: z.optional(z.string()),
   status: z.optional(RequestStatusSchema),
+  /** Only calls made with this client key (its id). */
+  clientKey: z.optional(z.string().check(z.maxLength(64))),
   from: z.optional(isoTime),
   to: z.optional(isoTime),
 });

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 
 export const GranularitySchema = z.enum(['hour', 'day', 'week', 'month']);
 export type Granularity = z.infer<typeof GranularitySchema>;
-export const GroupBySchema = z.enum(['model', 'provider', 'status', 'user']);
+export const GroupBySchema = z.enum(['model', 'provider', 'status', 'user', 'clientKey']);
 export type GroupBy = z.infer<typeof GroupBySchema>;
 
 const isoTime = z.string().check(z.iso.datetime({ offset: true }));
@@ -18,6 +18,8 @@ export const UsageQuerySchema = z.object({
   view: z.optional(z.enum(['series', 'compare'])),
   provider: z.optional(z.string()),
   model: z.optional(z.string()),
+  /** Only calls made with this client key (its id). */
+  clientKey: z.optional(z.string().check(z.maxLength(64))),
 });
 export type UsageQuery = z.infer<typeof UsageQuerySchema>;
 

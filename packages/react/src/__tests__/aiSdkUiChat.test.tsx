@@ -19,6 +19,7 @@ let upstream: FakeUpstream;
 let aiu: Aiu;
 let server: Server;
 let base: string;
+let clientKey: { id: string; key: string };
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
@@ -34,6 +35,8 @@ beforeAll(async () => {
   server = createServer(toNodeListener(aiu));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/aiu`;
+  const created = await aiu.handler(new Request(`${base}/client-keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ui' }) }), { clientAddress: '127.0.0.1' });
+  clientKey = (await created.json()) as { id: string; key: string };
 });
 // MSW guards the other React tests against stray requests: these go to the real server.
 beforeEach(() => msw.use(http.all(`${base}/*`, () => passthrough())));
@@ -52,7 +55,7 @@ function streamedField(name: string, field: 'content' | 'reasoning_content'): st
 
 let latest: UIMessage[] = [];
 function Chat({ model, body }: { model: string; body?: Record<string, unknown> }) {
-  const { messages, sendMessage, status, error } = useChat({ transport: new DefaultChatTransport({ api: `${base}/ui/chat`, body: { model, ...body }, fetch: globalThis.fetch }) });
+  const { messages, sendMessage, status, error } = useChat({ transport: new DefaultChatTransport({ api: `${base}/ui/chat`, headers: { authorization: `Bearer ${clientKey.key}` }, body: { model, ...body }, fetch: globalThis.fetch }) });
   latest = messages;
   return (
     <div>
@@ -95,6 +98,10 @@ describe("@ai-sdk/react's useChat against /ui/chat", () => {
     expect(answer.metadata?.model).toBe('openai:gpt-4.1-nano');
     expect(answer.metadata?.usage.outputTokens).toBeGreaterThan(0);
     expect(answer.metadata?.cost.total).toBeGreaterThan(0);
+    // Logged under the client key the transport sent, at the cost the metadata showed.
+    await aiu.flush();
+    const [entry] = await (await aiu.store()).listLogs({ limit: 1 });
+    expect(entry).toMatchObject({ clientKeyId: clientKey.id, costTotal: answer.metadata?.cost.total });
     // The user's message reached the provider as aiu's wire carries it.
     expect((upstream.requests.at(-1)?.body as { messages: unknown[] }).messages).toEqual([{ role: 'user', content: 'Hello' }]);
   });

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { loadFixture } from '@aiu/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRig, type TestRig } from '../../test/helpers';
+import type { CreatedClientKey } from '@aiu/core';
+import { createRig, issueClientKey, type TestRig } from '../../test/helpers';
 import { toNodeListener } from '../node';
 
 // The official Anthropic SDK, pointed at aiu over a real socket: what Claude-based agents do.
@@ -27,12 +28,17 @@ describe('Anthropic-compatible /v1/messages, driven by the Anthropic SDK', () =>
   let rig: TestRig;
   let server: Server;
   let client: Anthropic;
+  let clientKey: CreatedClientKey;
+  let baseURL: string;
 
   beforeAll(async () => {
     rig = await createRig();
     server = createServer(toNodeListener(rig.aiu));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    client = new Anthropic({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'not-a-provider-key', maxRetries: 0 });
+    clientKey = await issueClientKey(rig.aiu, { name: 'anthropic sdk', models: ['anthropic:*'] });
+    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The SDK sends its key as x-api-key: aiu reads a client key there too.
+    client = new Anthropic({ baseURL, apiKey: clientKey.key, maxRetries: 0 });
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
@@ -50,10 +56,22 @@ describe('Anthropic-compatible /v1/messages, driven by the Anthropic SDK', () =>
     const requestId = response.headers.get('x-aiu-request-id') ?? '';
     await rig.aiu.flush();
     const entry = (await (await rig.aiu.store()).listLogs({ limit: 20 })).find((row) => row.id === requestId);
-    expect(entry).toMatchObject({ status: 'success', provider: 'anthropic', outputTokens: textJson.usage.output_tokens });
+    expect(entry).toMatchObject({ status: 'success', provider: 'anthropic', outputTokens: textJson.usage.output_tokens, clientKeyId: clientKey.id });
     expect(entry?.costTotal).toBeGreaterThan(0);
     // What the provider got: Anthropic's own wire, max_tokens carried.
     expect(rig.upstream.requests[0]?.body).toMatchObject({ max_tokens: 512, messages: [{ role: 'user' }] });
+  });
+
+  it('answers a missing key and a model outside the key\'s list in Anthropic\'s error shape (401, 403 naming the model)', async () => {
+    const anonymous = new Anthropic({ baseURL, apiKey: 'sk-ant-not-ours', maxRetries: 0 });
+    await expect(anonymous.messages.create({ model: 'anthropic:claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] })).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+    const refused = client.messages.create({ model: 'openai:gpt-4.1-nano', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] });
+    await expect(refused).rejects.toBeInstanceOf(Anthropic.PermissionDeniedError);
+    await expect(refused).rejects.toMatchObject({ status: 403, error: { type: 'error', error: { type: 'permission_error', message: expect.stringContaining('openai:gpt-4.1-nano') } } });
+    expect(rig.upstream.requests).toHaveLength(0);
+    // The refusal is in the log, under the key.
+    await rig.aiu.flush();
+    expect((await (await rig.aiu.store()).listLogs({ limit: 1 }))[0]).toMatchObject({ status: 'error', errorCode: 'forbidden', clientKeyId: clientKey.id, model: 'openai:gpt-4.1-nano' });
   });
 
   it('streams the event sequence the SDK assembles: text deltas, stop reason and usage', async () => {

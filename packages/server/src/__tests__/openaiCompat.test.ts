@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { loadFixture } from '@aiu/testing';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRig, fixtureStreamText, fixtureStreamUsage, type TestRig } from '../../test/helpers';
+import type { CreatedClientKey } from '@aiu/core';
+import { createRig, fixtureStreamText, fixtureStreamUsage, issueClientKey, type TestRig } from '../../test/helpers';
 import { toNodeListener } from '../node';
 
 // The official `openai` SDK, pointed at aiu over a real socket: what an existing app or agent does.
@@ -17,12 +18,16 @@ describe('OpenAI-compatible endpoints, driven by the openai SDK', () => {
   let rig: TestRig;
   let server: Server;
   let client: OpenAI;
+  let clientKey: CreatedClientKey;
+  let baseURL: string;
 
   beforeAll(async () => {
     rig = await createRig({ maxChatBodyBytes: 4 * 1024 * 1024 });
     server = createServer(toNodeListener(rig.aiu));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    client = new OpenAI({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, apiKey: 'not-a-provider-key', maxRetries: 0 });
+    clientKey = await issueClientKey(rig.aiu, { name: 'openai sdk' });
+    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    client = new OpenAI({ baseURL, apiKey: clientKey.key, maxRetries: 0 });
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
@@ -46,9 +51,23 @@ describe('OpenAI-compatible endpoints, driven by the openai SDK', () => {
     const requestId = response.headers.get('x-aiu-request-id') ?? '';
     expect(completion.id).toBe(requestId);
     const entry = await loggedEntry(requestId);
-    expect(entry).toMatchObject({ status: 'success', provider: 'openai', inputTokens: textJson.usage.prompt_tokens });
+    expect(entry).toMatchObject({ status: 'success', provider: 'openai', inputTokens: textJson.usage.prompt_tokens, clientKeyId: clientKey.id });
     expect(entry?.costTotal).toBeGreaterThan(0);
     expect((completion.usage as unknown as { cost: number }).cost).toBe(entry?.costTotal);
+  });
+
+  it('needs a client key: none, a made-up one or a revoked one is the SDK\'s AuthenticationError, and nothing reaches the provider', async () => {
+    const ask = (apiKey: string) => new OpenAI({ baseURL, apiKey, maxRetries: 0 }).chat.completions.create({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'Hi' }] });
+    await expect(ask('sk-not-an-aiu-key')).rejects.toMatchObject({ status: 401, code: 'unauthorized', message: expect.stringContaining('client key') });
+    await expect(ask(`aiu_${'A'.repeat(43)}`)).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    const doomed = await issueClientKey(rig.aiu, { name: 'doomed' });
+    await ask(doomed.key);
+    const revoked = await rig.aiu.handler(new Request(`http://localhost/client-keys/${doomed.id}`, { method: 'DELETE' }), { clientAddress: '127.0.0.1' });
+    expect(revoked.status).toBe(200);
+    const calls = rig.upstream.requests.length;
+    await expect(ask(doomed.key)).rejects.toMatchObject({ status: 401, message: expect.stringContaining('revoked') });
+    await expect(new OpenAI({ baseURL, apiKey: doomed.key, maxRetries: 0 }).models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(rig.upstream.requests.length).toBe(calls);
   });
 
   it('streams chunks the SDK reads: the recorded text, a finish reason, usage when asked for', async () => {
@@ -150,7 +169,8 @@ describe('OpenAI-compatible endpoints, driven by the openai SDK', () => {
   });
 
   it('runs server tools inside the call: the client sees the answer, not the calls', async () => {
-    const tooled = await createRig({ tools: { weather: { description: 'Current weather', inputSchema: { type: 'object', properties: {} }, execute: () => ({ temperatureC: 21 }) } } });
+    // No client key here: `identify` says who is calling, which the /v1 routes accept in place of one.
+    const tooled = await createRig({ identify: () => ({ userId: 'agent-1' }), tools: { weather: { description: 'Current weather', inputSchema: { type: 'object', properties: {} }, execute: () => ({ temperatureC: 21 }) } } });
     const local = createServer(toNodeListener(tooled.aiu));
     await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
     try {
@@ -165,6 +185,8 @@ describe('OpenAI-compatible endpoints, driven by the openai SDK', () => {
         expect(completion.choices[0]?.message.content?.length).toBeGreaterThan(0);
         // Two model steps: the call, then the answer with the tool's result.
         expect(tooled.upstream.requests).toHaveLength(2);
+        await tooled.aiu.flush();
+        expect((await (await tooled.aiu.store()).listLogs({ limit: 1 }))[0]).toMatchObject({ userId: 'agent-1', clientKeyId: null });
         expect((tooled.upstream.requests[1]?.body as { messages: Array<{ role: string; content?: unknown }> }).messages.at(-1)).toMatchObject({ role: 'tool', content: '{"temperatureC":21}' });
       }
     } finally {

@@ -2,13 +2,23 @@ import { ForbiddenError } from '@aiu/core';
 import type { Identity } from '../identity';
 import type { RouteContext } from './context';
 
-export type AiuAction = 'providers:list' | 'keys:create' | 'keys:validate' | 'keys:delete' | 'logs:read' | 'usage:read' | 'tools:use';
+export type AiuAction =
+  | 'providers:list'
+  | 'keys:create'
+  | 'keys:validate'
+  | 'keys:delete'
+  | 'clientKeys:create'
+  | 'clientKeys:list'
+  | 'clientKeys:revoke'
+  | 'logs:read'
+  | 'usage:read'
+  | 'tools:use';
 
 export interface AuthorizeArgs {
   identity: Identity;
   action: AiuAction;
   /** What the action touches: a provider and key alias, whose data is read, or which server tool is used. */
-  resource: { provider?: string; alias?: string; owner?: string; tool?: string };
+  resource: { provider?: string; alias?: string; owner?: string; tool?: string; clientKey?: string };
   request: Request;
 }
 
@@ -20,7 +30,7 @@ export function isLoopback(address: string | undefined): boolean {
 }
 
 /**
- * Key routes are secure by default: without `authorize`, only requests from loopback
+ * Key routes (and client-key routes) are secure by default: without `authorize`, only requests from loopback
  * are answered, and only outside production. Everything else needs `authorize` to say yes.
  */
 export async function requireKeyAccess(request: Request, ctx: RouteContext, action: AiuAction, resource: AuthorizeArgs['resource']): Promise<void> {
@@ -28,6 +38,8 @@ export async function requireKeyAccess(request: Request, ctx: RouteContext, acti
     if (await ctx.authorize({ identity: ctx.identity, action, resource, request })) return;
     throw new ForbiddenError(`Not allowed: ${action}.`);
   }
+  // A client key calls models; it does not manage keys, not even from loopback.
+  if (ctx.identity.clientKeyId) throw new ForbiddenError(`A client key may not ${action.replace(':', ' ')}; only authorize can allow it.`);
   if (!ctx.production && isLoopback(ctx.clientAddress)) return;
   throw new ForbiddenError(
     ctx.production

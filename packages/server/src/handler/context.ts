@@ -2,6 +2,7 @@ import type { ModelCatalog } from '../catalog/catalog';
 import type { ModelDiscovery } from '../catalog/discovery';
 import type { ChatRuntime } from '../orchestrator/chatCall';
 import type { Identity } from '../identity';
+import type { ClientKeys } from '../clientKeys/clientKeys';
 import type { Keyring } from '../keyring/keyring';
 import type { AuthorizeFn } from './access';
 import type { LogWriter } from '../log/writer';
@@ -17,6 +18,7 @@ export interface InstanceContext {
   discovery: ModelDiscovery;
   catalog: ModelCatalog;
   keyring: Keyring | null;
+  clientKeys: ClientKeys;
   authorize: AuthorizeFn | undefined;
   production: boolean;
   maxBodyBytes: number;

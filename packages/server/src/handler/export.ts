@@ -14,7 +14,7 @@ export async function exportRoute(request: Request, _params: Record<string, stri
   if (format !== 'csv' && format !== 'jsonl') throw new InvalidRequestError('format must be "csv" or "jsonl".');
   const { format: _format, user: _user, limit: _limit, cursor: _cursor, ...filters } = params;
   const query = parseOrThrow(LogQuerySchema, filters, 'export query');
-  const filter = logFilter(query, await readScope(request, ctx, 'logs:read'));
+  const filter = logFilter(query, await readScope(request, ctx, 'logs:read'), ctx.identity);
   await ctx.log.flush();
   const store = await ctx.store();
 

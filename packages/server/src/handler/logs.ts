@@ -1,4 +1,5 @@
 import { InvalidRequestError, type LogPage, type LogQuery, LogQuerySchema, NotFoundError } from '@aiu/core';
+import type { Identity } from '../identity';
 import type { LogFilter } from '../log/types';
 import { toLogEntry } from '../log/types';
 import { parseOrThrow } from './body';
@@ -15,7 +16,7 @@ export async function logsRoute(request: Request, _params: Record<string, string
   const store = await ctx.store();
   const scope = await readScope(request, ctx, 'logs:read');
   const records = await store.listLogs({
-    ...logFilter(query, scope),
+    ...logFilter(query, scope, ctx.identity),
     limit: limit + 1,
     before: query.cursor ? decodeCursor(query.cursor) : undefined,
   });
@@ -35,16 +36,20 @@ export async function logEntryRoute(request: Request, params: Record<string, str
   await ctx.log.flush();
   const store = await ctx.store();
   const scope = await readScope(request, ctx, 'logs:read');
-  const [record] = await store.listLogs({ limit: 1, id, ...(scope === undefined ? {} : { userId: scope || null }) });
+  const [record] = await store.listLogs({ limit: 1, id, ...(scope === undefined ? {} : { userId: scope || null }), clientKeyId: ctx.identity.clientKeyId ?? undefined });
   // Another owner's entry answers exactly like a missing one.
   if (!record) throw new NotFoundError('No log entry with that id.');
   return json(toLogEntry(record));
 }
 
-/** The store query for a validated log query and the caller's scope (`undefined` = everyone). */
-export function logFilter(query: LogQuery, scope: string | undefined): LogFilter {
+/**
+ * The store query for a validated log query and the caller's scope (`undefined` = everyone).
+ * A caller with a client key reads only that key's calls, whatever it asks for.
+ */
+export function logFilter(query: LogQuery, scope: string | undefined, caller: Identity): LogFilter {
   return {
     userId: scope === undefined ? undefined : scope || null,
+    clientKeyId: caller.clientKeyId ?? query.clientKey,
     provider: query.provider,
     model: query.model,
     status: query.status,

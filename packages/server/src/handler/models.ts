@@ -1,3 +1,4 @@
+import { allowsModel } from '../clientKeys/policy';
 import { InvalidRequestError, type ModelInfo } from '@aiu/core';
 import type { RouteContext } from './context';
 import { empty, jsonText } from './respond';
@@ -34,7 +35,11 @@ export async function listModels(ctx: RouteContext, query: { kind?: 'chat' | 'em
     const known = merged.get(model.id);
     merged.set(model.id, known ? { ...known, ...model, pricing: model.pricing ?? known.pricing, capabilities: known.capabilities.length ? known.capabilities : model.capabilities } : model);
   }
-  const models = [...merged.values()].filter((model) => !query.kind || model.kind === query.kind).sort(byProviderThenName);
+  // A caller with a client key is shown the models its key may use, and no others.
+  const clientKey = ctx.clientKeys.policyOf(ctx.identity);
+  const models = [...merged.values()]
+    .filter((model) => (!query.kind || model.kind === query.kind) && (!clientKey || allowsModel(clientKey, model.id, ctx.runtime.routes)))
+    .sort(byProviderThenName);
   return { models, warnings };
 }
 

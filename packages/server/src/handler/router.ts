@@ -1,15 +1,24 @@
 
 export type Method = 'GET' | 'POST' | 'DELETE';
 
+export interface RouteOptions {
+  /** The route's own error shape (OpenAI's, Anthropic's), for failures before its handler runs. */
+  errors?: (error: unknown) => Response;
+  /** Answer 401 unless the caller is known: a client key, or an identity from `identify`. */
+  requiresCaller?: boolean;
+}
+
 export interface RouteMatch<Ctx> {
   handle: (request: Request, params: Record<string, string>, context: Ctx) => Promise<Response>;
   params: Record<string, string>;
+  options: RouteOptions;
 }
 
 interface Route<Ctx> {
   method: Method;
   segments: string[];
   handle: RouteMatch<Ctx>['handle'];
+  options: RouteOptions;
 }
 
 export type Lookup<Ctx> =
@@ -25,8 +34,8 @@ export type Lookup<Ctx> =
 export class Router<Ctx> {
   private readonly routes: Route<Ctx>[] = [];
 
-  add(method: Method, pattern: string, handle: RouteMatch<Ctx>['handle']): this {
-    this.routes.push({ method, segments: pattern.split('/').filter(Boolean), handle });
+  add(method: Method, pattern: string, handle: RouteMatch<Ctx>['handle'], options: RouteOptions = {}): this {
+    this.routes.push({ method, segments: pattern.split('/').filter(Boolean), handle, options });
     this.routes.sort((a, b) => b.segments.length - a.segments.length || literalCount(b) - literalCount(a));
     return this;
   }
@@ -38,7 +47,7 @@ export class Router<Ctx> {
       const params = matchTail(route.segments, parts, exact);
       if (!params) continue;
       if (route.method === method || (method === 'HEAD' && route.method === 'GET')) {
-        return { kind: 'match', match: { handle: route.handle, params } };
+        return { kind: 'match', match: { handle: route.handle, params, options: route.options } };
       }
       allow.add(route.method);
     }

@@ -30,7 +30,10 @@ export async function usageRoute(request: Request, _params: Record<string, strin
   const ranges = planRanges(starts[0] ?? from, end, query.view === 'compare' ? [] : starts);
   // Only a report by user tells users apart; every other one may read rows summed over them.
   const acrossUsers = query.view === 'compare' || query.groupBy !== 'user';
-  const rows = await store.usageRollups({ ranges, provider: query.provider, model: query.model, userId, acrossUsers });
+  const acrossClientKeys = query.view === 'compare' || query.groupBy !== 'clientKey';
+  // A caller with a client key sees only that key's usage.
+  const clientKeyId = ctx.identity.clientKeyId ?? query.clientKey;
+  const rows = await store.usageRollups({ ranges, provider: query.provider, model: query.model, userId, acrossUsers, clientKeyId, acrossClientKeys });
   if (query.view === 'compare') return json(buildComparison(rows));
 
   const report: UsageReport = buildReport(rows, { starts, end, granularity, groupBy: query.groupBy ?? null, tz });

@@ -53,16 +53,25 @@ export class Quotas {
     return Boolean(this.option.daily || this.option.monthly);
   }
 
-  async reserve(owner: string, estimate: { tokens: number; costUsd: number | null }, now = new Date()): Promise<Reservation> {
+  /**
+   * `limits` in place of the configured budgets (a client key's own), and `whose` to name them
+   * in the refusal ("This client key's").
+   */
+  async reserve(
+    owner: string,
+    estimate: { tokens: number; costUsd: number | null },
+    { now = new Date(), limits = this.option, whose = 'The' }: { now?: Date; limits?: QuotasOption; whose?: string } = {},
+  ): Promise<Reservation> {
     const reservation: Reservation = { owner, parts: [] };
     for (const period of ['daily', 'monthly'] as const) {
-      const limit = this.option[period];
+      const limit = limits[period];
       if (!limit) continue;
       const { id, resetAt } = periodOf(period, now);
       const ttlMs = resetAt.getTime() - now.getTime() + 86_400_000;
       const checks: Array<[unit: 'tokens' | 'cost', limitValue: number | undefined, amount: number]> = [
         ['tokens', limit.tokens, estimate.tokens],
-        ['cost', limit.costUsd === undefined ? undefined : Math.round(limit.costUsd * NANO), Math.round((estimate.costUsd ?? 0) * NANO)],
+        // At least a nano-dollar: a call whose cost cannot be estimated is still refused once the budget is spent.
+        ['cost', limit.costUsd === undefined ? undefined : Math.round(limit.costUsd * NANO), Math.max(1, Math.round((estimate.costUsd ?? 0) * NANO))],
       ];
       for (const [unit, limitValue, amount] of checks) {
         if (limitValue === undefined) continue;
@@ -71,7 +80,7 @@ export class Quotas {
         if (!allowed) {
           await this.settle(reservation, null);
           const what = unit === 'cost' ? `$${limit.costUsd} ${period} budget` : `${limit.tokens} ${period} tokens`;
-          throw new QuotaExceededError(`The ${what} is used up; it resets at ${resetAt.toISOString()}.`, {
+          throw new QuotaExceededError(`${whose} ${what} is used up; it resets at ${resetAt.toISOString()}.`, {
             retryAfterMs: resetAt.getTime() - now.getTime(),
             details: { period, unit, resetAt: resetAt.toISOString() },
           });

@@ -18,6 +18,7 @@ const CSV_COLUMNS: ReadonlyArray<readonly [name: string, value: (record: LogReco
   ['id', (r) => r.id],
   ['time', (r) => new Date(r.time).toISOString()],
   ['userId', (r) => r.userId],
+  ['clientKeyId', (r) => r.clientKeyId ?? null],
   ['projectId', (r) => r.projectId],
   ['provider', (r) => r.provider],
   ['model', (r) => r.model],

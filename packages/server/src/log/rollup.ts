@@ -36,6 +36,8 @@ export interface RollupKey {
   status: LogRecord['status'];
   /** '' when the call had no user. */
   userId: string;
+  /** '' when the call came without a client key. */
+  clientKeyId: string;
 }
 
 export interface RollupRow extends RollupKey {
@@ -127,7 +129,8 @@ export function rollupDeltas(records: ReadonlyArray<LogRecord>): RollupRow[] {
   const spans = ROLLUP_SPANS.map((span) => ({ span, slots: new Map<number, Map<string, RollupRow>>(), slot: NaN, rows: new Map<string, RollupRow>() }));
   for (const record of records) {
     const userId = record.userId ?? '';
-    const group = `${record.provider}\u0000${record.model}\u0000${record.status}\u0000${userId}`;
+    const clientKeyId = record.clientKeyId ?? '';
+    const group = `${record.provider}\u0000${record.model}\u0000${record.status}\u0000${userId}\u0000${clientKeyId}`;
     const latencyBin = binOf(record.latencyMs);
     const ttftBin = record.ttftMs === null ? -1 : binOf(record.ttftMs);
     const costNano = record.costTotal === null ? 0 : Math.round(record.costTotal * 1e9);
@@ -143,7 +146,7 @@ export function rollupDeltas(records: ReadonlyArray<LogRecord>): RollupRow[] {
       let row = at.rows.get(group);
       if (!row) {
         row = {
-          span: at.span, slot, provider: record.provider, model: record.model, status: record.status, userId,
+          span: at.span, slot, provider: record.provider, model: record.model, status: record.status, userId, clientKeyId,
           requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0,
           costNano: 0, unpriced: 0, savedNano: 0, latencySum: 0, ttftSum: 0, ttftCount: 0, latencyBins: new Map(), ttftBins: new Map(),
         };
@@ -192,6 +195,10 @@ export interface RollupQuery {
    * with userId '') and hand back a tenth of the rows. Stores that ignore it stay correct.
    */
   acrossUsers?: boolean | undefined;
+  /** Restrict to one client key ('' = calls without one). */
+  clientKeyId?: string | undefined;
+  /** As `acrossUsers`, for client keys. */
+  acrossClientKeys?: boolean | undefined;
 }
 
 export function matchesRollup(key: RollupKey, query: RollupQuery): boolean {
@@ -199,7 +206,8 @@ export function matchesRollup(key: RollupKey, query: RollupQuery): boolean {
     query.ranges.some((range) => key.span === range.span && key.slot >= range.from && key.slot < range.to) &&
     (query.provider === undefined || key.provider === query.provider) &&
     (query.model === undefined || key.model === query.model) &&
-    (query.userId === undefined || key.userId === query.userId)
+    (query.userId === undefined || key.userId === query.userId) &&
+    (query.clientKeyId === undefined || key.clientKeyId === query.clientKeyId)
   );
 }
 

@@ -6,6 +6,8 @@ export interface LogRecord {
   time: number;
   userId: string | null;
   projectId: string | null;
+  /** The client key the call came with; null (or absent, in rows written before client keys) without one. */
+  clientKeyId?: string | null;
   provider: string;
   model: string;
   status: RequestStatus;
@@ -46,6 +48,7 @@ export interface LogListQuery {
   /** Entries strictly older than this (time, id) position. */
   before?: { time: number; id: string } | undefined;
   userId?: string | null | undefined;
+  clientKeyId?: string | undefined;
   provider?: string | undefined;
   model?: string | undefined;
   status?: RequestStatus | undefined;
@@ -77,6 +80,7 @@ export function toLogEntry(record: LogRecord): LogEntry {
     time: new Date(record.time).toISOString(),
     userId: record.userId,
     projectId: record.projectId,
+    clientKeyId: record.clientKeyId ?? null,
     provider: record.provider,
     model: record.model,
     status: record.status,

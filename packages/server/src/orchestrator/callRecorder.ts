@@ -12,6 +12,7 @@ import {
 import type { PriceBook } from '../catalog/priceBook';
 import type { KeyResolver, ResolvedKey } from '../keyring/resolve';
 import type { Emitter } from '../events';
+import type { ClientKeys } from '../clientKeys/clientKeys';
 import type { Identity } from '../identity';
 import type { LogStep, LogToolCall } from '@aiu/core';
 import { type LogRecord, toLogEntry } from '../log/types';
@@ -26,6 +27,8 @@ export interface CallRuntime {
   bodies: ((text: string) => string) | null;
   providers: ProviderRegistry;
   keys: KeyResolver;
+  /** Recognises client keys and holds each one's limits. */
+  clientKeys: ClientKeys;
   prices: PriceBook;
   log: LogWriter;
   events: Emitter;
@@ -240,6 +243,7 @@ export class CallRecorder {
       time: Date.now(),
       userId: this.identity.userId ?? null,
       projectId: this.identity.projectId ?? null,
+      clientKeyId: this.identity.clientKeyId ?? null,
       provider: this.provider,
       model: this.model,
       status,

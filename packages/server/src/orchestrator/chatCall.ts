@@ -19,7 +19,7 @@ import type { AiuEvents } from '../events';
 import type { Identity } from '../identity';
 import { ownerOf } from '../keyring/resolve';
 import type { Guards } from '../limits/guards';
-import type { Reservation } from '../limits/quotas';
+import { assertModelAllowed, type Hold, holdForClientKey } from '../clientKeys/policy';
 import { CallContext } from '../providers/context';
 import { batchesOf } from '../providers/eventStream';
 import type { Capability, ProviderEvent, ProviderResult, ProviderTool } from '../providers/types';
@@ -243,7 +243,7 @@ export class ChatCall implements CallScope {
   }
 
   private async *run(mode: Mode): AsyncGenerator<ChatEvent[]> {
-    const { target, admitted: firstStep, reservation, events: answered } = await this.admit(mode);
+    const { target, admitted: firstStep, hold, events: answered } = await this.admit(mode);
     let admitted: Admitted<StepEvents> | undefined = firstStep;
     let settled: Settled | undefined;
     let stepNumber = 1;
@@ -283,7 +283,7 @@ export class ChatCall implements CallScope {
         }
         if (failure) {
           this.endStepSpan(stepSpan, undefined, failure);
-          settled = await this.settle(reservation, failure);
+          settled = await this.settle(hold, failure);
           break;
         }
         const { usage, cost } = this.recorder.endStep(step.finishReason);
@@ -293,14 +293,14 @@ export class ChatCall implements CallScope {
         const handOff = await this.handOff(step, stepNumber);
         if (this.stepwise) yield [summary, ...handOff.events];
         if (handOff.stop || stepNumber >= this.maxSteps) {
-          settled = await this.settle(reservation, undefined, step.finishReason);
+          settled = await this.settle(hold, undefined, step.finishReason);
           break;
         }
         this.conversation.addStep(step, handOff.results);
         try {
           admitted = await this.openNextStep(mode, target);
         } catch (error) {
-          settled = await this.settle(reservation, toAiuError(error));
+          settled = await this.settle(hold, toAiuError(error));
           break;
         }
         stepNumber += 1;
@@ -309,7 +309,7 @@ export class ChatCall implements CallScope {
       // The consumer stopped reading (client gone) without an error reaching us.
       if (!settled) {
         if (admitted) await admitted.settle(false);
-        settled = await this.settle(reservation, new AiuError('aborted', 'The client stopped reading the stream.'));
+        settled = await this.settle(hold, new AiuError('aborted', 'The client stopped reading the stream.'));
       }
     }
     if (settled.type === 'finish') yield [settled.event];
@@ -323,11 +323,11 @@ export class ChatCall implements CallScope {
    * Admission (prices, quota), the tool calls the client answered (approved ones run, denied ones
    * refused), then the first step opened; a failure here is logged and thrown.
    */
-  private async admit(mode: Mode): Promise<{ target: Target; admitted: Admitted<StepEvents>; reservation: Reservation | null; events: ChatEvent[] }> {
-    let reservation: Reservation | null = null;
+  private async admit(mode: Mode): Promise<{ target: Target; admitted: Admitted<StepEvents>; hold: Hold | null; events: ChatEvent[] }> {
+    let hold: Hold | null = null;
     try {
       await this.runtime.prices.ready();
-      reservation = await this.reserveQuota();
+      hold = await this.holdLimits();
       const events = await this.answerApprovals();
       const ids = this.targetIds();
       this.span ??= this.runtime.tracer?.startSpan('aiu.chat', { attributes: { 'aiu.request_id': this.requestId, 'aiu.targets': ids.join(',') } });
@@ -337,9 +337,9 @@ export class ChatCall implements CallScope {
         fallback: (from, to, reason) => this.emit('request:fallback', { from, to, reason }),
       });
       this.recorder.started();
-      return { target, admitted, reservation, events };
+      return { target, admitted, hold, events };
     } catch (error) {
-      if (reservation) await this.runtime.guards.quotas.settle(reservation, null);
+      if (hold) await hold.settle(null);
       throw this.fail(error);
     }
   }
@@ -499,13 +499,13 @@ export class ChatCall implements CallScope {
   }
 
   /**
-   * The one place a call's bookkeeping is settled, however it ended: the quota reservation with
+   * The one place a call's bookkeeping is settled, however it ended: the quota and client-key holds with
    * what every step used, and the single log entry (each attempt settled itself as it ended).
    */
-  private async settle(reservation: Reservation | null, failure: AiuError | undefined, finishReason: FinishReason = 'other'): Promise<Settled> {
-    if (reservation) {
+  private async settle(hold: Hold | null, failure: AiuError | undefined, finishReason: FinishReason = 'other'): Promise<Settled> {
+    if (hold) {
       const { usage, cost } = this.recorder.current();
-      await this.runtime.guards.quotas.settle(reservation, { tokens: usage.totalTokens, costUsd: cost?.total ?? null });
+      await hold.settle({ tokens: usage.totalTokens, costUsd: cost?.total ?? null });
     }
     if (failure) return { type: 'error', failure: this.fail(failure) };
     this.release();
@@ -566,19 +566,33 @@ export class ChatCall implements CallScope {
     this.span?.addEvent(event, Object.fromEntries(Object.entries(payload).filter(([, v]) => typeof v !== 'object')) as Record<string, string | number>);
   }
 
-  /** Reserves the call's estimated tokens and cost against the owner's budgets. */
-  private async reserveQuota(): Promise<Reservation | null> {
+  /**
+   * What the call takes before it runs: its client key's model list, rate windows and budget, and
+   * the owner's budgets, each refused with its own error.
+   */
+  private async holdLimits(): Promise<Hold | null> {
     const quotas = this.runtime.guards.quotas;
-    if (!quotas.enabled) return null;
+    const clientKey = this.runtime.clientKeys.policyOf(this.identity);
+    if (!quotas.enabled && !clientKey) return null;
     const first = this.targetIds()[0] ?? '';
     const tokens = this.estimatedTokens;
     const input = estimateInputTokens(this.conversation.messages, this.tools);
     const pricing = this.runtime.prices.lookup(first, false);
-    const costUsd = pricing ? (input * pricing.input + (tokens - input) * pricing.output) / 1e6 : null;
+    const estimate = { tokens, costUsd: pricing ? (input * pricing.input + (tokens - input) * pricing.output) / 1e6 : null };
+    let keyHold: Hold | null = null;
     try {
-      return await quotas.reserve(ownerOf(this.identity), { tokens, costUsd });
+      if (clientKey) {
+        assertModelAllowed(clientKey, this.request.model, this.runtime.routes);
+        keyHold = await holdForClientKey(clientKey, this.runtime.guards, estimate);
+      }
+      const reservation = quotas.enabled ? await quotas.reserve(ownerOf(this.identity), estimate) : null;
+      if (!reservation) return keyHold;
+      return {
+        settle: (actual) => Promise.all([quotas.settle(reservation, actual), keyHold?.settle(actual)]).then(() => undefined),
+      };
     } catch (error) {
-      this.limited(first, 'quota', 0, true);
+      await keyHold?.settle(null);
+      if (AiuError.isInstance(error) && (error.code === 'quota_exceeded' || error.code === 'rate_limited')) this.limited(first, error.code === 'rate_limited' ? 'rate' : 'quota', 0, true);
       throw error;
     }
   }

@@ -2,16 +2,26 @@ import { type EmbedRequest, type EmbedResult, parseModelId, UpstreamError } from
 import type { Identity } from '../identity';
 import { CallContext } from '../providers/context';
 import type { Abort } from '../util/abort';
-import { CallRecorder, type CallRuntime } from './callRecorder';
+import { assertModelAllowed, type Hold, holdForClientKey } from '../clientKeys/policy';
+import { CallRecorder } from './callRecorder';
+import type { ChatRuntime } from './chatCall';
 import { describeTarget } from '../util/modelId';
 
 /** One embeddings request, logged like a chat call (input tokens, no output). */
-export async function runEmbed(runtime: CallRuntime, request: EmbedRequest, identity: Identity, abort: Abort): Promise<EmbedResult> {
+export async function runEmbed(runtime: ChatRuntime, request: EmbedRequest, identity: Identity, abort: Abort): Promise<EmbedResult> {
   const recorder = new CallRecorder(runtime, identity, null, request.metadata);
   const named = describeTarget(request.model);
   if (named) recorder.target(named.provider, named.model);
+  let hold: Hold | null = null;
   try {
     await runtime.prices.ready();
+    const clientKey = runtime.clientKeys.policyOf(identity);
+    if (clientKey) {
+      assertModelAllowed(clientKey, request.model, runtime.routes);
+      const texts = typeof request.input === 'string' ? [request.input] : request.input;
+      const tokens = texts.reduce((sum, text) => sum + Math.ceil(text.length / 4), 0);
+      hold = await holdForClientKey(clientKey, runtime.guards, { tokens, costUsd: null });
+    }
     const { provider: providerId, model } = parseModelId(request.model);
     const provider = runtime.providers.get(providerId);
     if (!provider.embed) throw new UpstreamError(`${provider.id} does not offer embeddings through aiu.`);
@@ -26,8 +36,10 @@ export async function runEmbed(runtime: CallRuntime, request: EmbedRequest, iden
     }
     recorder.reportUsage(result.usage);
     const { usage, cost } = recorder.succeed();
+    await hold?.settle({ tokens: usage.totalTokens, costUsd: cost?.total ?? null });
     return { requestId: recorder.requestId, model: recorder.model, provider: recorder.provider, embeddings: result.embeddings, usage, cost };
   } catch (error) {
+    await hold?.settle(null);
     throw recorder.fail(error);
   }
 }

@@ -5,7 +5,7 @@ export const LOG_COLUMNS = [
   'id', 'time', 'user_id', 'project_id', 'provider', 'model', 'status', 'error_code', 'attempts', 'input_tokens',
   'output_tokens', 'cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens', 'total_tokens', 'estimated',
   'cost_input', 'cost_output', 'cost_total', 'latency_ms', 'ttft_ms', 'queue_ms', 'attempt_details', 'saved_usd', 'prompt', 'response', 'metadata',
-  'step_details', 'tool_call_details',
+  'step_details', 'tool_call_details', 'client_key_id',
 ] as const;
 
 /**
@@ -20,5 +20,6 @@ export function logParams(record: LogRecord, booleans: 'native' | 'integer'): un
     record.reasoningTokens, record.totalTokens, booleans === 'integer' ? (record.estimated ? 1 : 0) : record.estimated,
     record.costInput, record.costOutput, record.costTotal, record.latencyMs, record.ttftMs, record.queueMs,
     record.attemptDetails, record.savedUsd, record.prompt, record.response, record.metadata, record.stepDetails ?? null, record.toolCallDetails ?? null,
+    record.clientKeyId ?? null,
   ];
 }

@@ -2,23 +2,23 @@ import { encodeHistogram, type RollupQuery, type RollupRow, type StoredHistogram
 
 /** Rollup columns in the order SQL stores read and write them. */
 export const ROLLUP_COLUMNS =
-  'span, slot, provider, model, status, user_id, requests, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, ' +
+  'span, slot, provider, model, status, user_id, client_key_id, requests, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, ' +
   'reasoning_tokens, cost_nano, unpriced, saved_nano, latency_sum, ttft_sum, ttft_count, latency_hist, ttft_hist';
 
 const COLUMN_LIST = ROLLUP_COLUMNS.split(', ');
 
 /** The columns an upsert adds to. */
-export const ROLLUP_SUMS = COLUMN_LIST.slice(6, -2);
+export const ROLLUP_SUMS = COLUMN_LIST.slice(7, -2);
 
 /** The primary key an upsert conflicts on. */
-export const ROLLUP_KEY = COLUMN_LIST.slice(0, 6).join(', ');
+export const ROLLUP_KEY = COLUMN_LIST.slice(0, 7).join(', ');
 
 /** The histogram columns an upsert merges. */
 export const ROLLUP_HISTOGRAMS = COLUMN_LIST.slice(-2);
 
 export function rollupValues(row: RollupRow): unknown[] {
   return [
-    row.span, row.slot, row.provider, row.model, row.status, row.userId, row.requests, row.inputTokens, row.outputTokens, row.cachedInputTokens,
+    row.span, row.slot, row.provider, row.model, row.status, row.userId, row.clientKeyId, row.requests, row.inputTokens, row.outputTokens, row.cachedInputTokens,
     row.cacheWriteTokens, row.reasoningTokens, row.costNano, row.unpriced, row.savedNano, row.latencySum, row.ttftSum, row.ttftCount,
     encodeHistogram(row.latencyBins), encodeHistogram(row.ttftBins),
   ];
@@ -28,23 +28,30 @@ export function fromRollupValues(values: unknown[]): RollupRow {
   const n = (i: number) => Number(values[i]);
   return {
     span: n(0), slot: n(1), provider: String(values[2]), model: String(values[3]), status: values[4] as RollupRow['status'], userId: String(values[5]),
-    requests: n(6), inputTokens: n(7), outputTokens: n(8), cachedInputTokens: n(9), cacheWriteTokens: n(10), reasoningTokens: n(11),
-    costNano: n(12), unpriced: n(13), savedNano: n(14), latencySum: n(15), ttftSum: n(16), ttftCount: n(17),
+    clientKeyId: String(values[6]),
+    requests: n(7), inputTokens: n(8), outputTokens: n(9), cachedInputTokens: n(10), cacheWriteTokens: n(11), reasoningTokens: n(12),
+    costNano: n(13), unpriced: n(14), savedNano: n(15), latencySum: n(16), ttftSum: n(17), ttftCount: n(18),
     // Left as stored (JSON text or parsed jsonb): the report reads the bins where it sums them.
-    latencyBins: (values[18] ?? '{}') as StoredHistogram, ttftBins: (values[19] ?? '{}') as StoredHistogram,
+    latencyBins: (values[19] ?? '{}') as StoredHistogram, ttftBins: (values[20] ?? '{}') as StoredHistogram,
   };
 }
 
 /**
- * The SELECT for a rollup query. Across users it sums each (span, slot, provider, model,
- * status) in the database and concatenates the histograms' JSON text, which the report reads
- * as their sum: a tenth of the rows cross into JavaScript.
+ * The SELECT for a rollup query. Across users (or client keys) it sums each remaining key in the
+ * database and concatenates the histograms' JSON text, which the report reads as their sum: a
+ * tenth of the rows cross into JavaScript.
  */
 export function rollupSelect(query: RollupQuery, table: string, where: string, histogram: (column: string, grouped: boolean) => string): string {
-  if (!query.acrossUsers) return `SELECT ${COLUMN_LIST.map((column) => (ROLLUP_HISTOGRAMS.includes(column) ? histogram(column, false) : column)).join(', ')} FROM ${table} WHERE ${where}`;
-  const key = COLUMN_LIST.slice(0, 5);
-  const columns = [...key, "'' AS user_id", ...ROLLUP_SUMS.map((column) => `SUM(${column})`), ...ROLLUP_HISTOGRAMS.map((column) => histogram(column, true))];
-  return `SELECT ${columns.join(', ')} FROM ${table} WHERE ${where} GROUP BY ${key.join(', ')}`;
+  const summed = new Set([...(query.acrossUsers ? ['user_id'] : []), ...(query.acrossClientKeys ? ['client_key_id'] : [])]);
+  if (summed.size === 0) return `SELECT ${COLUMN_LIST.map((column) => (ROLLUP_HISTOGRAMS.includes(column) ? histogram(column, false) : column)).join(', ')} FROM ${table} WHERE ${where}`;
+  const key = COLUMN_LIST.slice(0, 7);
+  const kept = key.filter((column) => !summed.has(column));
+  const columns = [
+    ...key.map((column) => (summed.has(column) ? `'' AS ${column}` : column)),
+    ...ROLLUP_SUMS.map((column) => `SUM(${column})`),
+    ...ROLLUP_HISTOGRAMS.map((column) => histogram(column, true)),
+  ];
+  return `SELECT ${columns.join(', ')} FROM ${table} WHERE ${where} GROUP BY ${kept.join(', ')}`;
 }
 
 /** WHERE clause for the query's slot ranges and filters; `p(value)` adds a bind parameter and returns its placeholder. */
@@ -55,5 +62,6 @@ export function rollupWhere(query: RollupQuery, p: (value: unknown) => string): 
   if (query.provider !== undefined) where.push(`provider = ${p(query.provider)}`);
   if (query.model !== undefined) where.push(`model = ${p(query.model)}`);
   if (query.userId !== undefined) where.push(`user_id = ${p(query.userId)}`);
+  if (query.clientKeyId !== undefined) where.push(`client_key_id = ${p(query.clientKeyId)}`);
   return where.join(' AND ');
 }

@@ -1,3 +1,4 @@
+import type { ClientKeyStore } from '../clientKeys/types';
 import type { KeyStore } from '../keyring/types';
 import type { RollupQuery, RollupRow } from '../log/rollup';
 import type { ExportFormat } from '../log/exportFormat';
@@ -20,5 +21,7 @@ export interface AiuStore {
   usageRollups(query: RollupQuery): Promise<RollupRow[]>;
   /** Encrypted provider keys. */
   readonly keys: KeyStore;
+  /** Client keys aiu issued (`POST /client-keys`). A store without them answers those routes 501. */
+  readonly clientKeys?: ClientKeyStore;
   close(): Promise<void>;
 }

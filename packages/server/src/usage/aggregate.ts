@@ -118,6 +118,8 @@ export function groupKey(key: RollupKey, groupBy: GroupBy | null): string {
       return key.status;
     case 'user':
       return key.userId || 'anonymous';
+    case 'clientKey':
+      return key.clientKeyId || 'none';
     default:
       return 'all';
   }

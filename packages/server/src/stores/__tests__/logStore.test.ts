@@ -46,13 +46,14 @@ function record(overrides: Partial<LogRecord> & { id: string; time: number }): L
     metadata: null,
     stepDetails: null,
     toolCallDetails: null,
+    clientKeyId: null,
     ...overrides,
   };
 }
 
-/** A record as release 4 stored it: without the columns later migrations added (the call's trace). */
-function asV4(r: LogRecord): Omit<LogRecord, 'stepDetails' | 'toolCallDetails'> {
-  const { stepDetails: _steps, toolCallDetails: _tools, ...v4 } = r;
+/** A record as release 4 stored it: without the columns later migrations added (the call's trace, its client key). */
+function asV4(r: LogRecord): Omit<LogRecord, 'stepDetails' | 'toolCallDetails' | 'clientKeyId'> {
+  const { stepDetails: _steps, toolCallDetails: _tools, clientKeyId: _key, ...v4 } = r;
   return v4;
 }
 
@@ -69,6 +70,7 @@ describe.each(stores)('log store conformance: %s', (_kind, make) => {
       time: 1_700_000_000_123,
       userId: 'u1',
       projectId: 'p1',
+      clientKeyId: 'ck_0123456789abcdef01',
       status: 'error',
       errorCode: 'stream_truncated',
       attempts: 2,
@@ -117,7 +119,7 @@ describe.each(stores)('log store conformance: %s', (_kind, make) => {
     await store.insertLogs([
       record({ id: 'a', time: 1000, userId: 'u1', provider: 'openai' }),
       record({ id: 'b', time: 2000, userId: 'u2', provider: 'mistral', model: 'mistral:small' }),
-      record({ id: 'c', time: 3000, userId: null, status: 'aborted' }),
+      record({ id: 'c', time: 3000, userId: null, status: 'aborted', clientKeyId: 'ck_c' }),
     ]);
     const ids = async (query: Parameters<AiuStore['listLogs']>[0]) => (await store.listLogs(query)).map((r) => r.id);
     expect(await ids({ limit: 10, userId: 'u1' })).toEqual(['a']);
@@ -125,6 +127,7 @@ describe.each(stores)('log store conformance: %s', (_kind, make) => {
     expect(await ids({ limit: 10, provider: 'mistral' })).toEqual(['b']);
     expect(await ids({ limit: 10, model: 'mistral:small' })).toEqual(['b']);
     expect(await ids({ limit: 10, status: 'aborted' })).toEqual(['c']);
+    expect(await ids({ limit: 10, clientKeyId: 'ck_c' })).toEqual(['c']);
     expect(await ids({ limit: 10, from: 2000, to: 3000 })).toEqual(['b']);
     await store.close();
   });
@@ -144,7 +147,7 @@ describe('sqliteStore', () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
+    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }]);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aiu_request_log'").all() as Array<{ name: string }>).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['aiu_request_log_time', 'aiu_request_log_model_time', 'aiu_request_log_provider_time', 'aiu_request_log_user_time']));
     db.close();
@@ -269,7 +272,9 @@ describe.skipIf(!stores.some(([kind]) => kind === 'postgres'))('postgresStore', 
     await upgraded(
       5,
       async (client, prefix) => {
-        for (const row of rollupDeltas(records)) await insert(client, `${prefix}aiu_usage_rollup`, ROLLUP_COLUMNS, rollupValues(row));
+        // v5 rollups had no client key column.
+        const v5Columns = ROLLUP_COLUMNS.replace(', client_key_id', '');
+        for (const row of rollupDeltas(records)) await insert(client, `${prefix}aiu_usage_rollup`, v5Columns, rollupValues(row).filter((_, i) => i !== 6));
       },
       async (store, client, schema) => {
         const { rows: types } = await client.query(

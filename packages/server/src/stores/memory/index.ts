@@ -2,6 +2,7 @@ import { matchesRollup, rollupDeltas } from '../../log/rollup';
 import type { LogListQuery, LogRecord } from '../../log/types';
 import { matchesLogQuery, newestFirst } from '../compare';
 import type { AiuStore } from '../types';
+import { memoryClientKeyStore } from './clientKeys';
 import { memoryKeyStore } from './keys';
 
 /** Keeps everything in memory: for tests and throwaway demos. */
@@ -10,6 +11,7 @@ export function memoryStore(): AiuStore {
   return {
     kind: 'memory',
     keys: memoryKeyStore(),
+    clientKeys: memoryClientKeyStore(),
     async init() {},
     async insertLogs(records) {
       for (const record of records) logs.push({ ...record });

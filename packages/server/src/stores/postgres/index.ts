@@ -1,5 +1,7 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
+import type { ClientKeyStore } from '../../clientKeys/types';
 import type { KeyStore } from '../../keyring/types';
+import { CLIENT_KEY_COLUMNS, type ClientKeyRecord, fromClientKeyRecord, toClientKeyParams } from '../clientKeyRows';
 import type { LogListQuery, LogRecord } from '../../log/types';
 import { fromKeyRecord, KEY_COLUMNS, type KeyRecord, toKeyParams } from '../keyRows';
 import { LOG_COLUMNS, logParams } from '../logColumns';
@@ -38,7 +40,7 @@ interface LogRow {
   cached_input_tokens: number; cache_write_tokens: number; reasoning_tokens: number; total_tokens: number; estimated: boolean;
   cost_input: number | null; cost_output: number | null; cost_total: number | null; latency_ms: number; ttft_ms: number | null;
   queue_ms: number; attempt_details: string | null; saved_usd: number; prompt: string | null; response: string | null; metadata: string | null;
-  step_details: string | null; tool_call_details: string | null;
+  step_details: string | null; tool_call_details: string | null; client_key_id: string | null;
 }
 
 function fromLogRow(row: LogRow): LogRecord {
@@ -49,7 +51,7 @@ function fromLogRow(row: LogRow): LogRecord {
     reasoningTokens: row.reasoning_tokens, totalTokens: row.total_tokens, estimated: row.estimated, costInput: row.cost_input,
     costOutput: row.cost_output, costTotal: row.cost_total, latencyMs: row.latency_ms, ttftMs: row.ttft_ms, queueMs: row.queue_ms,
     attemptDetails: row.attempt_details, savedUsd: row.saved_usd, prompt: row.prompt, response: row.response, metadata: row.metadata,
-    stepDetails: row.step_details, toolCallDetails: row.tool_call_details,
+    stepDetails: row.step_details, toolCallDetails: row.tool_call_details, clientKeyId: row.client_key_id,
   };
 }
 
@@ -130,6 +132,36 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
     },
   };
 
+  const clientKeys: ClientKeyStore = {
+    async insert(row) {
+      const params = toClientKeyParams(row);
+      await db().query(`INSERT INTO ${table('aiu_client_keys')} (${CLIENT_KEY_COLUMNS}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')})`, params);
+    },
+    async list(owner) {
+      const order = 'ORDER BY created_at DESC, id DESC';
+      const { rows } =
+        owner === undefined
+          ? await db().query<ClientKeyRecord>(`SELECT ${CLIENT_KEY_COLUMNS} FROM ${table('aiu_client_keys')} ${order}`)
+          : await db().query<ClientKeyRecord>(`SELECT ${CLIENT_KEY_COLUMNS} FROM ${table('aiu_client_keys')} WHERE owner = $1 ${order}`, [owner]);
+      return rows.map(fromClientKeyRecord);
+    },
+    async get(id) {
+      const { rows } = await db().query<ClientKeyRecord>(`SELECT ${CLIENT_KEY_COLUMNS} FROM ${table('aiu_client_keys')} WHERE id = $1`, [id]);
+      return rows[0] ? fromClientKeyRecord(rows[0]) : null;
+    },
+    async findByHash(secretHash) {
+      const { rows } = await db().query<ClientKeyRecord>(`SELECT ${CLIENT_KEY_COLUMNS} FROM ${table('aiu_client_keys')} WHERE secret_hash = $1`, [secretHash]);
+      return rows[0] ? fromClientKeyRecord(rows[0]) : null;
+    },
+    async revoke(id, at) {
+      const result = await db().query(`UPDATE ${table('aiu_client_keys')} SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, [at, id]);
+      return (result.rowCount ?? 0) > 0;
+    },
+    async touch(id, at) {
+      await db().query(`UPDATE ${table('aiu_client_keys')} SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)`, [at, id]);
+    },
+  };
+
   /** Adds records to the rollups (inside the transaction that inserts them). */
   async function addToRollups(client: PoolClient, records: ReadonlyArray<LogRecord>): Promise<void> {
     const rows = rollupDeltas(records);
@@ -166,6 +198,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
   return {
     kind: 'postgres',
     keys,
+    clientKeys,
 
     async init() {
       if (!pool) {
@@ -236,6 +269,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
       if (query.id !== undefined) where.push(`id = ${param(query.id)}`);
       if (query.before) where.push(`(time, id) < (${param(query.before.time)}, ${param(query.before.id)})`);
       if (query.userId !== undefined) where.push(query.userId === null ? 'user_id IS NULL' : `user_id = ${param(query.userId)}`);
+      if (query.clientKeyId !== undefined) where.push(`client_key_id = ${param(query.clientKeyId)}`);
       if (query.provider !== undefined) where.push(`provider = ${param(query.provider)}`);
       if (query.model !== undefined) where.push(`model = ${param(query.model)}`);
       if (query.status !== undefined) where.push(`status = ${param(query.status)}`);

@@ -137,4 +137,35 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = [
       ALTER TABLE {schema}aiu_request_log ADD COLUMN step_details TEXT, ADD COLUMN tool_call_details TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'client_keys',
+    // Rollups gain the client key in their key. No call before this had one, so every existing row's is ''.
+    sql: `
+      CREATE TABLE {schema}aiu_client_keys (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        user_id TEXT,
+        project_id TEXT,
+        name TEXT NOT NULL,
+        secret_hash TEXT NOT NULL UNIQUE,
+        hint TEXT NOT NULL,
+        models TEXT,
+        rpm INTEGER,
+        tpm INTEGER,
+        daily_usd DOUBLE PRECISION,
+        monthly_usd DOUBLE PRECISION,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT,
+        last_used_at BIGINT,
+        revoked_at BIGINT
+      );
+      CREATE INDEX aiu_client_keys_owner ON {schema}aiu_client_keys (owner, created_at);
+      ALTER TABLE {schema}aiu_request_log ADD COLUMN client_key_id TEXT;
+      CREATE INDEX aiu_request_log_client_key_time ON {schema}aiu_request_log (client_key_id, time);
+      ALTER TABLE {schema}aiu_usage_rollup ADD COLUMN client_key_id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE {schema}aiu_usage_rollup DROP CONSTRAINT aiu_usage_rollup_pkey;
+      ALTER TABLE {schema}aiu_usage_rollup ADD PRIMARY KEY (span, slot, provider, model, status, user_id, client_key_id);
+    `,
+  },
 ];

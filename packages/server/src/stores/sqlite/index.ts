@@ -9,6 +9,7 @@ import type { AiuStore } from '../types';
 import { sqliteKeyStore } from './keys';
 import { exportInWorker } from './exportInWorker';
 import { LOG_COLUMNS, logParams } from '../logColumns';
+import { sqliteClientKeyStore } from './clientKeys';
 import { COLUMNS, fromRow, type Row, selectLogs } from './logRows';
 import { prepared } from './statements';
 import { SQLITE_MIGRATIONS } from './migrations';
@@ -39,6 +40,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
   return {
     kind: 'sqlite',
     keys: sqliteKeyStore(open),
+    clientKeys: sqliteClientKeyStore(open),
 
     async init() {
       if (db) return;

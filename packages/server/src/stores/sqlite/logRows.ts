@@ -30,12 +30,13 @@ export type Row = {
   metadata: string | null;
   step_details: string | null;
   tool_call_details: string | null;
+  client_key_id: string | null;
 };
 
 export const COLUMNS =
   'id, time, user_id, project_id, provider, model, status, error_code, attempts, input_tokens, output_tokens, ' +
   'cached_input_tokens, cache_write_tokens, reasoning_tokens, total_tokens, estimated, cost_input, cost_output, ' +
-  'cost_total, latency_ms, ttft_ms, queue_ms, attempt_details, saved_usd, prompt, response, metadata, step_details, tool_call_details';
+  'cost_total, latency_ms, ttft_ms, queue_ms, attempt_details, saved_usd, prompt, response, metadata, step_details, tool_call_details, client_key_id';
 
 /** The SQL (and its named parameters) for a page of the log, newest first. */
 export function selectLogs(query: LogListQuery): { sql: string; params: Record<string, unknown> } {
@@ -55,6 +56,7 @@ export function selectLogs(query: LogListQuery): { sql: string; params: Record<s
     params.userId = query.userId;
   }
   for (const [key, column] of [
+    ['clientKeyId', 'client_key_id'],
     ['provider', 'provider'],
     ['model', 'model'],
     ['status', 'status'],
@@ -110,5 +112,6 @@ export function fromRow(row: Row): LogRecord {
     metadata: row.metadata,
     stepDetails: row.step_details,
     toolCallDetails: row.tool_call_details,
+    clientKeyId: row.client_key_id,
   };
 }

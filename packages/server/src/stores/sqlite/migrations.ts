@@ -116,4 +116,49 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<Migration> = [
       ALTER TABLE aiu_request_log ADD COLUMN tool_call_details TEXT;
     `,
   },
+  {
+    version: 7,
+    name: 'client_keys',
+    // Rollups gain the client key in their key, so the table is made again (SQLite cannot change a
+    // primary key) and its rows copied: no call before this had a client key, so each row's is ''.
+    sql: `
+      CREATE TABLE aiu_client_keys (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        user_id TEXT,
+        project_id TEXT,
+        name TEXT NOT NULL,
+        secret_hash TEXT NOT NULL UNIQUE,
+        hint TEXT NOT NULL,
+        models TEXT,
+        rpm INTEGER,
+        tpm INTEGER,
+        daily_usd REAL,
+        monthly_usd REAL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        last_used_at INTEGER,
+        revoked_at INTEGER
+      ) STRICT;
+      CREATE INDEX aiu_client_keys_owner ON aiu_client_keys (owner, created_at);
+      ALTER TABLE aiu_request_log ADD COLUMN client_key_id TEXT;
+      CREATE INDEX aiu_request_log_client_key_time ON aiu_request_log (client_key_id, time);
+      CREATE TABLE aiu_usage_rollup_v7 (
+        span INTEGER NOT NULL, slot INTEGER NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, status TEXT NOT NULL, user_id TEXT NOT NULL,
+        client_key_id TEXT NOT NULL,
+        requests INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+        cached_input_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+        cost_nano INTEGER NOT NULL, unpriced INTEGER NOT NULL, saved_nano INTEGER NOT NULL,
+        latency_sum REAL NOT NULL, ttft_sum REAL NOT NULL, ttft_count INTEGER NOT NULL,
+        latency_hist TEXT NOT NULL, ttft_hist TEXT NOT NULL,
+        PRIMARY KEY (span, slot, provider, model, status, user_id, client_key_id)
+      ) STRICT;
+      INSERT INTO aiu_usage_rollup_v7
+        SELECT span, slot, provider, model, status, user_id, '', requests, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
+          reasoning_tokens, cost_nano, unpriced, saved_nano, latency_sum, ttft_sum, ttft_count, latency_hist, ttft_hist
+        FROM aiu_usage_rollup;
+      DROP TABLE aiu_usage_rollup;
+      ALTER TABLE aiu_usage_rollup_v7 RENAME TO aiu_usage_rollup;
+    `,
+  },
 ];
