@@ -46,7 +46,11 @@ export async function holdForClientKey(row: ClientKeyRow, guards: Guards, estima
   let reservation: Reservation | null = null;
   if (budgeted) {
     try {
-      reservation = await guards.quotas.reserve(`client:${row.id}`, estimate, {
+      // A key's budget is a spending cap: a call is admitted while anything is left and charged
+      // its real cost after, so the call that crosses the cap completes and the next is refused.
+      // Reserving the estimate instead (as owner quotas do) would refuse calls that fit, because
+      // an estimate counts every token maxTokens allows.
+      reservation = await guards.quotas.reserve(`client:${row.id}`, { tokens: estimate.tokens, costUsd: 0 }, {
         limits: {
           ...(row.dailyUsd !== null ? { daily: { costUsd: row.dailyUsd } } : {}),
           ...(row.monthlyUsd !== null ? { monthly: { costUsd: row.monthlyUsd } } : {}),
