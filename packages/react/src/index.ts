@@ -40,6 +40,7 @@ export { ModelSelect, type ModelSelectProps } from './ModelSelect';
 export { AiuRequestError } from './core/fetchJson';
 export type { ModelGroup } from './core/modelFilter';
 export { useProviderKeys, type UseProviderKeysResult, type SaveKeyInput } from './useProviderKeys';
+export { useClientKeys, type UseClientKeysResult } from './useClientKeys';
 export {
   useProviderKeyForm,
   type ProviderKeyFormApi,

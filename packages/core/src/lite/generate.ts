@@ -42,7 +42,19 @@ const exportedSchemas = new Map<unknown, string>(
 /** The source of `schemas.generated.ts`: each listed zod schema as a compiled `LiteSchema`. */
 export function generateLiteSchemas(): string {
   const seen = new Map<z.ZodMiniType, Shape>();
-  const roots = LITE_SCHEMAS.map((name) => ({ name, shape: toShape(core[name] as unknown as z.ZodMiniType, name, seen) }));
+  // Shapes that read alike are one shape: the same nullable or object written out in two schemas is written once.
+  const alike = new Map<string, Shape>();
+  const canonical = (shape: Shape): Shape => {
+    if (typeof shape !== 'object') return shape;
+    const inner = replaceChildren(shape, canonical);
+    const source = shapeSource(inner, new Map());
+    const found = alike.get(source);
+    if (found) return found;
+    alike.set(source, inner);
+    for (const [schema, known] of seen) if (known === shape) seen.set(schema, inner);
+    return inner;
+  };
+  const roots = LITE_SCHEMAS.map((name) => ({ name, shape: toShape(core[name] as unknown as z.ZodMiniType, name, seen) })).map((root) => ({ ...root, shape: canonical(root.shape) }));
 
   // A shape met more than once (Usage, Cost, UsageStats…) is written once, as a const.
   const uses = new Map<Shape, number>();
@@ -85,6 +97,17 @@ export function generateLiteSchemas(): string {
     ),
     '',
   ].join('\n');
+}
+
+/** The same shape with each child replaced (a new object when any child changed). */
+function replaceChildren(shape: Exclude<Shape, string>, replace: (inner: Shape) => Shape): Exclude<Shape, string> {
+  if ('type' in shape || 'oneOf' in shape) return shape;
+  if ('object' in shape) return { object: Object.fromEntries(Object.entries(shape.object).map(([key, inner]) => [key, replace(inner)])) };
+  if ('array' in shape) return { ...shape, array: replace(shape.array) };
+  if ('record' in shape) return { record: replace(shape.record) };
+  if ('nullable' in shape) return { nullable: replace(shape.nullable) };
+  if ('optional' in shape) return { optional: replace(shape.optional) };
+  return { union: shape.union.map(replace) };
 }
 
 function children(shape: Exclude<Shape, string>): Shape[] {

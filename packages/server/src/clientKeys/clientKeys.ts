@@ -73,14 +73,15 @@ export class ClientKeys {
     return (await this.keys()).list(owner);
   }
 
-  /** Revokes the key if `owner` (undefined: anyone's) owns it; false when there is no such active key. */
-  async revoke(id: string, owner: string | undefined, now = Date.now()): Promise<boolean> {
+  /** Revokes the key if `owner` (undefined: anyone's) owns it: the revoked row, or null when there is no such active key. */
+  async revoke(id: string, owner: string | undefined, now = Date.now()): Promise<ClientKeyRow | null> {
     const keys = await this.keys();
     const row = await keys.get(id);
-    if (!row || row.revokedAt !== null || (owner !== undefined && row.owner !== owner)) return false;
-    const revoked = await keys.revoke(id, now);
+    if (!row || row.revokedAt !== null || (owner !== undefined && row.owner !== owner)) return null;
+    if (!(await keys.revoke(id, now))) return null;
+    const revoked = { ...row, revokedAt: now };
     // On this instance, at once: the cached row goes with the revocation.
-    this.cache.set(row.secretHash, { row: { ...row, revokedAt: now }, checkedAt: Date.now() });
+    this.cache.set(row.secretHash, { row: revoked, checkedAt: Date.now() });
     return revoked;
   }
 

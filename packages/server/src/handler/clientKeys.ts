@@ -1,4 +1,4 @@
-import { type ClientKeyList, CreateClientKeyRequestSchema, type CreatedClientKey, InvalidRequestError, NotFoundError } from '@aiu/core';
+import { type ClientKeyList, type ClientKeySummary, CreateClientKeyRequestSchema, type CreatedClientKey, InvalidRequestError, NotFoundError } from '@aiu/core';
 import { toClientKeySummary } from '../clientKeys/clientKeys';
 import { ownerOf } from '../keyring/resolve';
 import { ROLLUP_SPANS } from '../log/rollup';
@@ -33,10 +33,11 @@ export async function revokeClientKeyRoute(request: Request, params: Record<stri
   const id = params.id ?? '';
   await requireKeyAccess(request, ctx, 'clientKeys:revoke', { clientKey: id });
   // Another owner's key answers exactly like a missing one.
-  if (!(await ctx.clientKeys.revoke(id, ownerOf(ctx.identity)))) throw new NotFoundError(`No active client key ${id}.`);
-  const row = (await ctx.clientKeys.list(ownerOf(ctx.identity))).find((candidate) => candidate.id === id);
+  const row = await ctx.clientKeys.revoke(id, ownerOf(ctx.identity));
+  if (!row) throw new NotFoundError(`No active client key ${id}.`);
   const spend = await spendByClientKey(ctx);
-  return json(row ? toClientKeySummary(row, (spend.get(id) ?? 0) / 1e9) : { id }, { headers: NO_STORE });
+  const body: ClientKeySummary = toClientKeySummary(row, (spend.get(id) ?? 0) / 1e9);
+  return json(body, { headers: NO_STORE });
 }
 
 /** A key's model list names models (`provider:model`), whole providers (`provider:*`) or routes: anything else is a typo. */
