@@ -44,6 +44,7 @@ const TARGETS: Target[] = [
     request: (s, _u, stream) => ({
       url: `${s.url}/v1/chat/completions`,
       body: JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: MESSAGES, stream, ...(stream ? { stream_options: { include_usage: true } } : {}) }),
+      headers: { authorization: `Bearer ${s.clientKey ?? ''}` },
     }),
   },
   {

@@ -10,6 +10,8 @@ const NODE_TS = [process.execPath, '--import', 'tsx', '--conditions=@aiu/source'
 
 export interface Running {
   url: string;
+  /** A client key the server issued at start (aiu's bench server), for the routes that need one. */
+  clientKey?: string;
   pid: number;
   stop(): Promise<void>;
 }
@@ -46,7 +48,10 @@ function watch(child: ChildProcess, stop: () => Promise<void>): Promise<Running>
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve({ url: (JSON.parse(line) as { url: string }).url, pid: child.pid as number, stop });
+      if (line) {
+        const ready = JSON.parse(line) as { url: string; clientKey?: string };
+        resolve({ url: ready.url, ...(ready.clientKey ? { clientKey: ready.clientKey } : {}), pid: child.pid as number, stop });
+      }
     });
     child.stderr?.on('data', (chunk: Buffer) => process.env.BENCH_VERBOSE && process.stderr.write(chunk));
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before it listened: ${out.slice(0, 500)}`)));

@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clientBenchmark } from './client';
+import { clientKeysBenchmark } from './clientKeys';
 import { handlerBenchmark } from './handler';
 import { modelSelectBenchmark } from './modelSelect';
 import { storageBenchmark } from './storage';
@@ -16,7 +17,7 @@ import type { Benchmark, Figure } from './stats';
 const quick = process.argv.includes('--quick');
 ensureFreshBuild();
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7);
-const benchmarks: Benchmark[] = [handlerBenchmark, streamsBenchmark, toolCallsBenchmark, storageBenchmark, clientBenchmark, modelSelectBenchmark].filter((b) => !only || b.name.toLowerCase().includes(only.toLowerCase()));
+const benchmarks: Benchmark[] = [handlerBenchmark, streamsBenchmark, toolCallsBenchmark, clientKeysBenchmark, storageBenchmark, clientBenchmark, modelSelectBenchmark].filter((b) => !only || b.name.toLowerCase().includes(only.toLowerCase()));
 
 const here = dirname(fileURLToPath(import.meta.url));
 const results: Array<{ benchmark: string; figures: Figure[] }> = [];

@@ -21,6 +21,12 @@ const aiu = createAiu({
   ...(process.env.SERVER_TOOL ? { tools: { weather: { description: 'Current weather', inputSchema: { type: 'object', properties: {} }, execute: () => ({ temperatureC: 21 }) } } } : {}),
 });
 await aiu.store();
+// The /v1 and /ui routes need a client key, as every OpenAI or Anthropic SDK caller would have one.
+const issued = await aiu.handler(
+  new Request('http://localhost/client-keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"bench"}' }),
+  { clientAddress: '127.0.0.1' },
+);
+const { key: clientKey } = await issued.json();
 // A failed call during a benchmark must be explained: say which error it was (stderr, shown with BENCH_VERBOSE).
 aiu.on('request:error', ({ error, entry }) => console.error(`aiu request failed: ${error.code} (${error.message}) after ${entry.attempts} attempt(s)`));
 aiu.on('request:retry', ({ error, attempt }) => console.error(`aiu retry ${attempt}: ${error.code} (${error.message})`));
@@ -35,5 +41,5 @@ if (process.env.MODE === 'express') {
   server = createServer(toNodeListener(aiu)).listen(0, '127.0.0.1');
 }
 server.keepAliveTimeout = 60_000;
-server.on('listening', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })));
+server.on('listening', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${server.address().port}`, clientKey })));
 process.on('SIGTERM', () => void aiu.close().finally(() => process.exit(0)));

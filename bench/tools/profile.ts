@@ -15,9 +15,11 @@ const body = process.env.BODY ?? JSON.stringify({ model: 'openai:gpt-4.1-nano', 
 // URL_PATH profiles another route on the same server (e.g. /v1/chat/completions).
 const url = `${server.url}${process.env.MODE === 'express' ? '/api/aiu' : ''}${process.env.URL_PATH ?? '/chat'}`;
 // As `pnpm bench` and `bench:ab` warm a server: JSON calls first, then streams (shared code meets both).
-if (process.env.WARM_JSON) await load({ url, body: body.replace('"stream":true', '"stream":false'), connections: 50, durationMs: 12_000, maxRequests: 20_000 });
-await load({ url, body, connections: 50, durationMs: 6000 });
-const result = await load({ url, body, connections: Number(connections), durationMs: Number(seconds) * 1000 });
+// The /v1 and /ui routes need the client key the server issued at start.
+const headers: Record<string, string> = server.clientKey ? { authorization: `Bearer ${server.clientKey}` } : {};
+if (process.env.WARM_JSON) await load({ url, body: body.replace('"stream":true', '"stream":false'), headers, connections: 50, durationMs: 12_000, maxRequests: 20_000 });
+await load({ url, body, headers, connections: 50, durationMs: 6000 });
+const result = await load({ url, body, headers, connections: Number(connections), durationMs: Number(seconds) * 1000 });
 await server.stop();
 await upstream.stop();
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
