@@ -7,6 +7,8 @@ const KEY_PATTERNS: RegExp[] = [
   /\bsk-ant-[A-Za-z0-9_-]{8,}/g,
   /\bAIza[0-9A-Za-z_-]{20,}/g,
   /\b(gsk|xai|csk|or)-[A-Za-z0-9_-]{8,}/g,
+  // aiu's own client keys.
+  /\baiu_[A-Za-z0-9_-]{20,}/g,
   /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi,
 ];
 

@@ -303,3 +303,45 @@ describe.runIf(redisReady)('a client key budget across two instances on Redis', 
     }
   });
 });
+
+describe('a client key never leaks', () => {
+  it('is in its 201 answer and nowhere else: not in answers, warnings, log entries (bodies on) or the database file', async () => {
+    const { readFileSync, existsSync } = await import('node:fs');
+    const path = join(mkdtempSync(join(tmpdir(), 'aiu-ck-leak-')), 'aiu.db');
+    const warnings: string[] = [];
+    const upstream = await startFakeUpstream();
+    const aiu = createAiu({ store: sqliteStore({ path }), env: {}, logBodies: true, logger: { warn: (message) => warnings.push(message) }, retries: { maxAttempts: 1 }, providers: { openai: { baseURL: `${upstream.url}/v1`, apiKey: TEST_KEY } } });
+    try {
+      const created = await issueClientKey(aiu, { name: 'leak check', rpm: 2 });
+      const secret = created.key.slice(4);
+      const seen: string[] = [];
+      const read = async (response: Response) => {
+        const headers: string[] = [];
+        response.headers.forEach((value, name) => headers.push(`${name}: ${value}`));
+        seen.push(headers.join('\n'), await response.text());
+      };
+      // The caller pastes its own key into a prompt, and then hits its rate limit.
+      const pasted = { messages: [{ role: 'user', content: `my key is ${created.key}` }] };
+      await read(await chat(aiu, created.key, pasted));
+      await read(await chat(aiu, created.key, { ...pasted, stream: true }));
+      await read(await chat(aiu, created.key, pasted));
+      await read(await chat(aiu, created.key, {}, '/v1/chat/completions'));
+      await read(await aiu.handler(new Request('http://localhost/client-keys'), LOCAL));
+      await read(await aiu.handler(new Request('http://localhost/logs?limit=50'), LOCAL));
+      await read(await aiu.handler(new Request('http://localhost/logs/export?format=jsonl'), LOCAL));
+      await read(await aiu.handler(new Request(`http://localhost/client-keys/${created.id}`, { method: 'DELETE' }), LOCAL));
+      await read(await chat(aiu, created.key));
+      await aiu.flush();
+      const entries = await (await aiu.store()).listLogs({ limit: 50 });
+      // Not vacuous: the prompt was logged, and the provider got it.
+      expect(entries.some((entry) => entry.prompt?.includes('my key is'))).toBe(true);
+      seen.push(JSON.stringify(entries), ...warnings);
+      expect(seen.filter((text) => text.includes(secret))).toEqual([]);
+      await aiu.close();
+      for (const file of [path, `${path}-wal`]) if (existsSync(file)) expect(readFileSync(file).includes(Buffer.from(secret)), file).toBe(false);
+    } finally {
+      await aiu.close().catch(() => undefined);
+      await upstream.close();
+    }
+  });
+});
