@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeMatrix } from '../../../test/postgres';
-import { DAY_RANGE_ALL_TIME, loggedCall } from '../../../test/clientKeys';
+import { DAY_RANGE_ALL_TIME, loggedCall } from '../../../test/logRecords';
 import type { ClientKeyRow } from '../types';
 
 const matrix = await storeMatrix();

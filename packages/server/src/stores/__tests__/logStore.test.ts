@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../log/types';
+import { loggedCall } from '../../../test/logRecords';
 import pg from 'pg';
 import { DATABASE_URL, postgresTestStore, storeMatrix } from '../../../test/postgres';
 import { POSTGRES_MIGRATIONS } from '../postgres/migrations';
@@ -18,37 +19,7 @@ import { exportText } from '../../log/exportFormat';
 import type { AiuStore } from '../types';
 
 function record(overrides: Partial<LogRecord> & { id: string; time: number }): LogRecord {
-  return {
-    userId: null,
-    projectId: null,
-    provider: 'openai',
-    model: 'openai:gpt-4o-mini',
-    status: 'success',
-    errorCode: null,
-    attempts: 1,
-    inputTokens: 10,
-    outputTokens: 20,
-    cachedInputTokens: 0,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
-    totalTokens: 30,
-    estimated: false,
-    costInput: null,
-    costOutput: null,
-    costTotal: null,
-    latencyMs: 12.5,
-    ttftMs: 3.25,
-    queueMs: 0,
-    attemptDetails: null,
-    savedUsd: 0,
-    prompt: null,
-    response: null,
-    metadata: null,
-    stepDetails: null,
-    toolCallDetails: null,
-    clientKeyId: null,
-    ...overrides,
-  };
+  return loggedCall(overrides);
 }
 
 /** A record as release 4 stored it: without the columns later migrations added (the call's trace, its client key). */

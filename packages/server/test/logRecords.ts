@@ -4,7 +4,7 @@ import type { LogRecord } from '../src/log/types';
 /** Every day rollup there is: what "spend to date" reads. */
 export const DAY_RANGE_ALL_TIME = [{ span: ROLLUP_SPANS[0], from: 0, to: Number.MAX_SAFE_INTEGER }];
 
-/** A logged chat call, as a store keeps it. */
+/** A logged chat call, as a store keeps it (the store suites' record). */
 export function loggedCall(overrides: Partial<LogRecord> & { id: string }): LogRecord {
   return {
     time: 1_700_000_000_000,
@@ -12,7 +12,7 @@ export function loggedCall(overrides: Partial<LogRecord> & { id: string }): LogR
     projectId: null,
     clientKeyId: null,
     provider: 'openai',
-    model: 'openai:gpt-4.1-nano',
+    model: 'openai:gpt-4o-mini',
     status: 'success',
     errorCode: null,
     attempts: 1,
@@ -26,8 +26,8 @@ export function loggedCall(overrides: Partial<LogRecord> & { id: string }): LogR
     costInput: null,
     costOutput: null,
     costTotal: null,
-    latencyMs: 12,
-    ttftMs: 3,
+    latencyMs: 12.5,
+    ttftMs: 3.25,
     queueMs: 0,
     attemptDetails: null,
     savedUsd: 0,
