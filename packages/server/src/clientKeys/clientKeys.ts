@@ -63,8 +63,6 @@ export class ClientKeys {
       revokedAt: null,
     };
     await (await this.keys()).insert(row);
-    // A key made here works here at once, even if this instance saw its secret fail a moment ago.
-    this.cache.delete(row.secretHash);
     return { row, secret };
   }
 

@@ -2,7 +2,7 @@ import { ForbiddenError } from '@aiu/core';
 import type { Guards } from '../limits/guards';
 import { Abort } from '../util/abort';
 import type { Reservation } from '../limits/quotas';
-import { RateLimiter, type Taken, type WindowTake } from '../limits/rateLimiter';
+import type { Taken, WindowTake } from '../limits/rateLimiter';
 import type { ClientKeyRow } from './types';
 
 /**
@@ -26,6 +26,9 @@ export function assertModelAllowed(row: ClientKeyRow, models: string | readonly 
   }
 }
 
+/** With a zero queue timeout the limiter never waits, so nothing ever listens to this. */
+const NEVER_ABORTED = new Abort();
+
 /** What a call took from rate windows and budgets before it ran: given back, or charged its real usage, when it ends. */
 export interface Hold {
   settle(actual: { tokens: number; costUsd: number | null } | null): Promise<void>;
@@ -41,8 +44,8 @@ export async function holdForClientKey(row: ClientKeyRow, guards: Guards, estima
   if (row.tpm !== null) takes.push({ key: `rate:client:${row.id}:tpm`, limit: row.tpm, weight: estimate.tokens, tokens: true });
   const budgeted = row.dailyUsd !== null || row.monthlyUsd !== null;
   if (!takes.length && !budgeted) return null;
-  const limiter = new RateLimiter(guards.state, 0);
-  const { taken } = takes.length ? await limiter.acquire(takes, new Abort(), `Client key ${row.id}`) : { taken: [] as Taken[] };
+  const limiter = guards.rateNow;
+  const { taken } = takes.length ? await limiter.acquire(takes, NEVER_ABORTED, `Client key ${row.id}`) : { taken: [] as Taken[] };
   let reservation: Reservation | null = null;
   if (budgeted) {
     try {

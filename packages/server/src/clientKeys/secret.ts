@@ -1,3 +1,5 @@
+import { toBase64 } from '../keyring/crypto';
+
 /**
  * Client-key secrets: `aiu_` + 32 random bytes in base64url, kept only as SHA-256. A secret with
  * 256 bits of entropy cannot be guessed, so it needs a fast hash, not a slow password hash: the
@@ -6,10 +8,7 @@
 export const CLIENT_KEY_PREFIX = 'aiu_';
 
 export function newClientKeySecret(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return CLIENT_KEY_PREFIX + btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return CLIENT_KEY_PREFIX + toBase64(crypto.getRandomValues(new Uint8Array(32))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** `aiu_` + 43 base64url characters: anything else is not one of ours and never reaches the store. */

@@ -24,12 +24,9 @@ export async function anthropicMessagesRoute(request: Request, _params: Record<s
   const clientTools = new Set(Object.keys(body.tools ?? {}));
   const call = new ChatCall(ctx.runtime, body, ctx.identity, abortOf(request), await allowedServerTools(request, ctx));
   if (!body.stream) {
-    try {
-      const result = await call.complete();
-      return json(toMessage(result, clientTools), { headers: { 'x-aiu-request-id': result.requestId, 'request-id': result.requestId } });
-    } catch (error) {
-      return anthropicErrorResponse(error);
-    }
+    // A failure reaches Anthropic's error shape through the route's `errors` option.
+    const result = await call.complete();
+    return json(toMessage(result, clientTools), { headers: { 'x-aiu-request-id': result.requestId, 'request-id': result.requestId } });
   }
   return streamResponse(call, ctx, {
     headers: SSE_HEADERS,

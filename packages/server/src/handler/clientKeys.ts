@@ -35,7 +35,7 @@ export async function revokeClientKeyRoute(request: Request, params: Record<stri
   // Another owner's key answers exactly like a missing one.
   const row = await ctx.clientKeys.revoke(id, ownerOf(ctx.identity));
   if (!row) throw new NotFoundError(`No active client key ${id}.`);
-  const spend = await spendByClientKey(ctx);
+  const spend = await spendByClientKey(ctx, id);
   const body: ClientKeySummary = toClientKeySummary(row, (spend.get(id) ?? 0) / 1e9);
   return json(body, { headers: NO_STORE });
 }
@@ -56,11 +56,11 @@ function checkModelPattern(model: string, ctx: RouteContext): void {
   }
 }
 
-/** Integer nano-dollars per client key over all time, from the day rollups (every call is in one). */
-async function spendByClientKey(ctx: RouteContext): Promise<Map<string, number>> {
+/** Integer nano-dollars per client key (or one key's) over all time, from the day rollups (every call is in one). */
+async function spendByClientKey(ctx: RouteContext, clientKeyId?: string): Promise<Map<string, number>> {
   await ctx.log.flush();
   const day = ROLLUP_SPANS[0];
-  const rows = await (await ctx.store()).usageRollups({ ranges: [{ span: day, from: 0, to: Number.MAX_SAFE_INTEGER }], acrossUsers: true });
+  const rows = await (await ctx.store()).usageRollups({ ranges: [{ span: day, from: 0, to: Number.MAX_SAFE_INTEGER }], acrossUsers: true, clientKeyId });
   const spend = new Map<string, number>();
   for (const row of rows) if (row.clientKeyId) spend.set(row.clientKeyId, (spend.get(row.clientKeyId) ?? 0) + row.costNano);
   return spend;

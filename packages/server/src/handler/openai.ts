@@ -29,12 +29,9 @@ export async function openAIChatRoute(request: Request, _params: Record<string, 
   const clientTools = new Set(Object.keys(body.tools ?? {}));
   const call = new ChatCall(ctx.runtime, body, ctx.identity, abortOf(request), await allowedServerTools(request, ctx));
   if (!body.stream) {
-    try {
-      const result = await call.complete();
-      return json(toCompletion(result, clientTools), { headers: { 'x-aiu-request-id': result.requestId } });
-    } catch (error) {
-      return openAIErrorResponse(error);
-    }
+    // A failure reaches OpenAI's error shape through the route's `errors` option.
+    const result = await call.complete();
+    return json(toCompletion(result, clientTools), { headers: { 'x-aiu-request-id': result.requestId } });
   }
   return streamResponse(call, ctx, {
     headers: SSE_HEADERS,
@@ -52,29 +49,25 @@ function base64Vector(vector: number[]): string {
   return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString('base64');
 }
 
-/** POST /v1/embeddings. */
+/** POST /v1/embeddings. Failures reach OpenAI's error shape through the route's `errors` option. */
 export async function openAIEmbeddingsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
-  try {
-    const wire = await readJson(request, OpenAIEmbeddingsRequestSchema, ctx.maxBodyBytes);
-    if (wire.dimensions !== undefined) throw new UnsupportedError('dimensions is not supported: the model answers in its own size.', { details: { param: 'dimensions' } });
-    const input = wire.input;
-    if (Array.isArray(input) && input.some((item) => typeof item !== 'string')) throw new UnsupportedError('input as token arrays is not supported: send text.', { details: { param: 'input' } });
-    const model = await resolveModel(wire.model, ctx, 'embed');
-    const body = parseOrThrow(EmbedRequestSchema, { model, input }, 'request');
-    const result = await runEmbed(ctx.runtime, body, ctx.identity, abortOf(request));
-    const base64 = wire.encoding_format === 'base64';
-    return json(
-      {
-        object: 'list',
-        data: result.embeddings.map((embedding, index) => ({ object: 'embedding', index, embedding: base64 ? base64Vector(embedding) : embedding })),
-        model: result.model,
-        usage: { prompt_tokens: result.usage.inputTokens, total_tokens: result.usage.totalTokens, cost: result.cost?.total ?? null },
-      },
-      { headers: { 'x-aiu-request-id': result.requestId } },
-    );
-  } catch (error) {
-    return openAIErrorResponse(error);
-  }
+  const wire = await readJson(request, OpenAIEmbeddingsRequestSchema, ctx.maxBodyBytes);
+  if (wire.dimensions !== undefined) throw new UnsupportedError('dimensions is not supported: the model answers in its own size.', { details: { param: 'dimensions' } });
+  const input = wire.input;
+  if (Array.isArray(input) && input.some((item) => typeof item !== 'string')) throw new UnsupportedError('input as token arrays is not supported: send text.', { details: { param: 'input' } });
+  const model = await resolveModel(wire.model, ctx, 'embed');
+  const body = parseOrThrow(EmbedRequestSchema, { model, input }, 'request');
+  const result = await runEmbed(ctx.runtime, body, ctx.identity, abortOf(request));
+  const base64 = wire.encoding_format === 'base64';
+  return json(
+    {
+      object: 'list',
+      data: result.embeddings.map((embedding, index) => ({ object: 'embedding', index, embedding: base64 ? base64Vector(embedding) : embedding })),
+      model: result.model,
+      usage: { prompt_tokens: result.usage.inputTokens, total_tokens: result.usage.totalTokens, cost: result.cost?.total ?? null },
+    },
+    { headers: { 'x-aiu-request-id': result.requestId } },
+  );
 }
 
 function openAIModel(model: ModelInfo): Record<string, unknown> {
@@ -83,24 +76,16 @@ function openAIModel(model: ModelInfo): Record<string, unknown> {
 
 /** GET /v1/models: every model of the configured providers, in OpenAI's list shape. */
 export async function openAIModelsRoute(_request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
-  try {
-    const { models } = await listModels(ctx, {});
-    return json({ object: 'list', data: models.map(openAIModel) });
-  } catch (error) {
-    return openAIErrorResponse(error);
-  }
+  const { models } = await listModels(ctx, {});
+  return json({ object: 'list', data: models.map(openAIModel) });
 }
 
 /** GET /v1/models/:id (ids with a slash, as OpenRouter's, arrive as two segments). */
 export async function openAIModelRoute(_request: Request, params: Record<string, string>, ctx: RouteContext): Promise<Response> {
-  try {
-    const id = params.rest ? `${params.id}/${params.rest}` : (params.id ?? '');
-    const { models } = await listModels(ctx, {});
-    const model = models.find((candidate) => candidate.id === id);
-    if (!model) throw new NotFoundError(`The model "${id}" does not exist here (GET /v1/models lists them).`, { details: { param: 'model' } });
-    return json(openAIModel(model));
-  } catch (error) {
-    return openAIErrorResponse(error);
-  }
+  const id = params.rest ? `${params.id}/${params.rest}` : (params.id ?? '');
+  const { models } = await listModels(ctx, {});
+  const model = models.find((candidate) => candidate.id === id);
+  if (!model) throw new NotFoundError(`The model "${id}" does not exist here (GET /v1/models lists them).`, { details: { param: 'model' } });
+  return json(openAIModel(model));
 }
 

@@ -26,6 +26,8 @@ export interface GuardOptions {
 /** Everything that protects a provider account and a budget, over one state backend. */
 export class Guards {
   readonly rate: RateLimiter;
+  /** The same windows, refused at once instead of queued (a client key's own rpm/tpm). */
+  readonly rateNow: RateLimiter;
   readonly breakers: CircuitBreakers;
   readonly quotas: Quotas;
   readonly retry: Required<RetryOptions>;
@@ -39,6 +41,7 @@ export class Guards {
   ) {
     this.queueTimeoutMs = options.limits?.queueTimeoutMs ?? 10_000;
     this.rate = new RateLimiter(state, this.queueTimeoutMs);
+    this.rateNow = new RateLimiter(state, 0);
     this.breakers = new CircuitBreakers(state, options.breaker);
     this.quotas = new Quotas(state, options.quotas ?? {});
     this.retry = retryConfig(options.retries);

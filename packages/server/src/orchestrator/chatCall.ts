@@ -104,6 +104,8 @@ export class ChatCall implements CallScope {
   readonly startedAt = Date.now();
   readonly keyAlias: string | undefined;
   readonly estimatedTokens: number;
+  /** The prompt's share of `estimatedTokens`. */
+  private readonly estimatedInputTokens: number;
   private readonly conversation: Conversation;
   /** The tools offered to the model: the client's, and the server tools this call may use. */
   private readonly tools: ProviderTool[];
@@ -147,7 +149,8 @@ export class ChatCall implements CallScope {
     this.maxSteps = request.maxSteps ?? DEFAULT_MAX_STEPS;
     this.needs = capabilitiesNeeded(request, this.tools);
     this.stepwise = this.tools.length > 0 || this.conversation.approvals.length > 0;
-    this.estimatedTokens = estimateInputTokens(this.conversation.messages, this.tools) + (request.options?.maxTokens ?? DEFAULT_OUTPUT_ESTIMATE);
+    this.estimatedInputTokens = estimateInputTokens(this.conversation.messages, this.tools);
+    this.estimatedTokens = this.estimatedInputTokens + (request.options?.maxTokens ?? DEFAULT_OUTPUT_ESTIMATE);
     this.recorder = new CallRecorder(runtime, identity, request, request.metadata, () =>
       cancel.abort(new DOMException('The server is shutting down.', 'AbortError')),
     );
@@ -576,7 +579,7 @@ export class ChatCall implements CallScope {
     if (!quotas.enabled && !clientKey) return null;
     const first = this.targetIds()[0] ?? '';
     const tokens = this.estimatedTokens;
-    const input = estimateInputTokens(this.conversation.messages, this.tools);
+    const input = this.estimatedInputTokens;
     const pricing = this.runtime.prices.lookup(first, false);
     const estimate = { tokens, costUsd: pricing ? (input * pricing.input + (tokens - input) * pricing.output) / 1e6 : null };
     let keyHold: Hold | null = null;

@@ -4,6 +4,7 @@ import { CallContext } from '../providers/context';
 import type { Abort } from '../util/abort';
 import { assertModelAllowed, type Hold, holdForClientKey } from '../clientKeys/policy';
 import { CallRecorder } from './callRecorder';
+import { estimateTextTokens } from './estimate';
 import type { ChatRuntime } from './chatCall';
 import { describeTarget } from '../util/modelId';
 
@@ -19,7 +20,7 @@ export async function runEmbed(runtime: ChatRuntime, request: EmbedRequest, iden
     if (clientKey) {
       assertModelAllowed(clientKey, request.model, runtime.routes);
       const texts = typeof request.input === 'string' ? [request.input] : request.input;
-      const tokens = texts.reduce((sum, text) => sum + Math.ceil(text.length / 4), 0);
+      const tokens = texts.reduce((sum, text) => sum + estimateTextTokens(text), 0);
       hold = await holdForClientKey(clientKey, runtime.guards, { tokens, costUsd: null });
     }
     const { provider: providerId, model } = parseModelId(request.model);

@@ -6,6 +6,11 @@ const IMAGE_TOKENS = 1000;
 /** Documents: about a token per five bytes (a PDF page is ~2 kB of text layer and ~1,500 tokens). */
 const BYTES_PER_FILE_TOKEN = 5;
 
+/** Text's tokens before the provider counts them: about four characters each. */
+export function estimateTextTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
 /**
  * Input tokens before the provider counts them, for quotas, rate windows and the usage of a call
  * stopped before usage came: ~4 characters per token and a little per message, images and files
@@ -16,14 +21,14 @@ export function estimateInputTokens(messages: readonly ChatMessage[], tools: rea
   for (const message of messages) {
     tokens += 4;
     if (typeof message.content === 'string') {
-      tokens += Math.ceil(message.content.length / 4);
+      tokens += estimateTextTokens(message.content);
       continue;
     }
     for (const part of message.content) {
       switch (part.type) {
         case 'text':
         case 'reasoning':
-          tokens += Math.ceil(part.text.length / 4);
+          tokens += estimateTextTokens(part.text);
           break;
         case 'image':
           tokens += IMAGE_TOKENS;
