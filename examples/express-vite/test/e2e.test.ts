@@ -54,10 +54,11 @@ async function startExample(fixture: string): Promise<Running> {
 }
 
 function expectedStream(chunks: string[]) {
-  const parsed = chunks.map((line) => JSON.parse(line) as { choices?: Array<{ delta?: { content?: string } }>; usage?: Record<string, number> & { completion_tokens_details?: { reasoning_tokens?: number }; prompt_tokens_details?: { cached_tokens?: number } } });
+  const parsed = chunks.map((line) => JSON.parse(line) as { service_tier?: string; choices?: Array<{ delta?: { content?: string } }>; usage?: Record<string, number> & { completion_tokens_details?: { reasoning_tokens?: number }; prompt_tokens_details?: { cached_tokens?: number } } });
   const text = parsed.map((chunk) => chunk.choices?.[0]?.delta?.content ?? '').join('');
   const usage = parsed.map((chunk) => chunk.usage).filter(Boolean).at(-1);
-  return { text, usage: usage as NonNullable<typeof usage> };
+  const serviceTier = parsed.map((chunk) => chunk.service_tier).filter(Boolean).at(-1);
+  return { text, usage: usage as NonNullable<typeof usage>, serviceTier };
 }
 
 async function chat(base: string, model: string) {
@@ -102,6 +103,7 @@ describe('examples/express-vite end to end', () => {
       cacheWriteTokens: 0,
       reasoningTokens: reasoning,
       totalTokens: expected.usage.total_tokens,
+      ...(expected.serviceTier ? { serviceTier: expected.serviceTier } : {}),
     });
 
     // The log is written off the response path: a read through /logs flushes it first.

@@ -10,5 +10,5 @@ export * from './schemas/logs';
 export * from './schemas/usage-report';
 export * from './errors';
 export { parseModelId, formatModelId, type ModelId } from './modelId';
-export { createUsage, EMPTY_USAGE, type UsageParts } from './usage';
-export { computeCost, costFromReportedTotal, selectPriceTier } from './cost';
+export { createUsage, EMPTY_USAGE, sumUsage, type UsageParts } from './usage';
+export { computeCost, costFromReportedTotal, priceUsage, selectPriceTier, type PricedUsage } from './cost';

@@ -36,6 +36,17 @@ export function loggedCall(overrides: Partial<LogRecord> & { id: string }): LogR
     metadata: null,
     stepDetails: null,
     toolCallDetails: null,
+    cacheWrite1hTokens: null,
+    audioInputTokens: null,
+    audioOutputTokens: null,
+    imageInputTokens: null,
+    toolUsePromptTokens: null,
+    serverToolRequests: null,
+    serviceTier: null,
+    costSource: null,
+    catalogCost: null,
+    costAudio: null,
+    costServerTools: null,
     ...overrides,
   };
 }

@@ -6,4 +6,4 @@ export { compile, LiteParseError, type Check, type Issue, type LiteSchema, type 
 export * from '../errors';
 export { parseModelId, formatModelId, type ModelId } from '../modelId';
 export { createUsage, EMPTY_USAGE, type UsageParts } from '../usage';
-export { computeCost, costFromReportedTotal, selectPriceTier } from '../cost';
+export { computeCost, costFromReportedTotal, priceUsage, selectPriceTier, type PricedUsage } from '../cost';

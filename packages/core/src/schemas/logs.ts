@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CostSchema } from './usage';
+import { CostSchema, CostSourceSchema, ServerToolRequestsSchema } from './usage';
 
 export const RequestStatusSchema = z.enum(['success', 'error', 'aborted']);
 export type RequestStatus = z.infer<typeof RequestStatusSchema>;
@@ -53,8 +53,21 @@ export const LogEntrySchema = z.object({
   cacheWriteTokens: z.int(),
   reasoningTokens: z.int(),
   totalTokens: z.int(),
+  // Present where the provider reported them (see `Usage`).
+  cacheWrite5mTokens: z.optional(z.int()),
+  cacheWrite1hTokens: z.optional(z.int()),
+  audioInputTokens: z.optional(z.int()),
+  audioOutputTokens: z.optional(z.int()),
+  imageInputTokens: z.optional(z.int()),
+  toolUsePromptTokens: z.optional(z.int()),
+  serverToolRequests: z.optional(ServerToolRequestsSchema),
+  serviceTier: z.optional(z.string()),
   estimated: z.boolean(),
   cost: z.nullable(CostSchema),
+  /** Where `cost` came from; null when it is unknown. Optional for entries from older servers. */
+  costSource: z.optional(z.nullable(CostSourceSchema)),
+  /** With `costSource: 'provider'`: the price data's figure for the same call, kept beside the provider's. */
+  catalogCost: z.optional(z.number()),
   latencyMs: z.number(),
   ttftMs: z.nullable(z.number()),
   /** Time spent waiting for rate-limit capacity or a concurrency slot. */

@@ -41,6 +41,18 @@ export const UsageStatsSchema = z.object({
   cachedShare: z.number(),
   /** USD the cache saved: cached tokens at the input price minus what they cost. */
   savedByCache: z.number(),
+  // Optional for reports from servers before these were kept.
+  cacheWrite1hTokens: z.optional(z.number()),
+  audioInputTokens: z.optional(z.number()),
+  audioOutputTokens: z.optional(z.number()),
+  imageInputTokens: z.optional(z.number()),
+  /** Requests to provider-run tools (web search, fetch, code execution). */
+  serverToolRequests: z.optional(z.number()),
+  /** USD of `cost` billed for audio tokens. */
+  audioCost: z.optional(z.number()),
+  /** USD of `cost` from calls served at a non-standard service tier (flex, priority, …), and how many. */
+  tierCost: z.optional(z.number()),
+  tierRequests: z.optional(z.number()),
   latencyMeanMs: z.nullable(z.number()),
   latencyP50Ms: z.nullable(z.number()),
   latencyP95Ms: z.nullable(z.number()),

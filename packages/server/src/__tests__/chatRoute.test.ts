@@ -43,6 +43,8 @@ describe('POST /chat', () => {
       cacheWriteTokens: 0,
       reasoningTokens: 0,
       totalTokens: wire.prompt_tokens + wire.completion_tokens,
+      // The recording was served at OpenAI's standard tier.
+      serviceTier: 'default',
     });
     expect(finish.finishReason).toBe('stop');
     // The catalog's price for gpt-4.1-nano: $0.10 in, $0.40 out per 1M tokens.

@@ -15,12 +15,19 @@ const GENAI_PROVIDER: Readonly<Record<string, string>> = {
 };
 
 type Tiered = number | { base: number; tiers: Array<{ start: number; price: number }> };
-interface GenaiModelPrice {
-  input_mtok?: Tiered;
-  output_mtok?: Tiered;
-  cache_read_mtok?: Tiered;
-  cache_write_mtok?: Tiered;
-}
+type GenaiModelPrice = Record<string, Tiered | undefined>;
+
+/** genai-prices' token price keys → ours. Their other units (hours, pages, storage) aiu does not bill. */
+const TOKEN_FIELDS = {
+  input_mtok: 'input',
+  output_mtok: 'output',
+  cache_read_mtok: 'cacheRead',
+  cache_write_mtok: 'cacheWrite',
+  cache_write_1h_mtok: 'cacheWrite1h',
+  input_audio_mtok: 'inputAudio',
+  output_audio_mtok: 'outputAudio',
+  input_image_mtok: 'inputImage',
+} as const satisfies Record<string, keyof Omit<PriceTier, 'aboveInputTokens'>>;
 
 function baseOf(price: Tiered | undefined): number | undefined {
   return price === undefined ? undefined : typeof price === 'number' ? price : price.base;
@@ -34,37 +41,42 @@ function priceAt(price: Tiered | undefined, threshold: number): number | undefin
   return chosen;
 }
 
+/** Every token price at one threshold (`-1`: the base prices). */
+function tokenPricesAt(price: GenaiModelPrice, threshold: number): Partial<Record<keyof Omit<PriceTier, 'aboveInputTokens'>, number>> {
+  const prices: Partial<Record<keyof Omit<PriceTier, 'aboveInputTokens'>, number>> = {};
+  for (const [key, field] of Object.entries(TOKEN_FIELDS)) {
+    const value = threshold < 0 ? baseOf(price[key]) : priceAt(price[key], threshold);
+    if (value !== undefined) prices[field] = value;
+  }
+  return prices;
+}
+
 /**
  * genai-prices' per-field tiers → our whole-request tiers. Both bill the whole request at
  * the tier its input size crossed (Gemini, Claude above 200k), so a tier here carries
- * every field's price at that threshold.
+ * every field's price at that threshold. Web searches are priced per 1,000 (`web_searches_kcount`).
  */
 export function toModelPricing(price: GenaiModelPrice): ModelPricing | null {
-  const input = baseOf(price.input_mtok);
-  const output = baseOf(price.output_mtok);
-  if (input === undefined) return null;
-  const fields = [price.input_mtok, price.output_mtok, price.cache_read_mtok, price.cache_write_mtok];
-  const starts = [...new Set(fields.flatMap((f) => (f && typeof f === 'object' ? f.tiers.map((t) => t.start) : [])))].sort((a, b) => a - b);
-  const cacheRead = baseOf(price.cache_read_mtok);
-  const cacheWrite = baseOf(price.cache_write_mtok);
+  const base = tokenPricesAt(price, -1);
+  if (base.input === undefined) return null;
+  const starts = [
+    ...new Set(Object.keys(TOKEN_FIELDS).flatMap((key) => {
+      const field = price[key];
+      return field && typeof field === 'object' ? field.tiers.map((t) => t.start) : [];
+    })),
+  ].sort((a, b) => a - b);
   const tiers: PriceTier[] = starts.map((start) => {
-    const tierRead = priceAt(price.cache_read_mtok, start);
-    const tierWrite = priceAt(price.cache_write_mtok, start);
-    return {
-      aboveInputTokens: start,
-      input: priceAt(price.input_mtok, start) as number,
-      output: priceAt(price.output_mtok, start) ?? 0,
-      ...(tierRead === undefined ? {} : { cacheRead: tierRead }),
-      ...(tierWrite === undefined ? {} : { cacheWrite: tierWrite }),
-    };
+    const at = tokenPricesAt(price, start);
+    return { aboveInputTokens: start, ...at, input: at.input ?? base.input ?? 0, output: at.output ?? 0 };
   });
+  const webSearch = baseOf(price.web_searches_kcount);
   return {
-    input,
+    ...base,
+    input: base.input,
     // Embedding models have no output price: they generate no tokens.
-    output: output ?? 0,
-    ...(cacheRead === undefined ? {} : { cacheRead }),
-    ...(cacheWrite === undefined ? {} : { cacheWrite }),
+    output: base.output ?? 0,
     ...(tiers.length ? { tiers } : {}),
+    ...(webSearch === undefined ? {} : { serverTools: { webSearch } }),
   };
 }
 

@@ -54,6 +54,17 @@ export interface RollupRow extends RollupKey {
   latencySum: number;
   ttftSum: number;
   ttftCount: number;
+  cacheWrite1hTokens: number;
+  audioInputTokens: number;
+  audioOutputTokens: number;
+  imageInputTokens: number;
+  /** Requests to provider-run tools, every kind together. */
+  serverToolRequests: number;
+  /** Nano-dollars of `costNano` billed for audio tokens. */
+  audioCostNano: number;
+  /** Nano-dollars of `costNano` from calls served at a tier other than the standard one, and how many. */
+  tierCostNano: number;
+  tierRequests: number;
   /** Latency histogram: bin → count. */
   latencyBins: StoredHistogram;
   /** Time-to-first-token histogram: bin → count. */
@@ -135,6 +146,9 @@ export function rollupDeltas(records: ReadonlyArray<LogRecord>): RollupRow[] {
     const ttftBin = record.ttftMs === null ? -1 : binOf(record.ttftMs);
     const costNano = record.costTotal === null ? 0 : Math.round(record.costTotal * 1e9);
     const savedNano = Math.round(record.savedUsd * 1e9);
+    const audioCostNano = record.costAudio ? Math.round(record.costAudio * 1e9) : 0;
+    const tiered = record.serviceTier ? !STANDARD_TIERS.has(record.serviceTier) : false;
+    const serverTools = record.serverToolRequests ? countRequests(record.serverToolRequests) : 0;
     for (const at of spans) {
       const slot = slotOf(record.time, at.span);
       if (slot !== at.slot) {
@@ -148,7 +162,9 @@ export function rollupDeltas(records: ReadonlyArray<LogRecord>): RollupRow[] {
         row = {
           span: at.span, slot, provider: record.provider, model: record.model, status: record.status, userId, clientKeyId,
           requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0,
-          costNano: 0, unpriced: 0, savedNano: 0, latencySum: 0, ttftSum: 0, ttftCount: 0, latencyBins: new Map(), ttftBins: new Map(),
+          costNano: 0, unpriced: 0, savedNano: 0, latencySum: 0, ttftSum: 0, ttftCount: 0, cacheWrite1hTokens: 0, audioInputTokens: 0,
+          audioOutputTokens: 0, imageInputTokens: 0, serverToolRequests: 0, audioCostNano: 0, tierCostNano: 0, tierRequests: 0,
+          latencyBins: new Map(), ttftBins: new Map(),
         };
         at.rows.set(group, row);
       }
@@ -161,6 +177,16 @@ export function rollupDeltas(records: ReadonlyArray<LogRecord>): RollupRow[] {
       if (record.costTotal === null) row.unpriced += 1;
       else row.costNano += costNano;
       row.savedNano += savedNano;
+      row.cacheWrite1hTokens += record.cacheWrite1hTokens ?? 0;
+      row.audioInputTokens += record.audioInputTokens ?? 0;
+      row.audioOutputTokens += record.audioOutputTokens ?? 0;
+      row.imageInputTokens += record.imageInputTokens ?? 0;
+      row.serverToolRequests += serverTools;
+      row.audioCostNano += audioCostNano;
+      if (tiered) {
+        row.tierRequests += 1;
+        row.tierCostNano += costNano;
+      }
       row.latencySum += record.latencyMs;
       count(row.latencyBins as Histogram, latencyBin);
       if (record.ttftMs !== null) {
@@ -171,6 +197,22 @@ export function rollupDeltas(records: ReadonlyArray<LogRecord>): RollupRow[] {
     }
   }
   return spans.flatMap((at) => [...at.slots.values()].flatMap((rows) => [...rows.values()]));
+}
+
+/** The names providers give their standard rate (as the cost math reads them). */
+const STANDARD_TIERS: ReadonlySet<string> = new Set(['default', 'standard', 'on_demand', 'auto']);
+
+/** Every kind's requests in a stored `{ webSearch?, webFetch?, codeExecution? }`. */
+function countRequests(json: string): number {
+  try {
+    const value: unknown = JSON.parse(json);
+    if (!value || typeof value !== 'object') return 0;
+    let total = 0;
+    for (const requests of Object.values(value)) if (typeof requests === 'number' && requests > 0) total += requests;
+    return total;
+  } catch {
+    return 0;
+  }
 }
 
 function count(histogram: Histogram, bin: number): void {

@@ -1,4 +1,4 @@
-import type { Cost, LogEntry, LogStep, LogToolCall, RequestStatus } from '@aiu/core';
+import type { Cost, CostSource, LogEntry, LogStep, LogToolCall, RequestStatus, ServerToolRequests } from '@aiu/core';
 
 /** A request-log row as stores keep it: flat, times as epoch milliseconds. */
 export interface LogRecord {
@@ -39,6 +39,22 @@ export interface LogRecord {
   stepDetails?: string | null;
   /** JSON array of every tool call (id, name, step, where it ran, outcome, duration); null when none. */
   toolCallDetails?: string | null;
+  // What the bill needs beyond the flat counts; null (or absent, in older rows) where the provider did not report it.
+  /** Of `cacheWriteTokens`, those kept one hour; null when the provider did not split writes by duration. */
+  cacheWrite1hTokens?: number | null;
+  audioInputTokens?: number | null;
+  audioOutputTokens?: number | null;
+  imageInputTokens?: number | null;
+  toolUsePromptTokens?: number | null;
+  /** JSON `{ webSearch?, webFetch?, codeExecution? }`. */
+  serverToolRequests?: string | null;
+  serviceTier?: string | null;
+  costSource?: CostSource | null;
+  /** With `costSource: 'provider'`: what the price data gives for the same call (null when it has no price). */
+  catalogCost?: number | null;
+  /** The audio and provider-run tool parts of `costTotal`. */
+  costAudio?: number | null;
+  costServerTools?: number | null;
 }
 
 export interface LogListQuery {
@@ -70,10 +86,12 @@ export function parseMetadata(text: string | null): Record<string, unknown> | nu
 }
 
 export function toLogEntry(record: LogRecord): LogEntry {
-  const cost: Cost | null =
-    record.costTotal === null
-      ? null
-      : { input: record.costInput ?? 0, output: record.costOutput ?? 0, total: record.costTotal, currency: 'USD' };
+  let cost: Cost | null = null;
+  if (record.costTotal !== null) {
+    cost = { input: record.costInput ?? 0, output: record.costOutput ?? 0, total: record.costTotal, currency: 'USD' };
+    if (typeof record.costAudio === 'number') cost.audio = record.costAudio;
+    if (typeof record.costServerTools === 'number') cost.serverTools = record.costServerTools;
+  }
   const metadata = parseMetadata(record.metadata);
   return {
     id: record.id,
@@ -92,8 +110,11 @@ export function toLogEntry(record: LogRecord): LogEntry {
     cacheWriteTokens: record.cacheWriteTokens,
     reasoningTokens: record.reasoningTokens,
     totalTokens: record.totalTokens,
+    ...usageDetailsOf(record),
     estimated: record.estimated,
     cost,
+    costSource: record.costSource ?? null,
+    ...(typeof record.catalogCost === 'number' ? { catalogCost: record.catalogCost } : {}),
     latencyMs: record.latencyMs,
     ttftMs: record.ttftMs,
     queueMs: record.queueMs,
@@ -104,6 +125,34 @@ export function toLogEntry(record: LogRecord): LogEntry {
     steps: parseList<LogStep>(record.stepDetails ?? null),
     toolCalls: parseList<LogToolCall>(record.toolCallDetails ?? null),
   };
+}
+
+type UsageDetails = Pick<LogEntry, 'cacheWrite5mTokens' | 'cacheWrite1hTokens' | 'audioInputTokens' | 'audioOutputTokens' | 'imageInputTokens' | 'toolUsePromptTokens' | 'serverToolRequests' | 'serviceTier'>;
+
+/** The optional usage dimensions a record has, as the entry shows them (absent when not reported). */
+function usageDetailsOf(record: LogRecord): UsageDetails {
+  const details: UsageDetails = {};
+  if (typeof record.cacheWrite1hTokens === 'number') {
+    details.cacheWrite5mTokens = record.cacheWriteTokens - record.cacheWrite1hTokens;
+    details.cacheWrite1hTokens = record.cacheWrite1hTokens;
+  }
+  if (typeof record.audioInputTokens === 'number') details.audioInputTokens = record.audioInputTokens;
+  if (typeof record.audioOutputTokens === 'number') details.audioOutputTokens = record.audioOutputTokens;
+  if (typeof record.imageInputTokens === 'number') details.imageInputTokens = record.imageInputTokens;
+  if (typeof record.toolUsePromptTokens === 'number') details.toolUsePromptTokens = record.toolUsePromptTokens;
+  const tools = record.serverToolRequests ? parseObject<ServerToolRequests>(record.serverToolRequests) : null;
+  if (tools) details.serverToolRequests = tools;
+  if (record.serviceTier) details.serviceTier = record.serviceTier;
+  return details;
+}
+
+function parseObject<T>(json: string): T | null {
+  try {
+    const value: unknown = JSON.parse(json);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as T) : null;
+  } catch {
+    return null;
+  }
 }
 
 function parseAttempts(json: string | null): LogEntry['attemptDetails'] {

@@ -2,10 +2,13 @@ import {
   type AiuError,
   type ChatRequest,
   type Cost,
+  type CostSource,
   computeCost,
   costFromReportedTotal,
   createUsage,
   EMPTY_USAGE,
+  priceUsage,
+  sumUsage,
   toAiuError,
   type Usage,
 } from '@aiu/core';
@@ -35,17 +38,28 @@ export interface CallRuntime {
   env: Record<string, string | undefined>;
 }
 
+/** A provider's charge and the price data's may differ by rounding; beyond this share it is worth a warning. */
+const DISAGREEMENT = 0.005;
+
 /** Roughly four characters per token: only to bill an aborted stream that never got usage. */
 const CHARS_PER_TOKEN = 4;
 
 /** A finished model step, as the log keeps it. */
-interface StepRecord {
+interface StepRecord extends Priced {
   model: string;
   finishReason: string;
   usage: Usage;
-  cost: Cost | null;
   latencyMs: number;
 }
+
+/** A step's cost, where it came from, and — when the provider charged it — the price data's figure beside it. */
+interface Priced {
+  cost: Cost | null;
+  source: CostSource | null;
+  catalogUsd: number | null;
+}
+
+const UNPRICED: Priced = { cost: null, source: null, catalogUsd: null };
 
 export interface Outcome {
   usage: Usage;
@@ -113,14 +127,14 @@ export class CallRecorder {
   /** A model step is over: its usage and cost are kept apart, and the next step starts counting from zero. */
   endStep(finishReason: string): { usage: Usage; cost: Cost | null } {
     const usage = this.stepUsage();
-    const cost = this.priceOf(usage);
+    const priced = this.priceOf(usage);
     const now = performance.now();
-    this.steps.push({ model: this.model, finishReason, usage, cost, latencyMs: round(now - this.stepStartedAt) });
+    this.steps.push({ model: this.model, finishReason, usage, ...priced, latencyMs: round(now - this.stepStartedAt) });
     this.stepStartedAt = now;
     this.usage = null;
     this.reportedCostUsd = undefined;
     this.generatedChars = 0;
-    return { usage, cost };
+    return { usage, cost: priced.cost };
   }
 
   get stepCount(): number {
@@ -152,7 +166,8 @@ export class CallRecorder {
 
   /** The usage and cost so far, every step's (for quota charges). */
   current(): { usage: Usage; cost: Cost | null } {
-    return this.totals();
+    const { usage, cost } = this.totals();
+    return { usage, cost };
   }
 
   get isLogged(): boolean {
@@ -206,21 +221,34 @@ export class CallRecorder {
   }
 
   /** Usage and cost of the whole call: the finished steps and the current one, each priced on its own. */
-  private totals(): { usage: Usage; cost: Cost | null } {
+  private totals(): Priced & { usage: Usage } {
     const current = this.stepUsage();
-    const currentCost = this.priceOf(current);
-    if (this.steps.length === 0) return { usage: current, cost: currentCost };
-    const parts = current.totalTokens > 0 ? [...this.steps, { usage: current, cost: currentCost }] : this.steps;
-    return { usage: sumUsage(parts.map((part) => part.usage)), cost: sumCost(parts.map((part) => part.cost)) };
+    const currentPriced = this.priceOf(current);
+    if (this.steps.length === 0) return { usage: current, ...currentPriced };
+    const parts = current.totalTokens > 0 ? [...this.steps, { usage: current, ...currentPriced }] : this.steps;
+    return { usage: sumUsage(parts.map((part) => part.usage)), ...sumPriced(parts) };
   }
 
-  /** A step's cost: the provider's own figure when it billed the call itself, else usage at the catalog's price. */
-  private priceOf(usage: Usage): Cost | null {
+  /**
+   * A step's cost: the provider's own figure when it billed the call itself (the price data's
+   * kept beside it), else usage at the price data's or the override's price. A dimension the
+   * price does not cover makes the cost null, with a warning naming it.
+   */
+  private priceOf(usage: Usage): Priced {
     // A request that never reached a provider has no price to apply.
-    if (this.provider === 'unknown') return null;
-    const pricing = this.runtime.prices.lookup(this.model, this.reportedCostUsd === undefined);
-    if (this.reportedCostUsd !== undefined) return costFromReportedTotal(this.reportedCostUsd, usage, pricing);
-    return computeCost(usage, pricing);
+    if (this.provider === 'unknown') return UNPRICED;
+    const reported = this.reportedCostUsd;
+    const prices = this.runtime.prices;
+    const found = prices.find(this.model, reported === undefined);
+    const catalog = found ? priceUsage(usage, found.pricing) : null;
+    if (reported !== undefined) {
+      const catalogUsd = catalog?.cost?.total ?? null;
+      if (catalogUsd !== null && Math.abs(reported - catalogUsd) > DISAGREEMENT * catalogUsd) prices.warnDisagreement(this.model, reported, catalogUsd);
+      return { cost: costFromReportedTotal(reported, usage, found?.pricing), source: 'provider', catalogUsd };
+    }
+    if (!found || !catalog) return UNPRICED;
+    if (catalog.missing.length) prices.warnUnpriced(this.model, catalog.missing);
+    return catalog.cost ? { cost: catalog.cost, source: found.source, catalogUsd: null } : UNPRICED;
   }
 
   /** What the cached tokens would have cost at the full input price, minus what they did cost. */
@@ -234,7 +262,7 @@ export class CallRecorder {
 
   private write(status: LogRecord['status'], errorCode: string | null): { record: LogRecord; usage: Usage; cost: Cost | null } {
     this.logged = true;
-    const { usage, cost } = this.totals();
+    const { usage, cost, source, catalogUsd } = this.totals();
     const now = performance.now();
     const bodies = this.runtime.bodies;
     const record: LogRecord = {
@@ -249,11 +277,27 @@ export class CallRecorder {
       status,
       errorCode,
       attempts: Math.max(1, this.attempts.filter((a) => a.outcome !== 'skipped').length),
-      ...usage,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cachedInputTokens: usage.cachedInputTokens,
+      cacheWriteTokens: usage.cacheWriteTokens,
+      reasoningTokens: usage.reasoningTokens,
+      totalTokens: usage.totalTokens,
       estimated: this.usage === null && this.generatedChars > 0,
       costInput: cost?.input ?? null,
       costOutput: cost?.output ?? null,
       costTotal: cost?.total ?? null,
+      costSource: source,
+      catalogCost: catalogUsd,
+      costAudio: cost?.audio ?? null,
+      costServerTools: cost?.serverTools ?? null,
+      cacheWrite1hTokens: usage.cacheWrite1hTokens ?? null,
+      audioInputTokens: usage.audioInputTokens ?? null,
+      audioOutputTokens: usage.audioOutputTokens ?? null,
+      imageInputTokens: usage.imageInputTokens ?? null,
+      toolUsePromptTokens: usage.toolUsePromptTokens ?? null,
+      serverToolRequests: usage.serverToolRequests ? JSON.stringify(usage.serverToolRequests) : null,
+      serviceTier: usage.serviceTier ?? null,
       latencyMs: round(now - this.startedAt),
       ttftMs: this.firstTokenAt === undefined ? null : round(this.firstTokenAt - this.startedAt),
       queueMs: round(this.queueMs),
@@ -283,33 +327,49 @@ function stepDetail(step: StepRecord, index: number): LogStep {
   };
 }
 
-export function sumUsage(usages: readonly Usage[]): Usage {
-  let inputTokens = 0;
-  let outputTokens = 0;
-  let cachedInputTokens = 0;
-  let cacheWriteTokens = 0;
-  let reasoningTokens = 0;
-  for (const usage of usages) {
-    inputTokens += usage.inputTokens;
-    outputTokens += usage.outputTokens;
-    cachedInputTokens += usage.cachedInputTokens;
-    cacheWriteTokens += usage.cacheWriteTokens;
-    reasoningTokens += usage.reasoningTokens;
-  }
-  return createUsage({ inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens, reasoningTokens });
-}
-
 /** A sum of costs, null when any part's price is unknown (never a partial figure passed off as the whole). */
 export function sumCost(costs: ReadonlyArray<Cost | null>): Cost | null {
   let input = 0;
   let output = 0;
+  let audio: number | undefined;
+  let serverTools: number | undefined;
   for (const cost of costs) {
     if (!cost) return null;
     input += cost.input;
     output += cost.output;
+    if (cost.audio !== undefined) audio = (audio ?? 0) + cost.audio;
+    if (cost.serverTools !== undefined) serverTools = (serverTools ?? 0) + cost.serverTools;
   }
-  const round12 = (value: number) => Math.round(value * 1e12) / 1e12;
-  return { input: round12(input), output: round12(output), total: round12(input + output), currency: 'USD' };
+  const sum: Cost = { input: round12(input), output: round12(output), total: round12(input + output), currency: 'USD' };
+  if (audio !== undefined) sum.audio = round12(audio);
+  if (serverTools !== undefined) sum.serverTools = round12(serverTools);
+  return sum;
+}
+
+/** Steps' costs as one: the sum, the strongest source (a provider's charge, then an override), the price data's figures summed. */
+function sumPriced(parts: ReadonlyArray<Priced>): Priced {
+  const cost = sumCost(parts.map((part) => part.cost));
+  if (!cost) return UNPRICED;
+  const sources = new Set(parts.map((part) => part.source));
+  const source: CostSource = sources.has('provider') ? 'provider' : sources.has('override') ? 'override' : 'catalog';
+  let catalogUsd: number | null = null;
+  if (source === 'provider') {
+    catalogUsd = 0;
+    for (const part of parts) {
+      const figure = part.source === 'provider' ? part.catalogUsd : (part.cost?.total ?? null);
+      if (figure === null) {
+        catalogUsd = null;
+        break;
+      }
+      catalogUsd += figure;
+    }
+    if (catalogUsd !== null) catalogUsd = round12(catalogUsd);
+  }
+  return { cost, source, catalogUsd };
+}
+
+function round12(value: number): number {
+  return Math.round(value * 1e12) / 1e12;
 }
 
 /** Images and files in a logged prompt are named, not copied: their bytes would be most of the log. */

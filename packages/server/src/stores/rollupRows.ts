@@ -3,7 +3,8 @@ import { encodeHistogram, type RollupQuery, type RollupRow, type StoredHistogram
 /** Rollup columns in the order SQL stores read and write them. */
 export const ROLLUP_COLUMNS =
   'span, slot, provider, model, status, user_id, client_key_id, requests, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, ' +
-  'reasoning_tokens, cost_nano, unpriced, saved_nano, latency_sum, ttft_sum, ttft_count, latency_hist, ttft_hist';
+  'reasoning_tokens, cost_nano, unpriced, saved_nano, latency_sum, ttft_sum, ttft_count, cache_write_1h_tokens, audio_input_tokens, ' +
+  'audio_output_tokens, image_input_tokens, server_tool_requests, audio_cost_nano, tier_cost_nano, tier_requests, latency_hist, ttft_hist';
 
 const COLUMN_LIST = ROLLUP_COLUMNS.split(', ');
 
@@ -20,6 +21,8 @@ export function rollupValues(row: RollupRow): unknown[] {
   return [
     row.span, row.slot, row.provider, row.model, row.status, row.userId, row.clientKeyId, row.requests, row.inputTokens, row.outputTokens, row.cachedInputTokens,
     row.cacheWriteTokens, row.reasoningTokens, row.costNano, row.unpriced, row.savedNano, row.latencySum, row.ttftSum, row.ttftCount,
+    row.cacheWrite1hTokens, row.audioInputTokens, row.audioOutputTokens, row.imageInputTokens, row.serverToolRequests, row.audioCostNano,
+    row.tierCostNano, row.tierRequests,
     encodeHistogram(row.latencyBins), encodeHistogram(row.ttftBins),
   ];
 }
@@ -31,8 +34,10 @@ export function fromRollupValues(values: unknown[]): RollupRow {
     clientKeyId: String(values[6]),
     requests: n(7), inputTokens: n(8), outputTokens: n(9), cachedInputTokens: n(10), cacheWriteTokens: n(11), reasoningTokens: n(12),
     costNano: n(13), unpriced: n(14), savedNano: n(15), latencySum: n(16), ttftSum: n(17), ttftCount: n(18),
+    cacheWrite1hTokens: n(19), audioInputTokens: n(20), audioOutputTokens: n(21), imageInputTokens: n(22), serverToolRequests: n(23),
+    audioCostNano: n(24), tierCostNano: n(25), tierRequests: n(26),
     // Left as stored (JSON text or parsed jsonb): the report reads the bins where it sums them.
-    latencyBins: (values[19] ?? '{}') as StoredHistogram, ttftBins: (values[20] ?? '{}') as StoredHistogram,
+    latencyBins: (values[27] ?? '{}') as StoredHistogram, ttftBins: (values[28] ?? '{}') as StoredHistogram,
   };
 }
 

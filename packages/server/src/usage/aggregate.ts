@@ -5,7 +5,8 @@ import { bucketIndex, isoInZone } from './buckets';
 /** Fields a rollup row and an accumulator both carry, summed as they are. */
 const SUMMED = [
   'requests', 'inputTokens', 'outputTokens', 'cachedInputTokens', 'cacheWriteTokens', 'reasoningTokens',
-  'costNano', 'unpriced', 'savedNano', 'latencySum', 'ttftSum', 'ttftCount',
+  'costNano', 'unpriced', 'savedNano', 'latencySum', 'ttftSum', 'ttftCount', 'cacheWrite1hTokens', 'audioInputTokens',
+  'audioOutputTokens', 'imageInputTokens', 'serverToolRequests', 'audioCostNano', 'tierCostNano', 'tierRequests',
 ] as const;
 
 class Accumulator {
@@ -22,6 +23,14 @@ class Accumulator {
   latencySum = 0;
   ttftSum = 0;
   ttftCount = 0;
+  cacheWrite1hTokens = 0;
+  audioInputTokens = 0;
+  audioOutputTokens = 0;
+  imageInputTokens = 0;
+  serverToolRequests = 0;
+  audioCostNano = 0;
+  tierCostNano = 0;
+  tierRequests = 0;
   readonly latency = new DenseBins();
   readonly ttft = new DenseBins();
 
@@ -54,6 +63,14 @@ class Accumulator {
       unpricedRequests: this.unpriced,
       cachedShare: this.inputTokens ? this.cachedInputTokens / this.inputTokens : 0,
       savedByCache: this.savedNano / 1e9,
+      cacheWrite1hTokens: this.cacheWrite1hTokens,
+      audioInputTokens: this.audioInputTokens,
+      audioOutputTokens: this.audioOutputTokens,
+      imageInputTokens: this.imageInputTokens,
+      serverToolRequests: this.serverToolRequests,
+      audioCost: this.audioCostNano / 1e9,
+      tierCost: this.tierCostNano / 1e9,
+      tierRequests: this.tierRequests,
       latencyMeanMs: this.requests ? round(this.latencySum / this.requests) : null,
       latencyP50Ms: this.latency.percentile(0.5),
       latencyP95Ms: this.latency.percentile(0.95),

@@ -16,7 +16,7 @@ interface Expected {
   reasoning: string;
   /** Tool calls as the recording has them: name and parsed input, in order. */
   toolCalls: Array<{ toolName: string; input: unknown }>;
-  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number; cacheWriteTokens: number; reasoningTokens: number; totalTokens: number };
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number; cacheWriteTokens: number; reasoningTokens: number; totalTokens: number; serviceTier?: string };
   finishReason: string;
 }
 
@@ -49,7 +49,7 @@ function anthropicExpected(events: Json[]): Expected {
   let stop = '';
   for (const e of events) {
     for (const source of [e.message?.usage, e.usage]) {
-      for (const [k, v] of Object.entries(source ?? {})) if (typeof v === 'number') usage[k] = v;
+      for (const [k, v] of Object.entries(source ?? {})) if (typeof v === 'number' || k === 'service_tier') usage[k] = v;
     }
     if (e.delta?.stop_reason) stop = e.delta.stop_reason;
   }
@@ -67,7 +67,11 @@ function anthropicExpected(events: Json[]): Expected {
     text: events.filter((e) => e.delta?.type === 'text_delta').map((e) => e.delta.text).join(''),
     reasoning: events.filter((e) => e.delta?.type === 'thinking_delta').map((e) => e.delta.thinking).join(''),
     toolCalls,
-    usage: { inputTokens: input, outputTokens: usage.output_tokens, cachedInputTokens: read, cacheWriteTokens: write, reasoningTokens: 0, totalTokens: input + usage.output_tokens },
+    usage: {
+      inputTokens: input, outputTokens: usage.output_tokens, cachedInputTokens: read, cacheWriteTokens: write, reasoningTokens: 0, totalTokens: input + usage.output_tokens,
+      // The tier the recording was served at (every Anthropic answer says it).
+      ...(usage.service_tier ? { serviceTier: usage.service_tier } : {}),
+    },
     finishReason: { end_turn: 'stop', refusal: 'content_filter', max_tokens: 'length', tool_use: 'tool_calls' }[stop] ?? 'other',
   };
 }
@@ -117,6 +121,7 @@ function ollamaExpected(lines: Json[]): Expected {
 
 function openaiExpected(chunks: Json[]): Expected {
   const usage = chunks.map((c) => c.usage).filter(Boolean).at(-1);
+  const tier = chunks.map((c) => c.service_tier).filter(Boolean).at(-1);
   return {
     text: chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join(''),
     reasoning: chunks.map((c) => c.choices?.[0]?.delta?.reasoning_content ?? '').join(''),
@@ -128,6 +133,7 @@ function openaiExpected(chunks: Json[]): Expected {
       cacheWriteTokens: usage.prompt_tokens_details?.cache_write_tokens ?? 0,
       reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
       totalTokens: usage.total_tokens,
+      ...(tier ? { serviceTier: tier } : {}),
     },
     finishReason: 'stop',
   };
@@ -168,7 +174,7 @@ const adapters: Adapter[] = [
     provider: 'openrouter',
     folder: 'openrouter',
     expected: openaiExpected,
-    expectedJson: (b) => ({ text: b.choices[0].message.content, usage: openaiExpected([{ usage: b.usage }]).usage }),
+    expectedJson: (b) => ({ text: b.choices[0].message.content, usage: openaiExpected([{ usage: b.usage, service_tier: b.service_tier }]).usage }),
   },
 ];
 

@@ -3,7 +3,7 @@ import { fetchUpstream, readJsonBody, upstreamRequests } from '../http';
 import type { DiscoveredModel, Provider, ProviderResult, ProviderSettings } from '../types';
 import { toGeminiBody } from './request';
 import { blockedPromptError, type GeminiResponseWire, mapGeminiFinishReason, parseGeminiStream, resultOf } from './stream';
-import { normalizeGeminiUsage } from './usage';
+import { normalizeGeminiUsage, webSearchesOf } from './usage';
 
 interface ModelListWire {
   models?: Array<{
@@ -47,7 +47,7 @@ export function createGoogleProvider(settings: ProviderSettings = {}): Provider 
         ...(reasoningParts.some((part) => part.providerMetadata) ? { reasoningParts } : {}),
         toolCalls,
         finishReason: toolCalls.length && finishReason === 'stop' ? 'tool_calls' : finishReason,
-        usage: normalizeGeminiUsage(response.usageMetadata),
+        usage: normalizeGeminiUsage(response.usageMetadata, webSearchesOf(response.candidates?.[0])),
       };
     },
 

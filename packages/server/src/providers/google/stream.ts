@@ -3,7 +3,7 @@ import { errorFromBody, parseStreamJson, sseEventBatches, type UpstreamRequest }
 import { ToolCallAssembler } from '../toolCalls';
 import type { UpstreamResponse } from '../transport';
 import type { ProviderEvent, ProviderToolCall } from '../types';
-import { type GeminiUsageWire, normalizeGeminiUsage } from './usage';
+import { type GeminiUsageWire, normalizeGeminiUsage, webSearchesOf } from './usage';
 
 interface PartialArgWire {
   jsonPath?: string;
@@ -25,6 +25,7 @@ export interface GeminiResponseWire {
   candidates?: Array<{
     content?: { parts?: GeminiPartWire[] };
     finishReason?: string;
+    groundingMetadata?: { webSearchQueries?: unknown[] };
   }>;
   promptFeedback?: { blockReason?: string };
   usageMetadata?: GeminiUsageWire;
@@ -173,6 +174,7 @@ export function resultOf(response: GeminiResponseWire, provider: string): { text
 export async function* parseGeminiStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent[]> {
   if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
   let finishReason: string | undefined;
+  let webSearches = 0;
   const parts = new GeminiParts(request.provider);
   yield* sseEventBatches(response.body, request, (data, out) => {
     const chunk = parseStreamJson<GeminiResponseWire>(data, request.provider, 'chunk');
@@ -180,7 +182,9 @@ export async function* parseGeminiStream(response: UpstreamResponse, request: Up
     const blocked = blockedPromptError(chunk, request.provider);
     if (blocked) throw blocked;
     for (const part of chunk.candidates?.[0]?.content?.parts ?? []) parts.push(part, out);
-    const usage = normalizeGeminiUsage(chunk.usageMetadata);
+    // Grounding metadata comes once, usually with the last chunk; usage is repeated in each.
+    webSearches = Math.max(webSearches, webSearchesOf(chunk.candidates?.[0]));
+    const usage = normalizeGeminiUsage(chunk.usageMetadata, webSearches);
     if (usage) out.push({ type: 'usage', usage });
     finishReason = chunk.candidates?.[0]?.finishReason ?? finishReason;
     return false;

@@ -37,6 +37,7 @@ interface CompletionWire {
     finish_reason?: string | null;
   }>;
   usage?: unknown;
+  service_tier?: unknown;
 }
 
 /** Chat Completions — OpenAI itself and every server that speaks its wire format. */
@@ -82,7 +83,7 @@ export function createOpenAIProvider(config: OpenAIProviderConfig): Provider {
         reasoning: choice.message?.reasoning_content ?? choice.message?.reasoning ?? content.map((event) => (event.type === 'reasoning' ? event.text : '')).join(''),
         toolCalls,
         finishReason: toolCalls.length && finishReason === 'stop' ? 'tool_calls' : finishReason,
-        usage: normalizeOpenAIUsage(body.usage),
+        usage: normalizeOpenAIUsage(body.usage, body.service_tier),
         ...(costUsd === undefined ? {} : { costUsd }),
       };
     },

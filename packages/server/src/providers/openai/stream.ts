@@ -21,6 +21,7 @@ interface ChunkWire {
     finish_reason?: string | null;
   }>;
   usage?: unknown;
+  service_tier?: unknown;
   /** Groq puts stream usage under `x_groq.usage`. */
   x_groq?: { usage?: unknown };
   error?: unknown;
@@ -162,7 +163,7 @@ export async function* parseOpenAIStream(response: UpstreamResponse, request: Up
       }
     }
     const wireUsage = chunk.usage ?? chunk.x_groq?.usage;
-    const usage = normalizeOpenAIUsage(wireUsage);
+    const usage = normalizeOpenAIUsage(wireUsage, chunk.service_tier);
     if (usage) {
       seen.usage = true;
       const costUsd = reportedCost(wireUsage);

@@ -23,9 +23,10 @@ function record(overrides: Partial<LogRecord> & { id: string; time: number }): L
 }
 
 /** A record as release 4 stored it: without the columns later migrations added (the call's trace, its client key). */
-function asV4(r: LogRecord): Omit<LogRecord, 'stepDetails' | 'toolCallDetails' | 'clientKeyId'> {
-  const { stepDetails: _steps, toolCallDetails: _tools, clientKeyId: _key, ...v4 } = r;
-  return v4;
+/** A record as a v4 log row has it: none of the columns later migrations added. */
+function asV4(r: LogRecord): Partial<LogRecord> {
+  const later = new Set<string>(['stepDetails', 'toolCallDetails', 'clientKeyId', 'cacheWrite1hTokens', 'audioInputTokens', 'audioOutputTokens', 'imageInputTokens', 'toolUsePromptTokens', 'serverToolRequests', 'serviceTier', 'costSource', 'catalogCost', 'costAudio', 'costServerTools']);
+  return Object.fromEntries(Object.entries(r).filter(([key]) => !later.has(key)));
 }
 
 const matrix = await storeMatrix();
@@ -58,6 +59,17 @@ describe.each(stores)('log store conformance: %s', (_kind, make) => {
       metadata: JSON.stringify({ a: 'b,"c"\n' }),
       stepDetails: JSON.stringify([{ step: 1, model: 'openai:x', finishReason: 'tool_calls', inputTokens: 10, outputTokens: 5, costUsd: 0.001, latencyMs: 20 }]),
       toolCallDetails: JSON.stringify([{ step: 1, toolCallId: 'call_1', toolName: 'weather', runs: 'server', outcome: 'success', durationMs: 1.5 }]),
+      cacheWrite1hTokens: 1,
+      audioInputTokens: 2,
+      audioOutputTokens: 3,
+      imageInputTokens: 1,
+      toolUsePromptTokens: 2,
+      serverToolRequests: JSON.stringify({ webSearch: 2 }),
+      serviceTier: 'priority',
+      costSource: 'provider',
+      catalogCost: 0.0001215,
+      costAudio: 0.00001,
+      costServerTools: 0.00002,
     });
     await store.insertLogs([full]);
     expect(await store.listLogs({ limit: 10 })).toEqual([full]);
@@ -118,7 +130,7 @@ describe('sqliteStore', () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }]);
+    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }, { version: 8 }]);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aiu_request_log'").all() as Array<{ name: string }>).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['aiu_request_log_time', 'aiu_request_log_model_time', 'aiu_request_log_provider_time', 'aiu_request_log_user_time']));
     db.close();
@@ -244,8 +256,11 @@ describe.skipIf(!stores.some(([kind]) => kind === 'postgres'))('postgresStore', 
       5,
       async (client, prefix) => {
         // v5 rollups had no client key column.
-        const v5Columns = ROLLUP_COLUMNS.replace(', client_key_id', '');
-        for (const row of rollupDeltas(records)) await insert(client, `${prefix}aiu_usage_rollup`, v5Columns, rollupValues(row).filter((_, i) => i !== 6));
+        // v5 rollups had no client key column, nor the billing sums (the 8 before the two histograms).
+        const columns = ROLLUP_COLUMNS.split(', ');
+        const kept = (_: unknown, i: number) => i !== 6 && (i < columns.length - 10 || i >= columns.length - 2);
+        const v5Columns = columns.filter(kept).join(', ');
+        for (const row of rollupDeltas(records)) await insert(client, `${prefix}aiu_usage_rollup`, v5Columns, rollupValues(row).filter(kept));
       },
       async (store, client, schema) => {
         const { rows: types } = await client.query(

@@ -4,7 +4,7 @@ import type { KeyStore } from '../../keyring/types';
 import { CLIENT_KEY_COLUMNS, type ClientKeyRecord, fromClientKeyRecord, toClientKeyParams } from '../clientKeyRows';
 import type { LogListQuery, LogRecord } from '../../log/types';
 import { fromKeyRecord, KEY_COLUMNS, type KeyRecord, toKeyParams } from '../keyRows';
-import { LOG_COLUMNS, logParams } from '../logColumns';
+import { type BillingColumns, billingOf, LOG_COLUMNS, logParams } from '../logColumns';
 import type { AiuStore } from '../types';
 import { rollupDeltas } from '../../log/rollup';
 import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupSelect, rollupValues, rollupWhere } from '../rollupRows';
@@ -43,7 +43,9 @@ interface LogRow {
   step_details: string | null; tool_call_details: string | null; client_key_id: string | null;
 }
 
-function fromLogRow(row: LogRow): LogRecord {
+type LogRowWithBilling = LogRow & BillingColumns;
+
+function fromLogRow(row: LogRowWithBilling): LogRecord {
   return {
     id: row.id, time: Number(row.time), userId: row.user_id, projectId: row.project_id, provider: row.provider, model: row.model,
     status: row.status, errorCode: row.error_code, attempts: row.attempts, inputTokens: row.input_tokens,
@@ -52,6 +54,8 @@ function fromLogRow(row: LogRow): LogRecord {
     costOutput: row.cost_output, costTotal: row.cost_total, latencyMs: row.latency_ms, ttftMs: row.ttft_ms, queueMs: row.queue_ms,
     attemptDetails: row.attempt_details, savedUsd: row.saved_usd, prompt: row.prompt, response: row.response, metadata: row.metadata,
     stepDetails: row.step_details, toolCallDetails: row.tool_call_details, clientKeyId: row.client_key_id,
+    // pg reads DOUBLE PRECISION as a number and INTEGER as a number: no conversion needed.
+    ...billingOf(row),
   };
 }
 
@@ -183,7 +187,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
     await client.query(`DELETE FROM ${table('aiu_usage_rollup')}`);
     let after: { time: number; id: string } | null = null;
     for (;;) {
-      const page = await client.query<LogRow>(
+      const page = await client.query<LogRowWithBilling>(
         `SELECT ${LOG_COLUMNS.join(', ')} FROM ${table('aiu_request_log')} ${after ? 'WHERE (time, id) > ($1, $2)' : ''} ORDER BY time, id LIMIT 5000`,
         after ? [after.time, after.id] : [],
       );
@@ -279,7 +283,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
         `SELECT ${LOG_COLUMNS.join(', ')} FROM ${table('aiu_request_log')}` +
         (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
         ` ORDER BY time DESC, id DESC LIMIT ${param(query.limit)}`;
-      const { rows } = await db().query<LogRow>(sql, params);
+      const { rows } = await db().query<LogRowWithBilling>(sql, params);
       return rows.map(fromLogRow);
     },
 

@@ -168,4 +168,21 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = [
       ALTER TABLE {schema}aiu_usage_rollup ADD PRIMARY KEY (span, slot, provider, model, status, user_id, client_key_id);
     `,
   },
+  {
+    version: 9,
+    name: 'billing_dimensions',
+    // Every new column is nullable or 0: an older row simply did not report the dimension.
+    sql: `
+      ALTER TABLE {schema}aiu_request_log
+        ADD COLUMN cache_write_1h_tokens INTEGER, ADD COLUMN audio_input_tokens INTEGER, ADD COLUMN audio_output_tokens INTEGER,
+        ADD COLUMN image_input_tokens INTEGER, ADD COLUMN tool_use_prompt_tokens INTEGER, ADD COLUMN server_tool_requests TEXT,
+        ADD COLUMN service_tier TEXT, ADD COLUMN cost_source TEXT, ADD COLUMN catalog_cost DOUBLE PRECISION,
+        ADD COLUMN cost_audio DOUBLE PRECISION, ADD COLUMN cost_server_tools DOUBLE PRECISION;
+      ALTER TABLE {schema}aiu_usage_rollup
+        ADD COLUMN cache_write_1h_tokens BIGINT NOT NULL DEFAULT 0, ADD COLUMN audio_input_tokens BIGINT NOT NULL DEFAULT 0,
+        ADD COLUMN audio_output_tokens BIGINT NOT NULL DEFAULT 0, ADD COLUMN image_input_tokens BIGINT NOT NULL DEFAULT 0,
+        ADD COLUMN server_tool_requests BIGINT NOT NULL DEFAULT 0, ADD COLUMN audio_cost_nano BIGINT NOT NULL DEFAULT 0,
+        ADD COLUMN tier_cost_nano BIGINT NOT NULL DEFAULT 0, ADD COLUMN tier_requests BIGINT NOT NULL DEFAULT 0;
+    `,
+  },
 ];

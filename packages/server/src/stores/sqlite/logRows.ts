@@ -1,6 +1,7 @@
 import type { LogListQuery, LogRecord } from '../../log/types';
+import { type BillingColumns, billingOf, LOG_COLUMNS } from '../logColumns';
 
-export type Row = {
+export type Row = BillingColumns & {
   id: string;
   time: number;
   user_id: string | null;
@@ -33,10 +34,7 @@ export type Row = {
   client_key_id: string | null;
 };
 
-export const COLUMNS =
-  'id, time, user_id, project_id, provider, model, status, error_code, attempts, input_tokens, output_tokens, ' +
-  'cached_input_tokens, cache_write_tokens, reasoning_tokens, total_tokens, estimated, cost_input, cost_output, ' +
-  'cost_total, latency_ms, ttft_ms, queue_ms, attempt_details, saved_usd, prompt, response, metadata, step_details, tool_call_details, client_key_id';
+export const COLUMNS = LOG_COLUMNS.join(', ');
 
 /** The SQL (and its named parameters) for a page of the log, newest first. */
 export function selectLogs(query: LogListQuery): { sql: string; params: Record<string, unknown> } {
@@ -113,5 +111,6 @@ export function fromRow(row: Row): LogRecord {
     stepDetails: row.step_details,
     toolCallDetails: row.tool_call_details,
     clientKeyId: row.client_key_id,
+    ...billingOf(row),
   };
 }

@@ -161,4 +161,30 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<Migration> = [
       ALTER TABLE aiu_usage_rollup_v7 RENAME TO aiu_usage_rollup;
     `,
   },
+  {
+    version: 8,
+    name: 'billing_dimensions',
+    // Every new column is nullable or 0: an older row simply did not report the dimension.
+    sql: `
+      ALTER TABLE aiu_request_log ADD COLUMN cache_write_1h_tokens INTEGER;
+      ALTER TABLE aiu_request_log ADD COLUMN audio_input_tokens INTEGER;
+      ALTER TABLE aiu_request_log ADD COLUMN audio_output_tokens INTEGER;
+      ALTER TABLE aiu_request_log ADD COLUMN image_input_tokens INTEGER;
+      ALTER TABLE aiu_request_log ADD COLUMN tool_use_prompt_tokens INTEGER;
+      ALTER TABLE aiu_request_log ADD COLUMN server_tool_requests TEXT;
+      ALTER TABLE aiu_request_log ADD COLUMN service_tier TEXT;
+      ALTER TABLE aiu_request_log ADD COLUMN cost_source TEXT;
+      ALTER TABLE aiu_request_log ADD COLUMN catalog_cost REAL;
+      ALTER TABLE aiu_request_log ADD COLUMN cost_audio REAL;
+      ALTER TABLE aiu_request_log ADD COLUMN cost_server_tools REAL;
+      ALTER TABLE aiu_usage_rollup ADD COLUMN cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE aiu_usage_rollup ADD COLUMN audio_input_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE aiu_usage_rollup ADD COLUMN audio_output_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE aiu_usage_rollup ADD COLUMN image_input_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE aiu_usage_rollup ADD COLUMN server_tool_requests INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE aiu_usage_rollup ADD COLUMN audio_cost_nano INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE aiu_usage_rollup ADD COLUMN tier_cost_nano INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE aiu_usage_rollup ADD COLUMN tier_requests INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
