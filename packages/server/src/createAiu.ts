@@ -12,6 +12,7 @@ import {
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { PriceBook, type Logger, type PricingOption } from './catalog/priceBook';
+import { validatePricing } from './catalog/pricingOption';
 import type { BreakerOptions } from './limits/breaker';
 import { Guards, type TimeoutOptions } from './limits/guards';
 import type { QuotasOption } from './limits/quotas';
@@ -209,7 +210,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     guards: new Guards(options.state ?? memoryState(), options),
     routes: validateRoutes(options.routes ?? {}),
     tracer: options.tracer,
-    prices: new PriceBook(options.pricing ?? {}, logger, catalog),
+    prices: new PriceBook(validatePricing(options.pricing ?? {}), logger, catalog),
     catalog,
     serverTools: new ServerTools(options.tools, options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS),
     log,

@@ -4,6 +4,8 @@ import {
   ChatRequestSchema,
   computeCost,
   createUsage,
+  priceUsage,
+  sumUsage,
   InvalidModelError,
   parseModelId,
   RateLimitedError,
@@ -100,6 +102,35 @@ describe('computeCost', () => {
     const pricing = { input: 1.25, output: 10, tiers: [{ aboveInputTokens: 200_000, input: 2.5, output: 15 }] };
     expect(computeCost(createUsage({ inputTokens: 199_999, outputTokens: 0 }), pricing)?.input).toBe(0.24999875);
     expect(computeCost(createUsage({ inputTokens: 200_001, outputTokens: 0 }), pricing)?.input).toBe(0.5000025);
+  });
+});
+
+describe('priceUsage: every billed dimension', () => {
+  it('names each used dimension its price lacks, and then gives no figure at all', () => {
+    const usage = createUsage({ inputTokens: 100, outputTokens: 10, cacheWriteTokens: 40, cacheWrite1hTokens: 30, audioInputTokens: 5, serverToolRequests: { webFetch: 1 }, serviceTier: 'priority' });
+    expect(priceUsage(usage, { input: 1, output: 2 })).toEqual({ cost: null, missing: ['serviceTier:priority', 'inputAudio', 'serverTools.webFetch', 'cacheWrite1h'] });
+  });
+
+  it('keeps the standard tier names at base prices and the long-context tier under a service tier', () => {
+    const pricing = { input: 1, output: 2, tiers: [{ aboveInputTokens: 100, input: 3, output: 4 }], serviceTiers: { priority: { multiplier: 2 } } };
+    for (const tier of ['default', 'standard', 'on_demand', 'auto']) expect(computeCost(createUsage({ inputTokens: 10, outputTokens: 0, serviceTier: tier }), pricing)?.total).toBe(0.00001);
+    // 200 input tokens cross the tier ($3); priority doubles it: 200 × $6 per 1M.
+    expect(computeCost(createUsage({ inputTokens: 200, outputTokens: 0, serviceTier: 'priority' }), pricing)?.total).toBe(0.0012);
+  });
+
+  it('bills images at the input rate unless priced apart, audio and 1-hour writes only at their own', () => {
+    const usage = createUsage({ inputTokens: 1000, outputTokens: 100, imageInputTokens: 400, audioInputTokens: 100, audioOutputTokens: 50, cacheWriteTokens: 200, cacheWrite1hTokens: 200 });
+    const cost = computeCost(usage, { input: 1, output: 2, cacheWrite1h: 2, inputAudio: 10, outputAudio: 20 });
+    // Input: 300 text + 400 image at $1, 100 audio at $10, 200 1-hour writes at $2 = 2100; output: 50 × $2 + 50 × $20 = 1100.
+    expect(cost).toEqual({ input: 0.0021, output: 0.0011, total: 0.0032, currency: 'USD', audio: 0.002 });
+  });
+
+  it('sums steps: every count, the 1-hour split where any step had one, the tier only when they share it', () => {
+    const a = createUsage({ inputTokens: 10, outputTokens: 1, cacheWriteTokens: 4, cacheWrite1hTokens: 4, serverToolRequests: { webSearch: 1 }, serviceTier: 'priority' });
+    const b = createUsage({ inputTokens: 20, outputTokens: 2, audioInputTokens: 3, serverToolRequests: { webSearch: 2 }, serviceTier: 'default' });
+    expect(sumUsage([a, b])).toMatchObject({ inputTokens: 30, cacheWriteTokens: 4, cacheWrite1hTokens: 4, cacheWrite5mTokens: 0, audioInputTokens: 3, serverToolRequests: { webSearch: 3 } });
+    expect(sumUsage([a, b]).serviceTier).toBeUndefined();
+    expect(sumUsage([a, a]).serviceTier).toBe('priority');
   });
 });
 

@@ -56,9 +56,14 @@ function tokenPricesAt(price: GenaiModelPrice, threshold: number): Partial<Recor
  * the tier its input size crossed (Gemini, Claude above 200k), so a tier here carries
  * every field's price at that threshold. Web searches are priced per 1,000 (`web_searches_kcount`).
  */
-export function toModelPricing(price: GenaiModelPrice): ModelPricing | null {
+export function toModelPricing(price: GenaiModelPrice, provider?: string): ModelPricing | null {
   const base = tokenPricesAt(price, -1);
   if (base.input === undefined) return null;
+  // Gemini's price list gives one input rate for every modality unless it prices audio apart,
+  // and the data then omits the audio price; every other provider prices audio apart always,
+  // so there a missing audio price is missing data (the call's cost becomes null).
+  const unifiedAudio = provider === 'google';
+  if (unifiedAudio) base.inputAudio ??= base.input;
   const starts = [
     ...new Set(Object.keys(TOKEN_FIELDS).flatMap((key) => {
       const field = price[key];
@@ -67,6 +72,7 @@ export function toModelPricing(price: GenaiModelPrice): ModelPricing | null {
   ].sort((a, b) => a - b);
   const tiers: PriceTier[] = starts.map((start) => {
     const at = tokenPricesAt(price, start);
+    if (unifiedAudio) at.inputAudio ??= at.input;
     return { aboveInputTokens: start, ...at, input: at.input ?? base.input ?? 0, output: at.output ?? 0 };
   });
   const webSearch = baseOf(price.web_searches_kcount);
@@ -98,7 +104,7 @@ export function findCatalogPrice(provider: string, model: string, at = new Date(
     return null;
   }
   if (!result) return null;
-  const pricing = toModelPricing(result.model_price);
+  const pricing = toModelPricing(result.model_price, provider);
   if (!pricing) return null;
   return {
     pricing,

@@ -1,5 +1,6 @@
 import { allowsModel } from '../clientKeys/policy';
 import { InvalidRequestError, type ModelInfo } from '@aiu/core';
+import { PRICE_DATA } from '../catalog/priceDataRelease';
 import type { RouteContext } from './context';
 import { empty, jsonText } from './respond';
 
@@ -17,7 +18,8 @@ export async function modelsRoute(request: Request, _params: Record<string, stri
     provider: url.searchParams.get('provider'),
     refresh: url.searchParams.has('refresh') && url.searchParams.get('refresh') !== 'false',
   });
-  const body = JSON.stringify({ models, ...(warnings.length ? { warnings } : {}) });
+  // Which price data release priced these models, so a dashboard can say how fresh the prices are.
+  const body = JSON.stringify({ models, priceData: PRICE_DATA, ...(warnings.length ? { warnings } : {}) });
   const etag = `W/"${fnv1a(body)}"`;
   const headers = { etag, 'cache-control': 'private, max-age=60, stale-while-revalidate=600', vary: 'authorization, cookie' };
   if (matchesEtag(request.headers.get('if-none-match'), etag)) return empty(304, headers);

@@ -43,6 +43,19 @@ const CSV_COLUMNS: ReadonlyArray<readonly [name: string, value: (record: LogReco
   // The trace as stored (JSON): a spreadsheet shows it, a script parses it.
   ['steps', (r) => r.stepDetails ?? '[]'],
   ['toolCalls', (r) => r.toolCallDetails ?? '[]'],
+  // Billing dimensions, appended so the columns above keep their places; empty where not reported.
+  ['cacheWrite5mTokens', (r) => (typeof r.cacheWrite1hTokens === 'number' ? r.cacheWriteTokens - r.cacheWrite1hTokens : null)],
+  ['cacheWrite1hTokens', (r) => r.cacheWrite1hTokens ?? null],
+  ['audioInputTokens', (r) => r.audioInputTokens ?? null],
+  ['audioOutputTokens', (r) => r.audioOutputTokens ?? null],
+  ['imageInputTokens', (r) => r.imageInputTokens ?? null],
+  ['toolUsePromptTokens', (r) => r.toolUsePromptTokens ?? null],
+  ['serverToolRequests', (r) => r.serverToolRequests ?? null],
+  ['serviceTier', (r) => r.serviceTier ?? null],
+  ['costSource', (r) => r.costSource ?? null],
+  ['catalogCost', (r) => r.catalogCost ?? null],
+  ['costAudio', (r) => r.costAudio ?? null],
+  ['costServerTools', (r) => r.costServerTools ?? null],
 ];
 
 export const CSV_HEADER = `${CSV_COLUMNS.map(([name]) => name).join(',')}\r\n`;

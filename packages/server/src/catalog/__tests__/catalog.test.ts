@@ -3,7 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createRig, type TestRig } from '../../../test/helpers';
 import { ModelCatalog } from '../catalog';
 import { PriceBook } from '../priceBook';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { findCatalogPrice, toModelPricing } from '../genaiPrices';
+import { PRICE_DATA } from '../priceDataRelease';
+
+const require = createRequire(import.meta.url);
 import { findMetadata } from '../metadata';
 import { findProvider } from '@pydantic/genai-prices';
 
@@ -57,6 +63,25 @@ describe('catalog data', () => {
         output_mtok: { base: 12, tiers: [{ start: 200_000, price: 18 }] },
       }),
     ).toEqual({ input: 2, output: 12, cacheRead: 0.2, tiers: [{ aboveInputTokens: 200_000, input: 4, output: 18, cacheRead: 0.4 }] });
+  });
+
+  it('reads every billed dimension the data prices: 1-hour cache writes, audio, web searches, long-context tiers of each', () => {
+    // claude-sonnet-4-5: 1-hour writes $6 ($12 above 200k), web search $10 per 1,000.
+    const sonnet = findCatalogPrice('anthropic', 'claude-sonnet-4-5-20250929')?.pricing;
+    expect(sonnet).toMatchObject({ input: 3, cacheWrite: 3.75, cacheWrite1h: 6, serverTools: { webSearch: 10 } });
+    expect(sonnet?.tiers?.[0]).toMatchObject({ aboveInputTokens: 200_000, input: 6, cacheWrite1h: 12 });
+    // Gemini 2.5 Flash prices audio apart ($1 vs $0.30); Gemini 3 Pro has one input rate for every modality.
+    expect(findCatalogPrice('google', 'gemini-2.5-flash')?.pricing).toMatchObject({ input: 0.3, inputAudio: 1 });
+    expect(findCatalogPrice('google', 'gemini-3-pro-preview')?.pricing).toMatchObject({ input: 2, inputAudio: 2 });
+    // OpenAI prices audio apart always: a model the data gives no audio price keeps none (its audio calls cost null).
+    expect(findCatalogPrice('openai', 'gpt-4.1-nano')?.pricing.inputAudio).toBeUndefined();
+    expect(findCatalogPrice('openai', 'gpt-5')?.pricing.serverTools).toEqual({ webSearch: 10 });
+  });
+
+  it('says which price data release is installed (scripts/stamp-price-data.mjs keeps it in step)', () => {
+    const installed = JSON.parse(readFileSync(join(dirname(require.resolve('@pydantic/genai-prices')), '..', 'package.json'), 'utf8')) as { version: string };
+    expect(PRICE_DATA).toMatchObject({ source: '@pydantic/genai-prices', version: installed.version });
+    expect(PRICE_DATA.releasedAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
   it('knows metadata: context, max output, capabilities, modalities, release date', () => {

@@ -7,6 +7,20 @@ export function anthropicUsage(usage: Usage, cost: Cost | null): Record<string, 
     output_tokens: usage.outputTokens,
     cache_read_input_tokens: usage.cachedInputTokens,
     cache_creation_input_tokens: usage.cacheWriteTokens,
+    ...(usage.cacheWrite1hTokens === undefined
+      ? {}
+      : { cache_creation: { ephemeral_5m_input_tokens: usage.cacheWrite5mTokens ?? 0, ephemeral_1h_input_tokens: usage.cacheWrite1hTokens } }),
+    ...(usage.reasoningTokens > 0 ? { output_tokens_details: { thinking_tokens: usage.reasoningTokens } } : {}),
+    ...(usage.serverToolRequests
+      ? {
+          server_tool_use: {
+            web_search_requests: usage.serverToolRequests.webSearch ?? 0,
+            web_fetch_requests: usage.serverToolRequests.webFetch ?? 0,
+            ...(usage.serverToolRequests.codeExecution ? { code_execution_requests: usage.serverToolRequests.codeExecution } : {}),
+          },
+        }
+      : {}),
+    ...(usage.serviceTier === undefined ? {} : { service_tier: usage.serviceTier }),
     cost: cost?.total ?? null,
   };
 }

@@ -6,10 +6,22 @@ export function openAIUsage(usage: Usage, cost: Cost | null): Record<string, unk
     prompt_tokens: usage.inputTokens,
     completion_tokens: usage.outputTokens,
     total_tokens: usage.totalTokens,
-    prompt_tokens_details: { cached_tokens: usage.cachedInputTokens },
-    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+    prompt_tokens_details: {
+      cached_tokens: usage.cachedInputTokens,
+      ...(usage.audioInputTokens === undefined ? {} : { audio_tokens: usage.audioInputTokens }),
+      ...(usage.imageInputTokens === undefined ? {} : { image_tokens: usage.imageInputTokens }),
+    },
+    completion_tokens_details: {
+      reasoning_tokens: usage.reasoningTokens,
+      ...(usage.audioOutputTokens === undefined ? {} : { audio_tokens: usage.audioOutputTokens }),
+    },
     cost: cost?.total ?? null,
   };
+}
+
+/** OpenAI puts the tier that served the call beside `usage`, not in it. */
+export function openAIServiceTier(usage: Usage): Record<string, unknown> {
+  return usage.serviceTier === undefined ? {} : { service_tier: usage.serviceTier };
 }
 
 export function openAIFinishReason(reason: FinishReason): string {
@@ -43,6 +55,7 @@ export function toCompletion(result: ChatResult, clientTools: ReadonlySet<string
       },
     ],
     usage: openAIUsage(result.usage, result.cost),
+    ...openAIServiceTier(result.usage),
   };
 }
 
@@ -107,7 +120,10 @@ export class ChunkEncoder {
           break;
         case 'finish':
           text += this.chunk({}, openAIFinishReason(event.finishReason));
-          if (this.includeUsage) text += `${this.base}"choices":[],"usage":${JSON.stringify(openAIUsage(event.usage, event.cost))}}\n\n`;
+          if (this.includeUsage) {
+            const tier = event.usage.serviceTier === undefined ? '' : `,"service_tier":${JSON.stringify(event.usage.serviceTier)}`;
+            text += `${this.base}"choices":[],"usage":${JSON.stringify(openAIUsage(event.usage, event.cost))}${tier}}\n\n`;
+          }
           text += 'data: [DONE]\n\n';
           break;
         case 'error':
