@@ -120,6 +120,8 @@ describe.runIf(ready)('the express example in Chromium', () => {
     expect(await rows.nth(1).getAttribute('data-status')).toBe('success');
     expect(await page.locator('rect[data-series]').count()).toBeGreaterThan(0);
     expect(await page.getByRole('img', { name: 'Usage by requests' }).getAttribute('aria-describedby')).toBeTruthy();
+    // What the cost is made of: the recordings cache nothing, carry no audio and run at the standard tier.
+    expect(await page.getByTestId('cost-breakdown').textContent()).toMatch(/Saved by the prompt cache\$0\.000000Audio\$0\.000000At flex, priority or other tiers\$0\.000000 \(0 calls\)/);
     await page.screenshot({ path: join(shots, 'usage.png'), fullPage: true });
 
     // Export CSV: a real download with a header and both rows.

@@ -12,7 +12,7 @@ export function UsagePage() {
     <section aria-labelledby="usage-heading">
       <h1 id="usage-heading">Usage</h1>
       <UsageChart from={from} to={to} granularity="day" groupBy="model" metric="requests" tz={Intl.DateTimeFormat().resolvedOptions().timeZone}>
-        {({ series, buckets, ticks, scale, isLoading, isEmpty, error, totals, getChartProps, getSummaryProps }) => (
+        {({ series, buckets, ticks, scale, isLoading, isEmpty, error, totals, costBreakdown, getChartProps, getSummaryProps }) => (
           <figure className="chart">
             {error ? <p className="error">{error.message}</p> : null}
             {isLoading ? <p className="muted">Loading usage…</p> : null}
@@ -54,6 +54,18 @@ export function UsagePage() {
             </ul>
             <figcaption {...getSummaryProps({ className: 'muted' })} />
             {totals ? <p data-testid="totals">{`${totals.requests} requests · $${totals.cost.toFixed(6)} · ${totals.totalTokens} tokens`}</p> : null}
+            {costBreakdown ? (
+              <dl className="breakdown" data-testid="cost-breakdown">
+                <dt>Saved by the prompt cache</dt>
+                <dd>${costBreakdown.savedByCache.toFixed(6)}</dd>
+                <dt>Audio</dt>
+                <dd>${costBreakdown.audio.toFixed(6)}</dd>
+                <dt>At flex, priority or other tiers</dt>
+                <dd>{`$${costBreakdown.tier.toFixed(6)} (${costBreakdown.tierRequests} calls)`}</dd>
+                <dt>Calls without a known price</dt>
+                <dd>{costBreakdown.unpricedRequests}</dd>
+              </dl>
+            ) : null}
           </figure>
         )}
       </UsageChart>

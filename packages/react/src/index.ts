@@ -54,6 +54,7 @@ export { useRequestLog, type UseRequestLogResult, type RequestLogQuery } from '.
 export {
   useUsageChart,
   type UsageChartApi,
+  type CostBreakdown,
   type UseUsageChartProps,
   type UsageMetric,
   type ChartSeries,

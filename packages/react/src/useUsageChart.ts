@@ -25,6 +25,16 @@ export interface UseUsageChartProps extends UsageQueryInput {
   locale?: string;
 }
 
+export interface CostBreakdown {
+  total: number;
+  savedByCache: number;
+  audio: number;
+  tier: number;
+  tierRequests: number;
+  serverToolRequests: number;
+  unpricedRequests: number;
+}
+
 export interface UsageChartApi {
   series: ChartSeries[];
   buckets: ChartBucket[];
@@ -38,6 +48,12 @@ export interface UsageChartApi {
   error: AiuRequestError | null;
   /** True when the range holds no request: show an empty state, never invented data. */
   isEmpty: boolean;
+  /**
+   * What the cost is made of, over the whole range (USD): what the prompt cache saved, the audio
+   * part, the part from calls at a non-standard service tier (flex, priority, …) and how many
+   * such calls, and calls whose price is unknown. Null before a report.
+   */
+  costBreakdown: CostBreakdown | null;
   /** The chart as one sentence or three, for screen readers (and anyone). */
   summary: string;
   getChartProps: <P extends SVGAttributes<SVGSVGElement>>(props?: P) => P & SVGAttributes<SVGSVGElement>;
@@ -53,9 +69,21 @@ export function useUsageChart(props: UseUsageChartProps = {}): UsageChartApi {
   const summary = useMemo(() => usageSummary(report, geometry, metric), [report, geometry, metric]);
   const summaryId = `aiu-usage-summary${useId().replace(/:/g, '')}`;
   const state = given === undefined && fetched.isLoading ? 'loading' : fetched.error && given === undefined ? 'error' : geometry.isEmpty ? 'empty' : 'ready';
+  const t = report?.totals;
   return {
     ...geometry,
-    totals: report?.totals ?? null,
+    totals: t ?? null,
+    costBreakdown: t
+      ? {
+          total: t.cost,
+          savedByCache: t.savedByCache,
+          audio: t.audioCost ?? 0,
+          tier: t.tierCost ?? 0,
+          tierRequests: t.tierRequests ?? 0,
+          serverToolRequests: t.serverToolRequests ?? 0,
+          unpricedRequests: t.unpricedRequests,
+        }
+      : null,
     metric,
     report,
     isLoading: given === undefined && fetched.isLoading,

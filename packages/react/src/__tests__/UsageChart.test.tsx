@@ -51,6 +51,30 @@ describe('usage chart geometry', () => {
     );
   });
 
+  it('says what the cost is made of: cache savings, audio, calls at a non-standard tier', () => {
+    const report = { ...REPORT, totals: { ...REPORT.totals, savedByCache: 0.25, audioCost: 1.5, tierCost: 2, tierRequests: 3 } };
+    const g = usageChartGeometry(report, { metric: 'cost' });
+    expect(usageSummary(report, g, 'cost')).toContain(
+      '$6.00 spent, 250 tokens, 6.3% errors, the prompt cache saved $0.25, audio $1.50, $2.00 from 3 calls at a non-standard service tier.',
+    );
+    // Other metrics keep to their own figures.
+    expect(usageSummary(report, usageChartGeometry(report, { metric: 'tokens' }), 'tokens')).not.toContain('audio');
+  });
+
+  it('hands the cost breakdown to the render prop', () => {
+    const report = { ...REPORT, totals: { ...REPORT.totals, savedByCache: 0.25, audioCost: 1.5, tierCost: 2, tierRequests: 3, serverToolRequests: 4 } };
+    let seen: unknown;
+    render(
+      <UsageChart report={report}>
+        {(api) => {
+          seen = api.costBreakdown;
+          return null;
+        }}
+      </UsageChart>,
+    );
+    expect(seen).toEqual({ total: 6, savedByCache: 0.25, audio: 1.5, tier: 2, tierRequests: 3, serverToolRequests: 4, unpricedRequests: REPORT.totals.unpricedRequests });
+  });
+
   it('is honestly empty: no series, no invented values', () => {
     const empty = emptyUsageReport(new Date('2026-11-01T00:00:00Z'), new Date('2026-11-08T00:00:00Z'));
     const g = usageChartGeometry(empty, { metric: 'requests' });

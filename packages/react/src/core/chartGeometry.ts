@@ -178,6 +178,14 @@ export function usageSummary(report: UsageReport | null | undefined, geometry: C
     `${formatMetric(t.totalTokens, 'tokens')} tokens`,
     `${Math.round(t.errorRate * 1000) / 10}% errors`,
   ];
+  if (metric === 'cost') {
+    const costParts = [
+      t.savedByCache > 0 && `the prompt cache saved ${formatMetric(t.savedByCache, 'cost')}`,
+      t.audioCost && `audio ${formatMetric(t.audioCost, 'cost')}`,
+      t.tierRequests && `${formatMetric(t.tierCost ?? 0, 'cost')} from ${t.tierRequests} calls at a non-standard service tier`,
+    ].filter(Boolean);
+    if (costParts.length) parts.push(costParts.join(', '));
+  }
   const peak = geometry.buckets.reduce((best, b) => (b.total > best.total ? b : best), geometry.buckets[0] as ChartBucket);
   let text = `${parts.join(', ')}.`;
   if (peak && peak.total > 0) text += ` Highest ${metric}: ${peak.label} (${formatMetric(peak.total, metric)}).`;
