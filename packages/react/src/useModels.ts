@@ -1,4 +1,4 @@
-import type { ModelInfo } from '@aiu/core';
+import type { ModelInfo, PriceData } from '@aiu/core';
 import { ModelListSchema } from '@aiu/core/lite';
 import { QueryClient, QueryClientContext, useQuery } from '@tanstack/react-query';
 import { useContext, useMemo } from 'react';
@@ -14,6 +14,8 @@ export interface UseModelsResult {
   models: ModelInfo[];
   /** Everything the server lists. */
   allModels: ModelInfo[];
+  /** Which price data release the prices come from (null before the list, or from an older server). */
+  priceData: PriceData | null;
   isLoading: boolean;
   error: AiuRequestError | null;
   refetch: () => void;
@@ -57,6 +59,7 @@ export function useModels(filter: ModelFilter & { enabled?: boolean } = {}): Use
   return {
     models,
     allModels,
+    priceData: query.data?.priceData ?? null,
     isLoading: query.isLoading,
     error: (query.error as AiuRequestError | null) ?? null,
     refetch: () => void query.refetch(),

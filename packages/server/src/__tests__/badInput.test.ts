@@ -88,9 +88,9 @@ describe('bad input to POST /chat', () => {
   });
 
   it('rejects a malformed log cursor with 400', async () => {
-    const response = await rig.aiu.handler(new Request('http://localhost/api/aiu/logs?cursor=not-a-cursor'));
+    const response = await rig.aiu.handler(new Request('http://localhost/api/aiu/logs?cursor=not-a-cursor'), { clientAddress: '127.0.0.1' });
     expect(response.status).toBe(400);
-    const limit = await rig.aiu.handler(new Request('http://localhost/api/aiu/logs?limit=100000'));
+    const limit = await rig.aiu.handler(new Request('http://localhost/api/aiu/logs?limit=100000'), { clientAddress: '127.0.0.1' });
     expect(limit.status).toBe(400);
   });
 });

@@ -83,7 +83,7 @@ async function streamed(target: TestRig, model: string): Promise<Json> {
 }
 
 async function lastEntry(target: TestRig): Promise<LogEntry> {
-  const page = LogPageSchema.parse(await (await target.aiu.handler(new Request('http://localhost/api/aiu/logs'))).json());
+  const page = LogPageSchema.parse(await (await target.aiu.handler(new Request('http://localhost/api/aiu/logs'), { clientAddress: '127.0.0.1' })).json());
   const entry = page.entries[0];
   if (!entry) throw new Error('no log entry');
   return entry;
@@ -91,7 +91,7 @@ async function lastEntry(target: TestRig): Promise<LogEntry> {
 
 /** `/usage` over its default range (today's calls included). */
 async function usageReport(target: TestRig) {
-  const response = await target.aiu.handler(new Request('http://localhost/api/aiu/usage'));
+  const response = await target.aiu.handler(new Request('http://localhost/api/aiu/usage'), { clientAddress: '127.0.0.1' });
   expect(response.status).toBe(200);
   return UsageReportSchema.parse(await response.json());
 }
@@ -340,7 +340,7 @@ describe('price data freshness and export', () => {
       if (wire) Object.assign(wire, { cache_creation_input_tokens: 30, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 20 }, server_tool_use: { web_search_requests: 1 } });
     });
     await complete(target, 'anthropic:claude-sonnet-4-5');
-    const csv = await (await target.aiu.handler(new Request('http://localhost/api/aiu/logs/export?format=csv'))).text();
+    const csv = await (await target.aiu.handler(new Request('http://localhost/api/aiu/logs/export?format=csv'), { clientAddress: '127.0.0.1' })).text();
     const [header, row] = csv.trim().split('\r\n') as [string, string];
     const columns = header.split(',');
     const cell = (name: string) => row.split(',')[columns.indexOf(name)];

@@ -90,7 +90,7 @@ describe('POST /chat', () => {
 
   it('writes exactly one log entry per call, with the usage of the stream', async () => {
     await (await rig.aiu.handler(chatRequest({ model: 'openai:gpt-4.1-nano', messages, metadata: { feature: 'test' } }))).text();
-    const page = (await (await rig.aiu.handler(new Request('http://localhost/api/aiu/logs'))).json()) as {
+    const page = (await (await rig.aiu.handler(new Request('http://localhost/api/aiu/logs'), { clientAddress: '127.0.0.1' })).json()) as {
       entries: Array<Record<string, unknown>>;
     };
     expect(page.entries).toHaveLength(1);

@@ -49,7 +49,7 @@ async function chat(base: string, body: Record<string, unknown>, init: RequestIn
 
 async function entries(current: TestRig): Promise<LogEntry[]> {
   await current.aiu.flush();
-  const { entries } = (await (await current.aiu.handler(new Request('http://localhost/logs'))).json()) as { entries: LogEntry[] };
+  const { entries } = (await (await current.aiu.handler(new Request('http://localhost/logs'), { clientAddress: '127.0.0.1' })).json()) as { entries: LogEntry[] };
   return entries;
 }
 
@@ -129,7 +129,7 @@ describe('server tools: the step loop, over HTTP', () => {
     expect(entry?.toolCalls).toMatchObject([{ step: 1, toolCallId: 'gSIMJiOkT', toolName: 'weather', runs: 'server', outcome: 'success' }]);
     expect(entry?.toolCalls?.[0]?.durationMs).toBeGreaterThanOrEqual(0);
     expect(entry?.inputTokens).toBe(137);
-    const byId = (await (await current.aiu.handler(new Request(`http://localhost/logs/${entry?.id}`))).json()) as LogEntry;
+    const byId = (await (await current.aiu.handler(new Request(`http://localhost/logs/${entry?.id}`), { clientAddress: '127.0.0.1' })).json()) as LogEntry;
     expect(byId).toEqual(entry);
     expect(heard).toEqual(['call weather server', 'result weather false']);
     expect(spans.map((s) => s.name)).toEqual(['aiu.chat', 'chat mistral-small-latest', 'execute_tool weather', 'chat mistral-small-latest']);

@@ -4,7 +4,7 @@ import type { LogFilter } from '../log/types';
 import { toLogEntry } from '../log/types';
 import { parseOrThrow } from './body';
 import type { RouteContext } from './context';
-import { readScope } from './scope';
+import { type ReadScope, readScope } from './scope';
 import { json } from './respond';
 
 export async function logsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
@@ -36,19 +36,20 @@ export async function logEntryRoute(request: Request, params: Record<string, str
   await ctx.log.flush();
   const store = await ctx.store();
   const scope = await readScope(request, ctx, 'logs:read');
-  const [record] = await store.listLogs({ limit: 1, id, ...(scope === undefined ? {} : { userId: scope || null }), clientKeyId: ctx.identity.clientKeyId ?? undefined });
+  const [record] = await store.listLogs({ limit: 1, id, ...scope, clientKeyId: ctx.identity.clientKeyId ?? undefined });
   // Another owner's entry answers exactly like a missing one.
   if (!record) throw new NotFoundError('No log entry with that id.');
   return json(toLogEntry(record));
 }
 
 /**
- * The store query for a validated log query and the caller's scope (`undefined` = everyone).
+ * The store query for a validated log query and the caller's scope.
  * A caller with a client key reads only that key's calls, whatever it asks for.
  */
-export function logFilter(query: LogQuery, scope: string | undefined, caller: Identity): LogFilter {
+export function logFilter(query: LogQuery, scope: ReadScope, caller: Identity): LogFilter {
   return {
-    userId: scope === undefined ? undefined : scope || null,
+    userId: scope.userId,
+    projectId: scope.projectId,
     clientKeyId: caller.clientKeyId ?? query.clientKey,
     provider: query.provider,
     model: query.model,

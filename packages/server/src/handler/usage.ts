@@ -6,7 +6,7 @@ import { assertTimeZone, bucketRange } from '../usage/buckets';
 import { parseOrThrow } from './body';
 import type { RouteContext } from './context';
 import { json } from './respond';
-import { readScope } from './scope';
+import { readScope, rollupProject, rollupUser } from './scope';
 
 const DAY = 86_400_000;
 const DEFAULT_SPAN = { hour: 2 * DAY, day: 30 * DAY, week: 12 * 7 * DAY, month: 365 * DAY } as const;
@@ -20,7 +20,9 @@ export async function usageRoute(request: Request, _params: Record<string, strin
   const to = query.to ? Date.parse(query.to) : Date.now();
   const from = query.from ? Date.parse(query.from) : to - DEFAULT_SPAN[granularity];
   if (!(from < to)) throw new InvalidRequestError('from must be before to.');
-  const userId = await readScope(request, ctx, 'usage:read');
+  const scope = await readScope(request, ctx, 'usage:read');
+  const userId = rollupUser(scope);
+  const projectId = rollupProject(scope);
   const { starts, end } = bucketRange(from, to, granularity, tz);
 
   // Read-your-writes: whatever is queued for the store is written before we read.
@@ -33,7 +35,7 @@ export async function usageRoute(request: Request, _params: Record<string, strin
   const acrossClientKeys = query.view === 'compare' || query.groupBy !== 'clientKey';
   // A caller with a client key sees only that key's usage.
   const clientKeyId = ctx.identity.clientKeyId ?? query.clientKey;
-  const rows = await store.usageRollups({ ranges, provider: query.provider, model: query.model, userId, acrossUsers, clientKeyId, acrossClientKeys });
+  const rows = await store.usageRollups({ ranges, provider: query.provider, model: query.model, userId, projectId, acrossUsers, clientKeyId, acrossClientKeys });
   if (query.view === 'compare') return json(buildComparison(rows));
 
   const report: UsageReport = buildReport(rows, { starts, end, granularity, groupBy: query.groupBy ?? null, tz });

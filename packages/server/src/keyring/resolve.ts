@@ -5,10 +5,17 @@ import type { Provider } from '../providers/types';
 import type { Keyring } from './keyring';
 import type { KeyScope } from './types';
 
-/** Keys and log entries belong to this owner: the user, else the project, else nobody (''). */
+/**
+ * Keys, client keys and quotas belong to this owner: the tenant (user, project). A user in two
+ * projects owns two sets; a caller with neither owns the shared ones (''). Owners of one part
+ * keep the form they had before projects counted (`user:…`, `project:…`).
+ */
 export function ownerOf(identity: Identity): string {
-  if (identity.userId) return `user:${identity.userId}`;
-  if (identity.projectId) return `project:${identity.projectId}`;
+  const { userId, projectId } = identity;
+  // Its own prefix, both parts encoded: no single-part owner can spell it.
+  if (userId && projectId) return `tenant:${encodeURIComponent(projectId)}:${encodeURIComponent(userId)}`;
+  if (userId) return `user:${userId}`;
+  if (projectId) return `project:${projectId}`;
   return '';
 }
 

@@ -63,11 +63,19 @@ export const CSV_HEADER = `${CSV_COLUMNS.map(([name]) => name).join(',')}\r\n`;
 /** A field RFC 4180 needs quoted (comma, quote, CR, LF), or one whose edge spaces a reader would trim. */
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
-/** RFC 4180: quote a field holding a comma, quote, CR or LF, doubling its quotes. */
+/** A text cell a spreadsheet would run as a formula (OWASP: =, +, -, @, tab, carriage return first). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180: quote a field holding a comma, quote, CR or LF, doubling its quotes. A text cell
+ * that a spreadsheet would read as a formula (`=HYPERLINK(…)` as a user id) gets a leading `'`,
+ * as OWASP recommends, so it shows as text; numbers stay numbers.
+ */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  let text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (FORMULA_START.test(text)) text = `'${text}`;
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

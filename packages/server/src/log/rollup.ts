@@ -38,6 +38,8 @@ export interface RollupKey {
   userId: string;
   /** '' when the call came without a client key. */
   clientKeyId: string;
+  /** '' when the call had no project. */
+  projectId: string;
 }
 
 export interface RollupRow extends RollupKey {
@@ -141,7 +143,8 @@ export function rollupDeltas(records: ReadonlyArray<LogRecord>): RollupRow[] {
   for (const record of records) {
     const userId = record.userId ?? '';
     const clientKeyId = record.clientKeyId ?? '';
-    const group = `${record.provider}\u0000${record.model}\u0000${record.status}\u0000${userId}\u0000${clientKeyId}`;
+    const projectId = record.projectId ?? '';
+    const group = `${record.provider}\u0000${record.model}\u0000${record.status}\u0000${userId}\u0000${clientKeyId}\u0000${projectId}`;
     const latencyBin = binOf(record.latencyMs);
     const ttftBin = record.ttftMs === null ? -1 : binOf(record.ttftMs);
     const costNano = record.costTotal === null ? 0 : Math.round(record.costTotal * 1e9);
@@ -160,7 +163,7 @@ export function rollupDeltas(records: ReadonlyArray<LogRecord>): RollupRow[] {
       let row = at.rows.get(group);
       if (!row) {
         row = {
-          span: at.span, slot, provider: record.provider, model: record.model, status: record.status, userId, clientKeyId,
+          span: at.span, slot, provider: record.provider, model: record.model, status: record.status, userId, clientKeyId, projectId,
           requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0,
           costNano: 0, unpriced: 0, savedNano: 0, latencySum: 0, ttftSum: 0, ttftCount: 0, cacheWrite1hTokens: 0, audioInputTokens: 0,
           audioOutputTokens: 0, imageInputTokens: 0, serverToolRequests: 0, audioCostNano: 0, tierCostNano: 0, tierRequests: 0,
@@ -237,6 +240,8 @@ export interface RollupQuery {
    * with userId '') and hand back a tenth of the rows. Stores that ignore it stay correct.
    */
   acrossUsers?: boolean | undefined;
+  /** Restrict to one project ('' = calls without one): with `userId`, the tenant. */
+  projectId?: string | undefined;
   /** Restrict to one client key ('' = calls without one). */
   clientKeyId?: string | undefined;
   /** As `acrossUsers`, for client keys. */
@@ -249,6 +254,7 @@ export function matchesRollup(key: RollupKey, query: RollupQuery): boolean {
     (query.provider === undefined || key.provider === query.provider) &&
     (query.model === undefined || key.model === query.model) &&
     (query.userId === undefined || key.userId === query.userId) &&
+    (query.projectId === undefined || key.projectId === query.projectId) &&
     (query.clientKeyId === undefined || key.clientKeyId === query.clientKeyId)
   );
 }

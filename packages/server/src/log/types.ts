@@ -64,6 +64,8 @@ export interface LogListQuery {
   /** Entries strictly older than this (time, id) position. */
   before?: { time: number; id: string } | undefined;
   userId?: string | null | undefined;
+  /** With `userId`, the tenant: null = entries without a project. */
+  projectId?: string | null | undefined;
   clientKeyId?: string | undefined;
   provider?: string | undefined;
   model?: string | undefined;

@@ -12,6 +12,7 @@ export function matchesLogQuery(record: LogRecord, query: LogListQuery): boolean
     if (record.time > time || (record.time === time && record.id >= id)) return false;
   }
   if (query.userId !== undefined && record.userId !== query.userId) return false;
+  if (query.projectId !== undefined && record.projectId !== query.projectId) return false;
   if (query.clientKeyId !== undefined && (record.clientKeyId ?? null) !== query.clientKeyId) return false;
   if (query.provider !== undefined && record.provider !== query.provider) return false;
   if (query.model !== undefined && record.model !== query.model) return false;

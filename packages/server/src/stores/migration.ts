@@ -5,4 +5,6 @@ export interface Migration {
   sql: string;
   /** Recompute the usage rollups from the log after the SQL ran (rollups are derived data). */
   rebuildRollups?: true;
+  /** Rebuild them only when this query returns a row (a rebuild reads the whole log: skip it when nothing changes). */
+  rebuildRollupsIf?: string;
 }

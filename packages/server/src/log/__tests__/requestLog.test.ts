@@ -71,7 +71,7 @@ describe('GET /logs pagination', () => {
     let cursor: string | null = null;
     let added = 0;
     do {
-      const response = await aiu.handler(new Request(`http://localhost/logs?limit=37${cursor ? `&cursor=${cursor}` : ''}`));
+      const response = await aiu.handler(new Request(`http://localhost/logs?limit=37${cursor ? `&cursor=${cursor}` : ''}`), { clientAddress: '127.0.0.1' });
       const page = LogPageSchema.parse(await response.json());
       seen.push(...page.entries.map((e) => e.id));
       cursor = page.nextCursor;
@@ -104,11 +104,11 @@ describe('GET /logs/export', () => {
       { ...record('req_aborted', Date.now() - 12_000), status: 'aborted', estimated: true, cachedInputTokens: 7, cacheWriteTokens: 2, reasoningTokens: 5, savedUsd: 0.5, queueMs: 3 },
       { ...record('req_bad_metadata', Date.now() - 13_000), metadata: '{not json' },
     ]);
-    const response = await aiu.handler(new Request('http://localhost/logs/export?format=csv'));
+    const response = await aiu.handler(new Request('http://localhost/logs/export?format=csv'), { clientAddress: '127.0.0.1' });
     expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(response.headers.get('content-disposition')).toMatch(/attachment; filename="aiu-logs-.*\.csv"/);
     const [header, ...rows] = parseCsv(await response.text());
-    const logs = (await (await aiu.handler(new Request('http://localhost/logs?limit=100'))).json()) as { entries: LogEntry[] };
+    const logs = (await (await aiu.handler(new Request('http://localhost/logs?limit=100'), { clientAddress: '127.0.0.1' })).json()) as { entries: LogEntry[] };
     expect(rows).toHaveLength(tricky.length + 4);
     expect(logs.entries).toHaveLength(rows.length);
     // Every column, read back the way a spreadsheet user would, equals what GET /logs says.
@@ -126,17 +126,34 @@ describe('GET /logs/export', () => {
     });
   });
 
+  it('neutralises cells a spreadsheet would run as formulas (OWASP), and leaves JSON Lines as they are', async () => {
+    const store = memoryStore();
+    const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false });
+    cleanup.push(() => aiu.close());
+    const hostile = ['=HYPERLINK("http://evil","x")', '+cmd|/c calc', '-2+3', '@SUM(1)', '\tpadded', '\rreturn'];
+    await store.insertLogs(hostile.map((userId, i) => ({ ...record(`req_${i}`, Date.now() - i * 1000), userId, projectId: userId })));
+    const [header, ...rows] = parseCsv(await (await aiu.handler(new Request('http://localhost/logs/export?format=csv'), { clientAddress: '127.0.0.1' })).text());
+    const columns = header as string[];
+    const userIds = rows.map((row) => row[columns.indexOf('userId')]);
+    expect(userIds).toEqual(hostile.map((value) => `'${value}`));
+    expect(rows.map((row) => row[columns.indexOf('projectId')])).toEqual(hostile.map((value) => `'${value}`));
+    // Numbers keep their sign and stay numbers.
+    expect(rows.every((row) => !String(row[columns.indexOf('inputTokens')]).startsWith("'"))).toBe(true);
+    const lines = (await (await aiu.handler(new Request('http://localhost/logs/export?format=jsonl'), { clientAddress: '127.0.0.1' })).text()).trim().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as LogEntry).userId)).toEqual(hostile);
+  });
+
   it('streams JSON Lines, honours filters, and stays paged (more rows than one page)', async () => {
     const store = memoryStore();
     const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false });
     cleanup.push(() => aiu.close());
     await store.insertLogs(Array.from({ length: 2500 }, (_, i) => ({ ...record(`req_${String(i).padStart(5, '0')}`, 1_700_000_000_000 + i), status: i % 5 === 0 ? 'error' : 'success' }) as LogRecord));
-    const all = (await (await aiu.handler(new Request('http://localhost/logs/export?format=jsonl'))).text()).trim().split('\n');
+    const all = (await (await aiu.handler(new Request('http://localhost/logs/export?format=jsonl'), { clientAddress: '127.0.0.1' })).text()).trim().split('\n');
     expect(all).toHaveLength(2500);
     expect(new Set(all.map((line) => (JSON.parse(line) as LogEntry).id)).size).toBe(2500);
-    const errors = (await (await aiu.handler(new Request('http://localhost/logs/export?format=jsonl&status=error'))).text()).trim().split('\n');
+    const errors = (await (await aiu.handler(new Request('http://localhost/logs/export?format=jsonl&status=error'), { clientAddress: '127.0.0.1' })).text()).trim().split('\n');
     expect(errors).toHaveLength(500);
-    expect((await aiu.handler(new Request('http://localhost/logs/export?format=xml'))).status).toBe(400);
+    expect((await aiu.handler(new Request('http://localhost/logs/export?format=xml'), { clientAddress: '127.0.0.1' })).status).toBe(400);
   });
 
   it('gives the event loop back between pages, so a long export never stalls other requests', async () => {
@@ -144,7 +161,7 @@ describe('GET /logs/export', () => {
     const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false });
     cleanup.push(() => aiu.close());
     await store.insertLogs(Array.from({ length: 5000 }, (_, i) => record(`req_${String(i).padStart(5, '0')}`, 1_700_000_000_000 + i)));
-    const response = await aiu.handler(new Request('http://localhost/logs/export?format=jsonl'));
+    const response = await aiu.handler(new Request('http://localhost/logs/export?format=jsonl'), { clientAddress: '127.0.0.1' });
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     let bytes = 0;
     let bytesWhenOtherWorkRan: number | null = null;
@@ -222,7 +239,8 @@ describe('scope and bodies', () => {
       keyring: false,
       providers: { mistral: { baseURL: `${upstream.url}/v1`, apiKey: TEST_KEY } },
       identify: (request) => ({ userId: request.headers.get('x-user') }),
-      authorize: ({ identity, action }) => identity.userId === 'admin' && (action === 'logs:read' || action === 'usage:read'),
+      // Everyone may read their own; only the admin another's (the log routes ask authorize for both).
+      authorize: ({ identity, action, resource }) => (action === 'logs:read' || action === 'usage:read') && (resource.owner === undefined || identity.userId === 'admin'),
     });
     cleanup.push(() => aiu.close());
     const as = (user: string, url: string, init: RequestInit = {}) =>

@@ -130,7 +130,7 @@ describe('sqliteStore', () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }, { version: 8 }]);
+    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }, { version: 8 }, { version: 9 }]);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aiu_request_log'").all() as Array<{ name: string }>).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['aiu_request_log_time', 'aiu_request_log_model_time', 'aiu_request_log_provider_time', 'aiu_request_log_user_time']));
     db.close();
@@ -256,9 +256,9 @@ describe.skipIf(!stores.some(([kind]) => kind === 'postgres'))('postgresStore', 
       5,
       async (client, prefix) => {
         // v5 rollups had no client key column.
-        // v5 rollups had no client key column, nor the billing sums (the 8 before the two histograms).
+        // v5 rollups had no client key or project column, nor the billing sums (the 8 before the two histograms).
         const columns = ROLLUP_COLUMNS.split(', ');
-        const kept = (_: unknown, i: number) => i !== 6 && (i < columns.length - 10 || i >= columns.length - 2);
+        const kept = (_: unknown, i: number) => !['client_key_id', 'project_id'].includes(columns[i] as string) && (i < columns.length - 10 || i >= columns.length - 2);
         const v5Columns = columns.filter(kept).join(', ');
         for (const row of rollupDeltas(records)) await insert(client, `${prefix}aiu_usage_rollup`, v5Columns, rollupValues(row).filter(kept));
       },

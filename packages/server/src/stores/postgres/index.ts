@@ -224,7 +224,9 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
         for (const migration of POSTGRES_MIGRATIONS) {
           if (applied.has(migration.version)) continue;
           await client.query(migration.sql.replaceAll('{schema}', prefix));
-          rebuild ||= migration.rebuildRollups === true;
+          rebuild ||=
+            migration.rebuildRollups === true ||
+            (migration.rebuildRollupsIf !== undefined && (await client.query(migration.rebuildRollupsIf.replaceAll('{schema}', prefix))).rowCount !== 0);
           await client.query(`INSERT INTO ${table('aiu_schema_migrations')} (version, name, applied_at) VALUES ($1, $2, $3)`, [
             migration.version,
             migration.name,
@@ -273,6 +275,7 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
       if (query.id !== undefined) where.push(`id = ${param(query.id)}`);
       if (query.before) where.push(`(time, id) < (${param(query.before.time)}, ${param(query.before.id)})`);
       if (query.userId !== undefined) where.push(query.userId === null ? 'user_id IS NULL' : `user_id = ${param(query.userId)}`);
+      if (query.projectId !== undefined) where.push(query.projectId === null ? 'project_id IS NULL' : `project_id = ${param(query.projectId)}`);
       if (query.clientKeyId !== undefined) where.push(`client_key_id = ${param(query.clientKeyId)}`);
       if (query.provider !== undefined) where.push(`provider = ${param(query.provider)}`);
       if (query.model !== undefined) where.push(`model = ${param(query.model)}`);

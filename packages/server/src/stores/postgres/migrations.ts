@@ -185,4 +185,16 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = [
         ADD COLUMN tier_cost_nano BIGINT NOT NULL DEFAULT 0, ADD COLUMN tier_requests BIGINT NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 10,
+    name: 'rollups_by_project',
+    // Usage is scoped to (user, project): rollups gain the project in their key ('' for rows from
+    // before), and are rebuilt from the log if any call had a project.
+    sql: `
+      ALTER TABLE {schema}aiu_usage_rollup ADD COLUMN project_id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE {schema}aiu_usage_rollup DROP CONSTRAINT aiu_usage_rollup_pkey;
+      ALTER TABLE {schema}aiu_usage_rollup ADD PRIMARY KEY (span, slot, provider, model, status, user_id, client_key_id, project_id);
+    `,
+    rebuildRollupsIf: 'SELECT 1 FROM {schema}aiu_request_log WHERE project_id IS NOT NULL LIMIT 1',
+  },
 ];

@@ -123,11 +123,13 @@ function migrate(db: BetterSqlite3.Database): void {
   // All in one transaction, rollups rebuilt once at the end: a rebuild reads the log's current
   // columns, which later migrations may still be adding.
   db.transaction(() => {
+    let rebuild = false;
     for (const migration of pending) {
       db.exec(migration.sql);
       record.run(migration.version, migration.name, Date.now());
+      rebuild ||= migration.rebuildRollups === true || (migration.rebuildRollupsIf !== undefined && db.prepare(migration.rebuildRollupsIf).get() !== undefined);
     }
-    if (pending.some((migration) => migration.rebuildRollups)) rebuildRollups(db);
+    if (rebuild) rebuildRollups(db);
   })();
 }
 

@@ -53,6 +53,10 @@ export function selectLogs(query: LogListQuery): { sql: string; params: Record<s
     where.push(query.userId === null ? 'user_id IS NULL' : 'user_id = @userId');
     params.userId = query.userId;
   }
+  if (query.projectId !== undefined) {
+    where.push(query.projectId === null ? 'project_id IS NULL' : 'project_id = @projectId');
+    params.projectId = query.projectId;
+  }
   for (const [key, column] of [
     ['clientKeyId', 'client_key_id'],
     ['provider', 'provider'],

@@ -187,4 +187,35 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<Migration> = [
       ALTER TABLE aiu_usage_rollup ADD COLUMN tier_requests INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 9,
+    name: 'rollups_by_project',
+    // Usage is scoped to (user, project): rollups gain the project in their key. Made again, as in
+    // version 7, rows copied with no project — and rebuilt from the log if any call had one.
+    sql: `
+      CREATE TABLE aiu_usage_rollup_v9 (
+        span INTEGER NOT NULL, slot INTEGER NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, status TEXT NOT NULL, user_id TEXT NOT NULL,
+        client_key_id TEXT NOT NULL, project_id TEXT NOT NULL,
+        requests INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+        cached_input_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+        cost_nano INTEGER NOT NULL, unpriced INTEGER NOT NULL, saved_nano INTEGER NOT NULL,
+        latency_sum REAL NOT NULL, ttft_sum REAL NOT NULL, ttft_count INTEGER NOT NULL,
+        cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0, audio_input_tokens INTEGER NOT NULL DEFAULT 0,
+        audio_output_tokens INTEGER NOT NULL DEFAULT 0, image_input_tokens INTEGER NOT NULL DEFAULT 0,
+        server_tool_requests INTEGER NOT NULL DEFAULT 0, audio_cost_nano INTEGER NOT NULL DEFAULT 0,
+        tier_cost_nano INTEGER NOT NULL DEFAULT 0, tier_requests INTEGER NOT NULL DEFAULT 0,
+        latency_hist TEXT NOT NULL, ttft_hist TEXT NOT NULL,
+        PRIMARY KEY (span, slot, provider, model, status, user_id, client_key_id, project_id)
+      ) STRICT;
+      INSERT INTO aiu_usage_rollup_v9
+        SELECT span, slot, provider, model, status, user_id, client_key_id, '', requests, input_tokens, output_tokens, cached_input_tokens,
+          cache_write_tokens, reasoning_tokens, cost_nano, unpriced, saved_nano, latency_sum, ttft_sum, ttft_count, cache_write_1h_tokens,
+          audio_input_tokens, audio_output_tokens, image_input_tokens, server_tool_requests, audio_cost_nano, tier_cost_nano, tier_requests,
+          latency_hist, ttft_hist
+        FROM aiu_usage_rollup;
+      DROP TABLE aiu_usage_rollup;
+      ALTER TABLE aiu_usage_rollup_v9 RENAME TO aiu_usage_rollup;
+    `,
+    rebuildRollupsIf: 'SELECT 1 FROM aiu_request_log WHERE project_id IS NOT NULL LIMIT 1',
+  },
 ];

@@ -122,7 +122,7 @@ function expectStats(actual: UsageReport['totals'] | undefined, records: LogReco
 
 async function report(store: AiuStore, query: string) {
   const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false });
-  const response = await aiu.handler(new Request(`http://localhost/usage?${query}`));
+  const response = await aiu.handler(new Request(`http://localhost/usage?${query}`), { clientAddress: '127.0.0.1' });
   expect(response.status).toBe(200);
   return UsageReportSchema.parse(await response.json());
 }
@@ -180,7 +180,7 @@ describe('GET /usage against a brute-force reference (random logs, several zones
     await store.init();
     await store.insertLogs(logs);
     const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false });
-    const response = await aiu.handler(new Request(`http://localhost/usage?view=compare&from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}`));
+    const response = await aiu.handler(new Request(`http://localhost/usage?view=compare&from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}`), { clientAddress: '127.0.0.1' });
     const { models } = ModelComparisonSchema.parse(await response.json());
     expect(models.map((m) => m.model).sort()).toEqual(MODELS.map(([, m]) => m).sort());
     for (const row of models) {
@@ -196,7 +196,7 @@ describe('GET /usage against a brute-force reference (random logs, several zones
     const store = memoryStore();
     const aiu = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false });
     for (const query of ['tz=Nowhere/Else', 'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'granularity=hour&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'granularity=minute']) {
-      expect((await aiu.handler(new Request(`http://localhost/usage?${query}`))).status).toBe(400);
+      expect((await aiu.handler(new Request(`http://localhost/usage?${query}`), { clientAddress: '127.0.0.1' })).status).toBe(400);
     }
   });
 });
@@ -231,7 +231,7 @@ describe.each(matrix.stores)('rollups on %s', (_kind, make) => {
       const range = query.includes('from=') ? '' : `&from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}`;
       const aiuSql = createAiu({ store, env: {}, logger: { warn() {} }, keyring: false });
       const aiuRef = createAiu({ store: reference, env: {}, logger: { warn() {} }, keyring: false });
-      const [fromSql, fromRaw] = await Promise.all([aiuSql, aiuRef].map(async (aiu) => (await aiu.handler(new Request(`http://localhost/usage?${query}${range}`))).json()));
+      const [fromSql, fromRaw] = await Promise.all([aiuSql, aiuRef].map(async (aiu) => (await aiu.handler(new Request(`http://localhost/usage?${query}${range}`), { clientAddress: '127.0.0.1' })).json()));
       expect(fromSql).toEqual(fromRaw);
     }
     await store.close();
