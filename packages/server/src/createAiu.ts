@@ -6,6 +6,7 @@ import {
   EmbedRequestSchema,
   type EmbedRequestInput,
   type EmbedResult,
+  InvalidRequestError,
   NotFoundError,
   AiuError,
 } from '@aiu/core';
@@ -13,6 +14,7 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { PriceBook, type Logger, type PricingOption } from './catalog/priceBook';
 import { validatePricing } from './catalog/pricingOption';
+import { rawPathOf, unsafeRoutePath } from './http/requestTarget';
 import type { BreakerOptions } from './limits/breaker';
 import { Guards, type TimeoutOptions } from './limits/guards';
 import type { QuotasOption } from './limits/quotas';
@@ -309,7 +311,14 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   }
 
   async function handler(request: Request, connection?: ConnectionInfo): Promise<Response> {
-    const pathname = new URL(request.url).pathname;
+    let pathname: string;
+    try {
+      pathname = new URL(request.url).pathname;
+    } catch {
+      return errorResponse(new InvalidRequestError('The request URL is malformed.'));
+    }
+    const unsafe = unsafeRoutePath(rawPathOf(request.url));
+    if (unsafe) return errorResponse(unsafe);
     if (basePath) {
       if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) {
         return errorResponse(new NotFoundError(`No route ${request.method} ${pathname}.`));
@@ -319,7 +328,10 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     return route(request, pathname, false, connection);
   }
 
-  const handleRoute = (request: Request, path: string, connection?: ConnectionInfo): Promise<Response> => route(request, path, true, connection);
+  const handleRoute = (request: Request, path: string, connection?: ConnectionInfo): Promise<Response> => {
+    const unsafe = unsafeRoutePath(path);
+    return unsafe ? Promise.resolve(errorResponse(unsafe)) : route(request, path, true, connection);
+  };
 
   const refuseWhenClosed = () => {
     if (closed) throw new AiuError('upstream_unreachable', 'This aiu instance is shutting down.');

@@ -133,7 +133,16 @@ export const METADATA_MAX_BYTES = 8 * 1024;
 /** Metadata is the caller's own JSON, stored with the log entry (at most 8 kB of it). */
 export const MetadataSchema = z
   .record(z.string(), z.unknown())
-  .check(z.refine((value) => JSON.stringify(value).length <= METADATA_MAX_BYTES, `metadata must be at most ${METADATA_MAX_BYTES / 1024} kB of JSON`));
+  .check(z.refine((value) => metadataSize(value) <= METADATA_MAX_BYTES, `metadata must be at most ${METADATA_MAX_BYTES / 1024} kB of JSON`));
+
+/** Its JSON's length; Infinity for a value JSON cannot hold (a cycle, or nesting deep enough to exhaust the stack). */
+function metadataSize(value: unknown): number {
+  try {
+    return JSON.stringify(value).length;
+  } catch {
+    return Infinity;
+  }
+}
 
 /** A JSON Schema, as an object (its content is the provider's to judge). */
 export const JsonSchemaSchema = z.record(z.string(), z.unknown());

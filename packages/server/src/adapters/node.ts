@@ -4,6 +4,8 @@ import { NodeRequest } from '../http/nodeRequest';
 import type { TextPuller } from '../http/pull';
 import { LightResponse, PulledResponse, TextResponse } from '../http/responses';
 import { Abort } from '../util/abort';
+import { errorResponse } from '../handler/respond';
+import { malformedTarget } from '../http/requestTarget';
 
 export interface NodeBridgeOptions {
   /** The route path relative to the mount point; omit to route on the URL's path. */
@@ -33,7 +35,14 @@ export async function handleNodeRequest(aiu: Aiu, req: IncomingMessage, res: Ser
   res.once('close', onClose);
   req.socket.setNoDelay?.(true);
 
-  const url = `http://${req.headers.host ?? 'localhost'}${(req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/'}`;
+  const target = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
+  const malformed = malformedTarget(target, req.headers.host);
+  if (malformed) {
+    await writeResponse(errorResponse(malformed), res, abort);
+    res.off('close', onClose);
+    return;
+  }
+  const url = `http://${req.headers.host ?? 'localhost'}${target}`;
   const given = options.parsedBody;
   const request = new NodeRequest(req, url, {
     clientAddress: req.socket.remoteAddress,

@@ -28,7 +28,23 @@ export async function readJson<T>(request: Request, schema: z.ZodMiniType<T>, ma
     if (error instanceof SyntaxError) throw new AiuError('invalid_json', 'The request body is not valid JSON.');
     throw error;
   }
+  assertNesting(value);
   return parseOrThrow(schema, value, 'request body');
+}
+
+/** Deeper than any real request; deep enough that every later JSON.stringify (metadata, logs, the provider's body) stays far from the stack's end. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Refuses JSON nested deeper than `MAX_JSON_DEPTH`, walking it without recursion (a 5,000-deep value is the attack). */
+export function assertNesting(value: unknown): void {
+  if (value === null || typeof value !== 'object') return;
+  const stack: Array<[object, number]> = [[value, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop() as [object, number];
+    if (depth > MAX_JSON_DEPTH) throw new InvalidRequestError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
 }
 
 /** Validates with a core schema; failures become `invalid_request` with the zod issues in details. */

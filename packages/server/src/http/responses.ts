@@ -96,5 +96,5 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   // no-transform keeps compression middleware and proxies from buffering the stream.
   'cache-control': 'no-cache, no-transform',
   'x-accel-buffering': 'no',
-  connection: 'keep-alive',
+  // No `connection` header: Node's own honours a client's `Connection: close` (and HTTP/2 forbids one).
 };

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { exportText } from '../../log/exportFormat';
-import { mergeEncodedHistograms, rollupDeltas } from '../../log/rollup';
+import { mergeEncodedHistograms, type RollupRow, rollupDeltas } from '../../log/rollup';
 import type { LogListQuery, LogRecord } from '../../log/types';
 import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupSelect, rollupValues, rollupWhere } from '../rollupRows';
 import type { AiuStore } from '../types';
@@ -80,13 +80,20 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
     },
 
     async usageRollups(query) {
-      const params: unknown[] = [];
-      const where = rollupWhere(query, (value) => {
-        params.push(value);
-        return '?';
-      });
-      const sql = rollupSelect(query, 'aiu_usage_rollup', where, (column, grouped) => (grouped ? `group_concat(${column}, '')` : column));
-      return (prepared(open(), sql).raw().all(...params) as unknown[][]).map(fromRollupValues);
+      // SQLite parses `a OR b OR …` into a tree it caps at 1,000 deep: two years of Kathmandu days
+      // are thousands of ranges. Read them a slice at a time; no row falls in two slices' ranges.
+      const rows: RollupRow[] = [];
+      for (let i = 0; i < Math.max(1, query.ranges.length); i += RANGES_PER_QUERY) {
+        const slice = { ...query, ranges: query.ranges.slice(i, i + RANGES_PER_QUERY) };
+        const params: unknown[] = [];
+        const where = rollupWhere(slice, (value) => {
+          params.push(value);
+          return '?';
+        });
+        const sql = rollupSelect(slice, 'aiu_usage_rollup', where, (column, grouped) => (grouped ? `group_concat(${column}, '')` : column));
+        for (const values of prepared(open(), sql).raw().all(...params) as unknown[][]) rows.push(fromRollupValues(values));
+      }
+      return rows;
     },
 
     async close() {
@@ -96,6 +103,9 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
     },
   };
 }
+
+/** Slot ranges per rollup query: far below SQLite's expression-depth cap, and few distinct statements to cache. */
+const RANGES_PER_QUERY = 100;
 
 async function loadDriver(): Promise<typeof BetterSqlite3> {
   try {
