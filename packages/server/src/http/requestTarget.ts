@@ -9,7 +9,7 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-
  * Host must be one a URL can hold — it becomes part of `request.url`.
  */
 export function malformedTarget(target: string | undefined, host: string | undefined): InvalidRequestError | null {
-  if (!target || target.charCodeAt(0) !== 47 /* / */ || /[\s\u0000-\u001f\u007f]/.test(target)) {
+  if (!target || target.charCodeAt(0) !== 47 /* / */ || hasSpaceOrControl(target)) {
     return new InvalidRequestError('The request target must be a path starting with "/".');
   }
   if (host !== undefined) {
@@ -17,6 +17,14 @@ export function malformedTarget(target: string | undefined, host: string | undef
     if (!match || (match[1] !== undefined && Number(match[1]) > 65_535)) return new InvalidRequestError('The Host header is not a valid host[:port].');
   }
   return null;
+}
+
+function hasSpaceOrControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 32 || code === 127) return true;
+  }
+  return false;
 }
 
 /** A `.` or `..` segment, or an encoded slash, backslash or dot: a path that could reach a route it does not name. */
