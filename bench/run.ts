@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clientBenchmark } from './client';
 import { clientKeysBenchmark } from './clientKeys';
+import { guardrailsBenchmark } from './guardrails';
 import { handlerBenchmark } from './handler';
 import { modelSelectBenchmark } from './modelSelect';
 import { storageBenchmark } from './storage';
@@ -17,7 +18,7 @@ import type { Benchmark, Figure } from './stats';
 const quick = process.argv.includes('--quick');
 ensureFreshBuild();
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7);
-const benchmarks: Benchmark[] = [handlerBenchmark, streamsBenchmark, toolCallsBenchmark, clientKeysBenchmark, storageBenchmark, clientBenchmark, modelSelectBenchmark].filter((b) => !only || b.name.toLowerCase().includes(only.toLowerCase()));
+const benchmarks: Benchmark[] = [handlerBenchmark, streamsBenchmark, toolCallsBenchmark, clientKeysBenchmark, guardrailsBenchmark, storageBenchmark, clientBenchmark, modelSelectBenchmark].filter((b) => !only || b.name.toLowerCase().includes(only.toLowerCase()));
 
 const here = dirname(fileURLToPath(import.meta.url));
 const results: Array<{ benchmark: string; figures: Figure[] }> = [];

@@ -4,6 +4,7 @@
  */
 export const ERROR_STATUS = {
   invalid_request: 400,
+  guardrail_blocked: 400,
   invalid_json: 400,
   invalid_model: 400,
   unknown_provider: 400,

@@ -14,6 +14,7 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { PriceBook, type Logger, type PricingOption } from './catalog/priceBook';
 import { validatePricing } from './catalog/pricingOption';
+import { Guardrails, type GuardrailsOptions } from './guardrails/guardrails';
 import { rawPathOf, unsafeRoutePath } from './http/requestTarget';
 import type { BreakerOptions } from './limits/breaker';
 import { Guards, type TimeoutOptions } from './limits/guards';
@@ -130,6 +131,12 @@ export interface AiuOptions {
    * always removed; `redact` removes what else your data needs removing; `maxChars` caps each.
    */
   logBodies?: boolean | { redact?: (text: string) => string; maxChars?: number };
+  /**
+   * Checks on every prompt before it leaves (`/chat` and every compatible endpoint): `secrets`
+   * (default `redact`), `pii` (default `off`), `custom` checks; each `block`, `redact`, `flag`
+   * or `off`, per rule set or per rule. Logged bodies are redacted by every rule regardless.
+   */
+  guardrails?: GuardrailsOptions;
 }
 
 export interface EmbedCallInput extends EmbedRequestInput {
@@ -203,9 +210,11 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   const providers = new ProviderRegistry(options.providers);
   const clientKeys = new ClientKeys(store, { warn: (message) => logger.warn(redactSecrets(message)) });
   const inflight = new InFlight((message) => logger.warn(redactSecrets(message)));
+  const guardrails = new Guardrails(options.guardrails);
   const runtime: ChatRuntime = {
     inflight,
-    bodies: bodyLogger(options.logBodies),
+    guardrails,
+    bodies: bodyLogger(options.logBodies, guardrails),
     providers,
     keys: new KeyResolver(keyring, providers, env),
     clientKeys,
@@ -424,11 +433,11 @@ function routeContext(instance: InstanceContext, identity: Identity, clientAddre
   };
 }
 
-function bodyLogger(option: AiuOptions['logBodies']): ((text: string) => string) | null {
+function bodyLogger(option: AiuOptions['logBodies'], guardrails: Guardrails): ((text: string) => string) | null {
   if (!option) return null;
   const { redact, maxChars = 20_000 } = option === true ? {} : option;
   return (text) => {
-    const clean = redactSecrets(redact ? redact(text) : text);
+    const clean = guardrails.redactForLog(redactSecrets(redact ? redact(text) : text));
     return clean.length > maxChars ? `${clean.slice(0, maxChars)}…[truncated]` : clean;
   };
 }

@@ -33,3 +33,4 @@ export type { QuotasOption, QuotaLimit, QuotaStatus } from './limits/quotas';
 export type { TimeoutOptions } from './limits/guards';
 export type { ServerTool, ServerToolContext, ServerToolsOption } from './orchestrator/serverTools';
 export type { Tracer, Span } from './tracing';
+export type { GuardrailsOptions, GuardrailAction, GuardrailDecision, CustomGuardrail, CustomFinding, RuleSetOption } from './guardrails/guardrails';

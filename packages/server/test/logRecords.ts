@@ -47,6 +47,7 @@ export function loggedCall(overrides: Partial<LogRecord> & { id: string }): LogR
     catalogCost: null,
     costAudio: null,
     costServerTools: null,
+    guardrails: null,
     ...overrides,
   };
 }

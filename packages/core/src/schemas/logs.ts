@@ -35,6 +35,16 @@ export const LogToolCallSchema = z.object({
 });
 export type LogToolCall = z.infer<typeof LogToolCallSchema>;
 
+/** What a guardrail did about a call (never the matched text): see `createAiu({ guardrails })`. */
+export const LogGuardrailDecisionSchema = z.object({
+  rule: z.string(),
+  action: z.enum(['block', 'redact', 'flag']),
+  where: z.enum(['prompt', 'answer']),
+  /** The message it was found in; null for the answer. */
+  message: z.nullable(z.int()),
+});
+export type LogGuardrailDecision = z.infer<typeof LogGuardrailDecisionSchema>;
+
 export const LogEntrySchema = z.object({
   id: z.string(),
   time: z.string(),
@@ -84,6 +94,8 @@ export const LogEntrySchema = z.object({
   steps: z.optional(z.array(LogStepSchema)),
   /** Every tool call the model made, in order. Always sent; optional as `steps` is. */
   toolCalls: z.optional(z.array(LogToolCallSchema)),
+  /** Every guardrail decision on the prompt and the answer. Always sent; optional for entries from older servers. */
+  guardrails: z.optional(z.array(LogGuardrailDecisionSchema)),
 });
 export type LogEntry = z.infer<typeof LogEntrySchema>;
 

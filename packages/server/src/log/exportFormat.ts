@@ -56,6 +56,7 @@ const CSV_COLUMNS: ReadonlyArray<readonly [name: string, value: (record: LogReco
   ['catalogCost', (r) => r.catalogCost ?? null],
   ['costAudio', (r) => r.costAudio ?? null],
   ['costServerTools', (r) => r.costServerTools ?? null],
+  ['guardrails', (r) => r.guardrails ?? '[]'],
 ];
 
 export const CSV_HEADER = `${CSV_COLUMNS.map(([name]) => name).join(',')}\r\n`;

@@ -1,4 +1,4 @@
-import type { Cost, CostSource, LogEntry, LogStep, LogToolCall, RequestStatus, ServerToolRequests } from '@aiu/core';
+import type { Cost, CostSource, LogEntry, LogGuardrailDecision, LogStep, LogToolCall, RequestStatus, ServerToolRequests } from '@aiu/core';
 
 /** A request-log row as stores keep it: flat, times as epoch milliseconds. */
 export interface LogRecord {
@@ -55,6 +55,8 @@ export interface LogRecord {
   /** The audio and provider-run tool parts of `costTotal`. */
   costAudio?: number | null;
   costServerTools?: number | null;
+  /** JSON array of guardrail decisions (`{ rule, action, where, message }`); null when none. */
+  guardrails?: string | null;
 }
 
 export interface LogListQuery {
@@ -126,6 +128,7 @@ export function toLogEntry(record: LogRecord): LogEntry {
     metadata,
     steps: parseList<LogStep>(record.stepDetails ?? null),
     toolCalls: parseList<LogToolCall>(record.toolCallDetails ?? null),
+    guardrails: parseList<LogGuardrailDecision>(record.guardrails ?? null),
   };
 }
 

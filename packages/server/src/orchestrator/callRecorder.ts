@@ -23,9 +23,12 @@ import type { LogWriter } from '../log/writer';
 import type { ProviderRegistry } from '../providers/registry';
 import { newRequestId } from '../util/ids';
 import type { InFlight } from './inFlight';
+import type { GuardrailDecision, Guardrails } from '../guardrails/guardrails';
 
 export interface CallRuntime {
   inflight: InFlight;
+  /** Checks prompts before a call and, when configured, flags answers. */
+  guardrails: Guardrails;
   /** Set with `logBodies`: redacts (and caps) a prompt or reply before it is logged. */
   bodies: ((text: string) => string) | null;
   providers: ProviderRegistry;
@@ -91,6 +94,8 @@ export class CallRecorder {
   private readonly steps: StepRecord[] = [];
   private stepStartedAt = this.startedAt;
   private readonly toolCalls: LogToolCall[] = [];
+  /** What the guardrails decided about the prompt (the answer's are added when it is logged). */
+  private decisions: GuardrailDecision[] = [];
   /** The prompt as the estimate of an unfinished step counts it (the conversation grows with each step). */
   private promptTokens: (() => number) | undefined;
 
@@ -141,6 +146,10 @@ export class CallRecorder {
     return this.steps.length;
   }
 
+  guarded(decisions: GuardrailDecision[]): void {
+    this.decisions = decisions;
+  }
+
   toolCall(record: LogToolCall): void {
     this.toolCalls.push(record);
   }
@@ -148,7 +157,7 @@ export class CallRecorder {
   generated(text: string): void {
     this.firstTokenAt ??= performance.now();
     this.generatedChars += text.length;
-    if (this.runtime.bodies) this.reply += text;
+    if (this.runtime.bodies || this.runtime.guardrails.checksAnswers) this.reply += text;
   }
 
   reportUsage(usage: Usage | null, costUsd?: number): void {
@@ -260,6 +269,12 @@ export class CallRecorder {
     return actual && uncached ? Math.max(0, Math.round((uncached.input - actual.input) * 1e12) / 1e12) : 0;
   }
 
+  /** Guardrail decisions as stored: the prompt's, and — for an answer that finished — the answer's flags. */
+  private guardrailsJson(status: LogRecord['status']): string | null {
+    const decisions = status === 'success' ? [...this.decisions, ...this.runtime.guardrails.checkAnswer(this.reply)] : this.decisions;
+    return decisions.length ? JSON.stringify(decisions) : null;
+  }
+
   private write(status: LogRecord['status'], errorCode: string | null): { record: LogRecord; usage: Usage; cost: Cost | null } {
     this.logged = true;
     const { usage, cost, source, catalogUsd } = this.totals();
@@ -308,6 +323,7 @@ export class CallRecorder {
       metadata: this.metadata ? JSON.stringify(this.metadata) : null,
       stepDetails: this.steps.length > 1 ? JSON.stringify(this.steps.map(stepDetail)) : null,
       toolCallDetails: this.toolCalls.length ? JSON.stringify(this.toolCalls) : null,
+      guardrails: this.guardrailsJson(status),
     };
     this.runtime.log.write(record);
     this.runtime.inflight.leave(this.abort);

@@ -18,6 +18,7 @@ import type { ModelCatalog } from '../catalog/catalog';
 import type { AiuEvents } from '../events';
 import type { Identity } from '../identity';
 import { ownerOf } from '../keyring/resolve';
+import { describeDecision, type GuardrailDecision } from '../guardrails/guardrails';
 import type { Guards } from '../limits/guards';
 import { assertModelAllowed, type Hold, holdForClientKey } from '../clientKeys/policy';
 import { CallContext } from '../providers/context';
@@ -125,9 +126,15 @@ export class ChatCall implements CallScope {
   private readonly allResults: ToolResult[] = [];
   private readonly stepSummaries: Array<Extract<ChatEvent, { type: 'step-finish' }>> = [];
 
+  private readonly request: ChatRequest;
+  /** A guardrail refused the prompt: the call fails (and is logged) when it is admitted. */
+  private readonly refused: AiuError | undefined;
+  /** What the guardrails did to the prompt, for the `start` event (never the matched text). */
+  private readonly guardWarnings: string[];
+
   constructor(
     readonly runtime: ChatRuntime,
-    private readonly request: ChatRequest,
+    asked: ChatRequest,
     readonly identity: Identity,
     /** Who may abort the call: the client (the request's Abort) or a signal a programmatic caller passed. */
     caller: Abort | AbortSignal | undefined,
@@ -135,6 +142,16 @@ export class ChatCall implements CallScope {
     allowedTools?: readonly string[],
   ) {
     const cancel = this.cancel;
+    // Guardrails first: whatever leaves for the provider (and is logged) is the checked prompt.
+    let request = asked;
+    let decisions: GuardrailDecision[] = [];
+    try {
+      ({ request, decisions } = runtime.guardrails.checkPrompt(asked));
+    } catch (error) {
+      this.refused = toAiuError(error);
+    }
+    this.request = request;
+    this.guardWarnings = decisions.map(describeDecision);
     this.keyAlias = request.keyAlias;
     this.conversation = new Conversation(request.messages);
     const serverTools = runtime.serverTools;
@@ -155,6 +172,7 @@ export class ChatCall implements CallScope {
       cancel.abort(new DOMException('The server is shutting down.', 'AbortError')),
     );
     this.recorder.estimatePromptWith(() => estimateInputTokens(this.conversation.messages, this.tools));
+    this.recorder.guarded(decisions);
     const totalMs = runtime.guards.timeouts.totalMs;
     const stopFollowing = caller instanceof Abort ? cancel.follow(caller) : caller ? cancel.followSignal(caller) : undefined;
     const stopDeadline = cancel.after(totalMs, () => new UpstreamTimeoutError(`The call took longer than ${totalMs} ms.`));
@@ -258,7 +276,7 @@ export class ChatCall implements CallScope {
           requestId: this.requestId,
           model: target.modelId,
           provider: target.provider.id,
-          ...(target.warnings.length ? { warnings: target.warnings } : {}),
+          ...(target.warnings.length || this.guardWarnings.length ? { warnings: [...this.guardWarnings, ...target.warnings] } : {}),
         },
         ...answered,
       ];
@@ -329,6 +347,7 @@ export class ChatCall implements CallScope {
   private async admit(mode: Mode): Promise<{ target: Target; admitted: Admitted<StepEvents>; hold: Hold | null; events: ChatEvent[] }> {
     let hold: Hold | null = null;
     try {
+      if (this.refused) throw this.refused;
       await this.runtime.prices.ready();
       hold = await this.holdLimits();
       const events = await this.answerApprovals();

@@ -7,7 +7,7 @@ export const LOG_COLUMNS = [
   'cost_input', 'cost_output', 'cost_total', 'latency_ms', 'ttft_ms', 'queue_ms', 'attempt_details', 'saved_usd', 'prompt', 'response', 'metadata',
   'step_details', 'tool_call_details', 'client_key_id', 'cache_write_1h_tokens', 'audio_input_tokens', 'audio_output_tokens',
   'image_input_tokens', 'tool_use_prompt_tokens', 'server_tool_requests', 'service_tier', 'cost_source', 'catalog_cost', 'cost_audio',
-  'cost_server_tools',
+  'cost_server_tools', 'guardrails',
 ] as const;
 
 /**
@@ -24,7 +24,7 @@ export function logParams(record: LogRecord, booleans: 'native' | 'integer'): un
     record.attemptDetails, record.savedUsd, record.prompt, record.response, record.metadata, record.stepDetails ?? null, record.toolCallDetails ?? null,
     record.clientKeyId ?? null, record.cacheWrite1hTokens ?? null, record.audioInputTokens ?? null, record.audioOutputTokens ?? null,
     record.imageInputTokens ?? null, record.toolUsePromptTokens ?? null, record.serverToolRequests ?? null, record.serviceTier ?? null,
-    record.costSource ?? null, record.catalogCost ?? null, record.costAudio ?? null, record.costServerTools ?? null,
+    record.costSource ?? null, record.catalogCost ?? null, record.costAudio ?? null, record.costServerTools ?? null, record.guardrails ?? null,
   ];
 }
 
@@ -41,12 +41,13 @@ export interface BillingColumns {
   catalog_cost: number | null;
   cost_audio: number | null;
   cost_server_tools: number | null;
+  guardrails: string | null;
 }
 
 const COST_SOURCES = new Set(['catalog', 'provider', 'override']);
 
 /** A SQL row's billing columns as LogRecord fields. */
-export function billingOf(row: BillingColumns): Pick<LogRecord, 'cacheWrite1hTokens' | 'audioInputTokens' | 'audioOutputTokens' | 'imageInputTokens' | 'toolUsePromptTokens' | 'serverToolRequests' | 'serviceTier' | 'costSource' | 'catalogCost' | 'costAudio' | 'costServerTools'> {
+export function billingOf(row: BillingColumns): Pick<LogRecord, 'cacheWrite1hTokens' | 'audioInputTokens' | 'audioOutputTokens' | 'imageInputTokens' | 'toolUsePromptTokens' | 'serverToolRequests' | 'serviceTier' | 'costSource' | 'catalogCost' | 'costAudio' | 'costServerTools' | 'guardrails'> {
   return {
     cacheWrite1hTokens: row.cache_write_1h_tokens,
     audioInputTokens: row.audio_input_tokens,
@@ -59,5 +60,6 @@ export function billingOf(row: BillingColumns): Pick<LogRecord, 'cacheWrite1hTok
     catalogCost: row.catalog_cost,
     costAudio: row.cost_audio,
     costServerTools: row.cost_server_tools,
+    guardrails: row.guardrails,
   };
 }

@@ -25,7 +25,7 @@ function record(overrides: Partial<LogRecord> & { id: string; time: number }): L
 /** A record as release 4 stored it: without the columns later migrations added (the call's trace, its client key). */
 /** A record as a v4 log row has it: none of the columns later migrations added. */
 function asV4(r: LogRecord): Partial<LogRecord> {
-  const later = new Set<string>(['stepDetails', 'toolCallDetails', 'clientKeyId', 'cacheWrite1hTokens', 'audioInputTokens', 'audioOutputTokens', 'imageInputTokens', 'toolUsePromptTokens', 'serverToolRequests', 'serviceTier', 'costSource', 'catalogCost', 'costAudio', 'costServerTools']);
+  const later = new Set<string>(['stepDetails', 'toolCallDetails', 'clientKeyId', 'cacheWrite1hTokens', 'audioInputTokens', 'audioOutputTokens', 'imageInputTokens', 'toolUsePromptTokens', 'serverToolRequests', 'serviceTier', 'costSource', 'catalogCost', 'costAudio', 'costServerTools', 'guardrails']);
   return Object.fromEntries(Object.entries(r).filter(([key]) => !later.has(key)));
 }
 
@@ -70,6 +70,7 @@ describe.each(stores)('log store conformance: %s', (_kind, make) => {
       catalogCost: 0.0001215,
       costAudio: 0.00001,
       costServerTools: 0.00002,
+      guardrails: JSON.stringify([{ rule: 'jwt', action: 'redact', where: 'prompt', message: 0 }]),
     });
     await store.insertLogs([full]);
     expect(await store.listLogs({ limit: 10 })).toEqual([full]);
@@ -130,7 +131,7 @@ describe('sqliteStore', () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }, { version: 8 }, { version: 9 }]);
+    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }, { version: 8 }, { version: 9 }, { version: 10 }]);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aiu_request_log'").all() as Array<{ name: string }>).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['aiu_request_log_time', 'aiu_request_log_model_time', 'aiu_request_log_provider_time', 'aiu_request_log_user_time']));
     db.close();

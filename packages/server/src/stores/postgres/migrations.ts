@@ -197,4 +197,9 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = [
     `,
     rebuildRollupsIf: 'SELECT 1 FROM {schema}aiu_request_log WHERE project_id IS NOT NULL LIMIT 1',
   },
+  {
+    version: 11,
+    name: 'guardrail_decisions',
+    sql: `ALTER TABLE {schema}aiu_request_log ADD COLUMN guardrails TEXT;`,
+  },
 ];

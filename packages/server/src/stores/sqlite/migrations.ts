@@ -218,4 +218,9 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<Migration> = [
     `,
     rebuildRollupsIf: 'SELECT 1 FROM aiu_request_log WHERE project_id IS NOT NULL LIMIT 1',
   },
+  {
+    version: 10,
+    name: 'guardrail_decisions',
+    sql: `ALTER TABLE aiu_request_log ADD COLUMN guardrails TEXT;`,
+  },
 ];
