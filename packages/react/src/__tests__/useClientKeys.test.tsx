@@ -1,31 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createAiu, memoryStore, type Aiu } from '@aiu/server';
-import { toNodeListener } from '@aiu/server/node';
 import { act, render, screen, waitFor } from '@testing-library/react';
-import { http, passthrough } from 'msw';
 import { useState } from 'react';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { server as msw } from '../../test/setup';
+import { describe, expect, it } from 'vitest';
+import { realAiuServer } from '../../test/aiuServer';
 import { AiuProvider } from '../AiuProvider';
 import { useClientKeys } from '../useClientKeys';
 
 // The hook against aiu's real /client-keys routes over a socket (loopback: the routes' default guard).
-let aiu: Aiu;
-let server: Server;
-let base: string;
-
-beforeAll(async () => {
-  aiu = createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, providers: { openai: { apiKey: 'sk-test-unused-0000000000' } } });
-  server = createServer(toNodeListener(aiu));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/aiu`;
-});
-beforeEach(() => msw.use(http.all(`${base}/*`, () => passthrough())));
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await aiu.close();
-});
+const aiu = realAiuServer({ providers: { openai: { apiKey: 'sk-test-unused-0000000000' } } });
 
 let api: ReturnType<typeof useClientKeys> | undefined;
 function Keys() {
@@ -48,7 +29,7 @@ function Keys() {
 describe('useClientKeys', () => {
   it('lists, creates (the secret handed over once) and revokes, refetching after each', async () => {
     render(
-      <AiuProvider baseUrl={base}>
+      <AiuProvider baseUrl={aiu.base()}>
         <Keys />
       </AiuProvider>,
     );
@@ -63,7 +44,7 @@ describe('useClientKeys', () => {
     expect(JSON.stringify(api?.keys)).not.toContain(secret.slice(4));
 
     // The secret works as a client key until it is revoked.
-    const models = () => fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
+    const models = () => fetch(`${aiu.base()}/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
     expect((await models()).status).toBe(200);
     const id = api?.keys[0]?.id ?? '';
     const revoked = await act(() => api?.revoke(id));
@@ -74,7 +55,7 @@ describe('useClientKeys', () => {
 
   it('surfaces a refusal as a typed error', async () => {
     render(
-      <AiuProvider baseUrl={base}>
+      <AiuProvider baseUrl={aiu.base()}>
         <Keys />
       </AiuProvider>,
     );

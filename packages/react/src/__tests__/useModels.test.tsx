@@ -1,30 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createAiu, memoryStore, type Aiu } from '@aiu/server';
-import { toNodeListener } from '@aiu/server/node';
 import { render, screen, waitFor } from '@testing-library/react';
-import { http, passthrough } from 'msw';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { server as msw } from '../../test/setup';
+import { describe, expect, it } from 'vitest';
+import { realAiuServer } from '../../test/aiuServer';
 import { AiuProvider } from '../AiuProvider';
 import { useModels } from '../useModels';
 
 // The hook against aiu's real /models over a socket.
-let aiu: Aiu;
-let server: Server;
-let base: string;
-
-beforeAll(async () => {
-  aiu = createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, providers: {} });
-  server = createServer(toNodeListener(aiu));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/aiu`;
-});
-beforeEach(() => msw.use(http.all(`${base}/*`, () => passthrough())));
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await aiu.close();
-});
+const aiu = realAiuServer({ providers: {} });
 
 function Freshness() {
   const { priceData } = useModels();
@@ -34,7 +15,7 @@ function Freshness() {
 describe('useModels', () => {
   it('says which price data release the server prices with', async () => {
     render(
-      <AiuProvider baseUrl={base}>
+      <AiuProvider baseUrl={aiu.base()}>
         <Freshness />
       </AiuProvider>,
     );
