@@ -124,16 +124,16 @@ ${imports}
   // A worker is a thread of this process (Linux: one more entry in /proc/self/task).
   const threads = () => readdirSync('/proc/self/task').length;
   const idle = threads();
-  const reader = (await aiu.handler(new Request('http://localhost/logs/export?format=jsonl'))).body.getReader();
+  const reader = (await aiu.handler(new Request('http://localhost/logs/export?format=jsonl'), { clientAddress: '127.0.0.1' })).body.getReader();
   let text = '';
   let during = 0;
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
     during = Math.max(during, threads());
     text += new TextDecoder().decode(chunk.value);
   }
-  const csv = await (await aiu.handler(new Request('http://localhost/logs/export?format=csv'))).text();
+  const csv = await (await aiu.handler(new Request('http://localhost/logs/export?format=csv'), { clientAddress: '127.0.0.1' })).text();
   // A download the client gives up on stops its worker.
-  const abandoned = (await aiu.handler(new Request('http://localhost/logs/export?format=csv'))).body.getReader();
+  const abandoned = (await aiu.handler(new Request('http://localhost/logs/export?format=csv'), { clientAddress: '127.0.0.1' })).body.getReader();
   await abandoned.read();
   await abandoned.cancel();
   for (let waited = 0; threads() > idle && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
