@@ -30,6 +30,11 @@ export function selectPriceTier(pricing: ModelPricing, inputTokens: number): Mod
 /** The tier names providers give their standard rate: priced at the base prices. */
 const STANDARD_TIERS: ReadonlySet<string> = new Set(['default', 'standard', 'on_demand', 'auto']);
 
+/** Whether a call's service tier is one priced apart from the base prices (flex, priority, …). */
+export function isSpecialServiceTier(tier: string | null | undefined): tier is string {
+  return typeof tier === 'string' && tier !== '' && !STANDARD_TIERS.has(tier);
+}
+
 type TokenPrices = Omit<PriceTier, 'aboveInputTokens'>;
 
 /** A call's cost, and the billed dimensions that had no price (then `cost` is null). */
@@ -43,7 +48,7 @@ export interface PricedUsage {
 function pricesAt(pricing: ModelPricing, usage: Usage): { prices: TokenPrices; multiplier: number } | null {
   const prices = selectPriceTier(pricing, usage.inputTokens);
   const tier = usage.serviceTier;
-  if (tier === undefined || STANDARD_TIERS.has(tier)) return { prices, multiplier: 1 };
+  if (!isSpecialServiceTier(tier)) return { prices, multiplier: 1 };
   const special = pricing.serviceTiers?.[tier];
   if (!special) return null;
   const { multiplier = 1, ...changed } = special;

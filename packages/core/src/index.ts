@@ -11,4 +11,4 @@ export * from './schemas/usage-report';
 export * from './errors';
 export { parseModelId, formatModelId, type ModelId } from './modelId';
 export { createUsage, EMPTY_USAGE, sumUsage, type UsageParts } from './usage';
-export { computeCost, costFromReportedTotal, priceUsage, selectPriceTier, type PricedUsage } from './cost';
+export { computeCost, costFromReportedTotal, isSpecialServiceTier, priceUsage, selectPriceTier, type PricedUsage } from './cost';

@@ -107,8 +107,8 @@ export class Guardrails {
   checkAnswer(text: string): GuardrailDecision[] {
     if (!this.checksAnswers || !text) return [];
     const decisions: GuardrailDecision[] = [];
-    for (const { rule } of this.findings(text, { where: 'answer', message: null })) decisions.push({ rule, action: 'flag', where: 'answer', message: null });
-    return dedupe(decisions);
+    for (const { rule } of this.findings(text, { where: 'answer', message: null })) addDecision(decisions, { rule, action: 'flag', where: 'answer', message: null });
+    return decisions;
   }
 
   /** Text as the log may keep it: every rule's matches redacted. */
@@ -192,12 +192,6 @@ export class Guardrails {
 
 function addDecision(decisions: GuardrailDecision[], decision: GuardrailDecision): void {
   if (!decisions.some((d) => d.rule === decision.rule && d.action === decision.action && d.where === decision.where && d.message === decision.message)) decisions.push(decision);
-}
-
-function dedupe(decisions: GuardrailDecision[]): GuardrailDecision[] {
-  const out: GuardrailDecision[] = [];
-  for (const decision of decisions) addDecision(out, decision);
-  return out;
 }
 
 /** What the `start` event says about a decision: the rule and the message, never the value. */

@@ -42,6 +42,7 @@ export class Scanner {
     this.unkeyed = rules.filter((rule) => !rule.keywords?.length);
   }
 
+  /** Every rule's matches in `text`, in order, overlaps dropped (the first, longest one kept). */
   scan(text: string): Finding[] {
     let found: Finding[] | undefined;
     const add = (rule: Rule, match: RegExpExecArray | RegExpMatchArray) => {
@@ -84,15 +85,6 @@ export class Scanner {
     }
     return kept;
   }
-}
-
-const scanners = new WeakMap<readonly Rule[], Scanner>();
-
-/** Every rule's matches in `text`, in order, overlaps dropped (the first, longest one kept). */
-export function scan(text: string, rules: readonly Rule[]): Finding[] {
-  let scanner = scanners.get(rules);
-  if (!scanner) scanners.set(rules, (scanner = new Scanner(rules)));
-  return scanner.scan(text);
 }
 
 /** The text with each finding replaced by `[redacted:<rule>]`. */

@@ -34,16 +34,31 @@ export function isLoopback(address: string | undefined): boolean {
  * are answered, and only outside production. Everything else needs `authorize` to say yes.
  */
 export async function requireKeyAccess(request: Request, ctx: RouteContext, action: AiuAction, resource: AuthorizeArgs['resource']): Promise<void> {
+  // A client key calls models; it does not manage keys, not even from loopback.
+  return requireGuardedAccess(request, ctx, action, resource, { routes: 'Key routes', refuseClientKeys: true });
+}
+
+/**
+ * The one policy of guarded routes (keys, client keys, the log): `authorize` decides when there
+ * is one; without it, loopback callers outside production only (and, with `refuseClientKeys`,
+ * never a caller with a client key).
+ */
+export async function requireGuardedAccess(
+  request: Request,
+  ctx: RouteContext,
+  action: AiuAction,
+  resource: AuthorizeArgs['resource'],
+  policy: { routes: string; productionReason?: string; refuseClientKeys?: boolean },
+): Promise<void> {
   if (ctx.authorize) {
     if (await ctx.authorize({ identity: ctx.identity, action, resource, request })) return;
     throw new ForbiddenError(`Not allowed: ${action}.`);
   }
-  // A client key calls models; it does not manage keys, not even from loopback.
-  if (ctx.identity.clientKeyId) throw new ForbiddenError(`A client key may not ${action.replace(':', ' ')}; only authorize can allow it.`);
+  if (policy.refuseClientKeys && ctx.identity.clientKeyId) throw new ForbiddenError(`A client key may not ${action.replace(':', ' ')}; only authorize can allow it.`);
   if (!ctx.production && isLoopback(ctx.clientAddress)) return;
   throw new ForbiddenError(
     ctx.production
-      ? 'Key routes need createAiu({ authorize }) in production.'
-      : 'Key routes answer only local requests unless createAiu({ authorize }) allows more.',
+      ? `${policy.routes} need createAiu({ authorize }) in production${policy.productionReason ? `: ${policy.productionReason}` : ''}.`
+      : `${policy.routes} answer only local requests unless createAiu({ authorize }) allows more.`,
   );
 }

@@ -1,5 +1,5 @@
 import { ForbiddenError } from '@aiu/core';
-import { type AiuAction, isLoopback } from './access';
+import { type AiuAction, requireGuardedAccess } from './access';
 import type { RouteContext } from './context';
 
 /**
@@ -32,19 +32,10 @@ export async function readScope(request: Request, ctx: RouteContext, action: Aiu
   return asked === '*' ? inProject : { userId: asked, ...inProject };
 }
 
-async function requireReadAccess(request: Request, ctx: RouteContext, action: AiuAction): Promise<void> {
+function requireReadAccess(request: Request, ctx: RouteContext, action: AiuAction): Promise<void> {
   // A client key authenticates its caller, and its reads are kept to that key's own calls.
-  if (ctx.identity.clientKeyId) return;
-  if (ctx.authorize) {
-    if (await ctx.authorize({ identity: ctx.identity, action, resource: {}, request })) return;
-    throw new ForbiddenError(`Not allowed: ${action}.`);
-  }
-  if (!ctx.production && isLoopback(ctx.clientAddress)) return;
-  throw new ForbiddenError(
-    ctx.production
-      ? 'Log and usage routes need createAiu({ authorize }) in production: they hold prompts, metadata and spend.'
-      : 'Log and usage routes answer only local requests unless createAiu({ authorize }) allows more.',
-  );
+  if (ctx.identity.clientKeyId) return Promise.resolve();
+  return requireGuardedAccess(request, ctx, action, {}, { routes: 'Log and usage routes', productionReason: 'they hold prompts, metadata and spend' });
 }
 
 /** A scope's user as rollups key it ('' = no user); undefined = anyone. */

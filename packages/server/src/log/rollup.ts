@@ -1,3 +1,4 @@
+import { isSpecialServiceTier } from '@aiu/core';
 import type { LogRecord } from './types';
 
 /** The finest rollup slot: 15 minutes of UTC, which every real time zone's hour boundaries fall on. */
@@ -150,7 +151,7 @@ export function rollupDeltas(records: ReadonlyArray<LogRecord>): RollupRow[] {
     const costNano = record.costTotal === null ? 0 : Math.round(record.costTotal * 1e9);
     const savedNano = Math.round(record.savedUsd * 1e9);
     const audioCostNano = record.costAudio ? Math.round(record.costAudio * 1e9) : 0;
-    const tiered = record.serviceTier ? !STANDARD_TIERS.has(record.serviceTier) : false;
+    const tiered = isSpecialServiceTier(record.serviceTier);
     const serverTools = record.serverToolRequests ? countRequests(record.serverToolRequests) : 0;
     for (const at of spans) {
       const slot = slotOf(record.time, at.span);
@@ -201,9 +202,6 @@ export function rollupDeltas(records: ReadonlyArray<LogRecord>): RollupRow[] {
   }
   return spans.flatMap((at) => [...at.slots.values()].flatMap((rows) => [...rows.values()]));
 }
-
-/** The names providers give their standard rate (as the cost math reads them). */
-const STANDARD_TIERS: ReadonlySet<string> = new Set(['default', 'standard', 'on_demand', 'auto']);
 
 /** Every kind's requests in a stored `{ webSearch?, webFetch?, codeExecution? }`. */
 function countRequests(json: string): number {

@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { chatRequest, createRig, issueClientKey, type TestRig } from '../../../test/helpers';
 import type { AiuOptions } from '../../createAiu';
 import { PII_RULES, SECRET_RULES } from '../rules';
-import { scan } from '../scan';
+import { Scanner } from '../scan';
+
+const scan = (text: string, rules: typeof SECRET_RULES) => new Scanner(rules).scan(text);
 
 // Realistic shapes of each kind of secret (made up; none is a live credential).
 const SECRETS: Record<string, string> = {
