@@ -14,6 +14,7 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { PriceBook, type Logger, type PricingOption } from './catalog/priceBook';
 import { validatePricing } from './catalog/pricingOption';
+import { validateOptions } from './options/validateOptions';
 import { Guardrails, type GuardrailsOptions } from './guardrails/guardrails';
 import { rawPathOf, unsafeRoutePath } from './http/requestTarget';
 import type { BreakerOptions } from './limits/breaker';
@@ -183,6 +184,7 @@ export interface Aiu {
 export function createAiu(options: AiuOptions = {}): Aiu {
   // Server-side validation messages in English; the browser bundle stays without locales.
   z.config(en());
+  validateOptions(options);
   const logger: Logger = options.logger ?? { warn: (message) => console.warn(message) };
   const env = options.env ?? (typeof process === 'undefined' ? {} : process.env);
   const events = new Emitter((error) => logger.warn(`[aiu] An event listener threw: ${String(error)}`));

@@ -48,7 +48,7 @@ export function nearestOf(name: string, known: readonly string[]): string | unde
       bestDistance = distance;
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return bestDistance <= Math.max(2, Math.round(name.length / 2.5)) ? best : undefined;
 }
 
 function editDistance(a: string, b: string): number {

@@ -168,6 +168,6 @@ describe('guardrails on /chat and the compatible endpoints', () => {
 
   it('refuses a misspelled rule or action at startup', async () => {
     await expect(createRig({ guardrails: { secrets: { rules: { 'aws-key': 'block' } } } })).rejects.toThrow(/guardrails\.secrets\.rules\.aws-key is not a rule/);
-    await expect(createRig({ guardrails: { pii: 'redacted' as never } })).rejects.toThrow(/guardrails\.pii must be "block", "redact", "flag" or "off"/);
+    await expect(createRig({ guardrails: { pii: 'redacted' as never } })).rejects.toThrow(/guardrails\.pii: Invalid option: expected one of "block"\|"redact"\|"flag"\|"off"/);
   });
 });
