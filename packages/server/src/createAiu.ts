@@ -55,6 +55,7 @@ import { PING_INTERVAL_MS } from './http/pull';
 import { clientAddressOf, type ConnectionInfo } from './http/requestFacts';
 import { ANONYMOUS, type IdentifyFn, type Identity } from './identity';
 import { LogWriter, type LogWriterOptions } from './log/writer';
+import { CallLedger } from './log/ledger';
 import { InFlight } from './orchestrator/inFlight';
 import { ChatCall, type ChatRuntime } from './orchestrator/chatCall';
 import { DEFAULT_TOOL_TIMEOUT_MS, ServerTools, type ServerToolsOption } from './orchestrator/serverTools';
@@ -191,14 +192,20 @@ export function createAiu(options: AiuOptions = {}): Aiu {
 
   let storePromise: Promise<AiuStore> | undefined;
   const store = (): Promise<AiuStore> => {
-    storePromise ??= openStore(options.store).catch((error: unknown) => {
-      storePromise = undefined;
-      throw error;
-    });
+    storePromise ??= openStore(options.store)
+      .then(async (opened) => {
+        await ledger.attach(opened);
+        return opened;
+      })
+      .catch((error: unknown) => {
+        storePromise = undefined;
+        throw error;
+      });
     return storePromise;
   };
 
   const log = new LogWriter(store, logger, options.log);
+  const ledger = new CallLedger(store, logger);
   const catalog = new ModelCatalog();
   const production = env.NODE_ENV === 'production';
   const masterKeySource: MasterKeySource = {
@@ -227,6 +234,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     catalog,
     serverTools: new ServerTools(options.tools, options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS),
     log,
+    ledger,
     events,
     env,
   };
@@ -394,6 +402,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
       await inflight.drain(timeoutMs);
       await log.flush();
       if (log.pending > 0) throw new Error(`[aiu] ${log.pending} log entries could not be written before close.`);
+      await ledger.close();
       if (storePromise) await (await storePromise).close();
       await runtime.guards.state.close?.();
     },

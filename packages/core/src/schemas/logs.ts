@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { CostSchema, CostSourceSchema, ServerToolRequestsSchema } from './usage';
 
-export const RequestStatusSchema = z.enum(['success', 'error', 'aborted']);
+/** `interrupted`: the process died mid-call; the entry was made on the next start from what was known before the call left. */
+export const RequestStatusSchema = z.enum(['success', 'error', 'aborted', 'interrupted']);
 export type RequestStatus = z.infer<typeof RequestStatusSchema>;
 
 /** One request-log entry as the routes return it. */

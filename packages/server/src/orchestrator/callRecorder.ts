@@ -20,6 +20,7 @@ import type { Identity } from '../identity';
 import type { LogStep, LogToolCall } from '@aiu/core';
 import { type LogRecord, toLogEntry } from '../log/types';
 import type { LogWriter } from '../log/writer';
+import type { CallLedger } from '../log/ledger';
 import type { ProviderRegistry } from '../providers/registry';
 import { newRequestId } from '../util/ids';
 import type { InFlight } from './inFlight';
@@ -37,6 +38,8 @@ export interface CallRuntime {
   clientKeys: ClientKeys;
   prices: PriceBook;
   log: LogWriter;
+  /** Where a call is recorded before it leaves, so a crash cannot lose it. */
+  ledger: CallLedger;
   events: Emitter;
   env: Record<string, string | undefined>;
 }
@@ -122,6 +125,17 @@ export class CallRecorder {
       provider: this.provider,
       identity: this.identity,
     });
+  }
+
+  /**
+   * Before the first byte leaves for the provider: the entry a crash would leave — status
+   * `interrupted`, the prompt's estimated tokens, no output — kept until the real entry replaces it.
+   */
+  beginInFlight(): void | Promise<void> {
+    const promptTokens = this.promptTokens?.() ?? 0;
+    const usage = createUsage({ inputTokens: promptTokens, outputTokens: 0 });
+    const record = this.recordOf('interrupted', 'interrupted', { usage, ...this.priceOf(usage) }, true);
+    return this.runtime.ledger.begin(record);
   }
 
   /** How to estimate the current step's prompt, should it end without usage. */
@@ -277,10 +291,18 @@ export class CallRecorder {
 
   private write(status: LogRecord['status'], errorCode: string | null): { record: LogRecord; usage: Usage; cost: Cost | null } {
     this.logged = true;
-    const { usage, cost, source, catalogUsd } = this.totals();
+    const totals = this.totals();
+    const record = this.recordOf(status, errorCode, totals, this.usage === null && this.generatedChars > 0);
+    this.runtime.log.write(record);
+    this.runtime.inflight.leave(this.abort);
+    return { record, usage: totals.usage, cost: totals.cost };
+  }
+
+  private recordOf(status: LogRecord['status'], errorCode: string | null, totals: Priced & { usage: Usage }, estimated: boolean): LogRecord {
+    const { usage, cost, source, catalogUsd } = totals;
     const now = performance.now();
     const bodies = this.runtime.bodies;
-    const record: LogRecord = {
+    return {
       id: this.requestId,
       // Written, not started: newest-first pages then never skip an entry that finishes mid-walk.
       time: Date.now(),
@@ -298,7 +320,7 @@ export class CallRecorder {
       cacheWriteTokens: usage.cacheWriteTokens,
       reasoningTokens: usage.reasoningTokens,
       totalTokens: usage.totalTokens,
-      estimated: this.usage === null && this.generatedChars > 0,
+      estimated,
       costInput: cost?.input ?? null,
       costOutput: cost?.output ?? null,
       costTotal: cost?.total ?? null,
@@ -325,9 +347,6 @@ export class CallRecorder {
       toolCallDetails: this.toolCalls.length ? JSON.stringify(this.toolCalls) : null,
       guardrails: this.guardrailsJson(status),
     };
-    this.runtime.log.write(record);
-    this.runtime.inflight.leave(this.abort);
-    return { record, usage, cost };
   }
 }
 

@@ -353,6 +353,8 @@ export class ChatCall implements CallScope {
       const events = await this.answerApprovals();
       const ids = this.targetIds();
       this.span ??= this.runtime.tracer?.startSpan('aiu.chat', { attributes: { 'aiu.request_id': this.requestId, 'aiu.targets': ids.join(',') } });
+      // Durable before the first byte leaves: a crash from here on still leaves an entry.
+      await this.recorder.beginInFlight();
       const { target, admitted } = await firstToAnswer(this, ids, this.request, this.stepRequest(), (candidate) => this.openAttempt(mode, candidate), {
         retry: (model, attemptNumber, delayMs, error) =>
           this.emit('request:retry', { model, attempt: attemptNumber, delayMs, error: { code: error.code, message: error.message } }),

@@ -29,8 +29,10 @@ export async function runEmbed(runtime: ChatRuntime, request: EmbedRequest, iden
     recorder.target(provider.id, `${providerId}:${model}`);
     const { apiKey, stored } = await runtime.keys.resolve(identity, provider, request.keyAlias, 'embed');
     recorder.key = stored;
-    recorder.started();
     const input = typeof request.input === 'string' ? [request.input] : request.input;
+    recorder.estimatePromptWith(() => input.reduce((sum, text) => sum + estimateTextTokens(text), 0));
+    await recorder.beginInFlight();
+    recorder.started();
     const result = await provider.embed({ model, input }, new CallContext(apiKey, abort));
     if (result.embeddings.length !== input.length) {
       throw new UpstreamError(`${provider.id} returned ${result.embeddings.length} embeddings for ${input.length} inputs.`);

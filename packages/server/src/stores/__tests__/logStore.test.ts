@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../log/types';
-import { loggedCall } from '../../../test/logRecords';
+import { DAY_RANGE_ALL_TIME, loggedCall } from '../../../test/logRecords';
 import pg from 'pg';
 import { DATABASE_URL, postgresTestStore, storeMatrix } from '../../../test/postgres';
 import { POSTGRES_MIGRATIONS } from '../postgres/migrations';
@@ -117,6 +117,49 @@ describe.each(stores)('log store conformance: %s', (_kind, make) => {
   });
 });
 
+describe.each(stores.filter(([kind]) => kind !== 'memory'))('calls in flight: %s', (_kind, make) => {
+  const started = (id: string, _instance: string) => record({ id, time: 1_700_000_100_000, status: 'interrupted', errorCode: 'interrupted', estimated: true, outputTokens: 0, totalTokens: 10 });
+
+  it('keeps a pending call until its entry is written, in the same transaction', async () => {
+    const store = make();
+    await store.init();
+    const pending = store.pending!;
+    await pending.heartbeat({ id: 'i1', host: 'h', pid: 1 }, 1000);
+    await pending.begin(started('req_p1', 'i1'), 'i1');
+    await pending.begin(started('req_p2', 'i1'), 'i1');
+    expect(await pending.instancesWithPending()).toEqual([{ id: 'i1', host: 'h', pid: 1, seenAt: 1000 }]);
+    await store.insertLogs([record({ id: 'req_p1', time: 1_700_000_100_500 })]);
+    await store.insertLogs([record({ id: 'req_p2', time: 1_700_000_100_600 })]);
+    expect(await pending.instancesWithPending()).toEqual([]);
+    expect(await pending.recover(['i1'])).toBe(0);
+    expect((await store.listLogs({ limit: 10 })).map((r) => r.status)).toEqual(['success', 'success']);
+    await store.close();
+  });
+
+  it("moves a dead instance's calls into the log once, as recorded, rollups included", async () => {
+    const store = make();
+    await store.init();
+    const pending = store.pending!;
+    await pending.begin(started('req_q1', 'dead'), 'dead');
+    await pending.begin(started('req_q2', 'alive'), 'alive');
+    await pending.heartbeat({ id: 'alive', host: 'h', pid: 2 }, 5000);
+    expect((await pending.instancesWithPending()).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+      { id: 'alive', host: 'h', pid: 2, seenAt: 5000 },
+      { id: 'dead', host: null, pid: null, seenAt: null },
+    ]);
+    expect(await pending.recover(['dead'])).toBe(1);
+    expect(await pending.recover(['dead'])).toBe(0);
+    const logged = await store.listLogs({ limit: 10 });
+    expect(logged).toEqual([started('req_q1', 'dead')]);
+    const rollups = await store.usageRollups({ ranges: DAY_RANGE_ALL_TIME });
+    expect(rollups.reduce((sum, row) => sum + row.requests, 0)).toBe(1);
+    expect((await pending.instancesWithPending()).map((i) => i.id)).toEqual(['alive']);
+    await pending.leave('alive');
+    expect(await pending.instancesWithPending()).toEqual([{ id: 'alive', host: null, pid: null, seenAt: null }]);
+    await store.close();
+  });
+});
+
 describe('sqliteStore', () => {
   it('uses WAL and applies migrations once, however often it is opened', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'aiu-sqlite-')), 'aiu.db');
@@ -131,7 +174,7 @@ describe('sqliteStore', () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }, { version: 8 }, { version: 9 }, { version: 10 }]);
+    expect(db.prepare('SELECT version FROM aiu_schema_migrations ORDER BY version').all()).toEqual(Array.from({ length: 11 }, (_, i) => ({ version: i + 1 })));
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aiu_request_log'").all() as Array<{ name: string }>).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['aiu_request_log_time', 'aiu_request_log_model_time', 'aiu_request_log_provider_time', 'aiu_request_log_user_time']));
     db.close();

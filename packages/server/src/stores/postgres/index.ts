@@ -199,6 +199,21 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
     }
   }
 
+  async function insertWith(client: PoolClient, records: ReadonlyArray<LogRecord>): Promise<void> {
+    for (let start = 0; start < records.length; start += INSERT_CHUNK) {
+      const chunk = records.slice(start, start + INSERT_CHUNK);
+      const { sql, params } = multiRowInsert(chunk.map((record) => logParams(record, 'native')));
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO ${table('aiu_request_log')} (${LOG_COLUMNS.join(', ')}) VALUES ${sql} ON CONFLICT (id) DO NOTHING RETURNING id`,
+        params,
+      );
+      await client.query(`DELETE FROM ${table('aiu_log_pending')} WHERE id = ANY($1)`, [chunk.map((record) => record.id)]);
+      // Only rows that were new count: a retried flush must not count twice.
+      const fresh = new Set(inserted.rows.map((row) => row.id));
+      await addToRollups(client, chunk.filter((record) => fresh.has(record.id)));
+    }
+  }
+
   return {
     kind: 'postgres',
     keys,
@@ -238,20 +253,43 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
     },
 
     async insertLogs(records) {
-      // Raw rows and rollups in one transaction: they can never disagree.
-      await transaction(async (client) => {
-        for (let start = 0; start < records.length; start += INSERT_CHUNK) {
-          const chunk = records.slice(start, start + INSERT_CHUNK);
-          const { sql, params } = multiRowInsert(chunk.map((record) => logParams(record, 'native')));
-          const inserted = await client.query<{ id: string }>(
-            `INSERT INTO ${table('aiu_request_log')} (${LOG_COLUMNS.join(', ')}) VALUES ${sql} ON CONFLICT (id) DO NOTHING RETURNING id`,
-            params,
-          );
-          // Only rows that were new count: a retried flush must not count twice.
-          const fresh = new Set(inserted.rows.map((row) => row.id));
-          await addToRollups(client, chunk.filter((record) => fresh.has(record.id)));
-        }
-      });
+      // Raw rows, rollups and the end of the calls' pending records in one transaction: they can never disagree.
+      await transaction((client) => insertWith(client, records));
+    },
+
+    pending: {
+      async begin(record, instanceId) {
+        await db().query(
+          `INSERT INTO ${table('aiu_log_pending')} (id, instance_id, started_at, record) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record`,
+          [record.id, instanceId, record.time, JSON.stringify(record)],
+        );
+      },
+      async heartbeat(instance, now) {
+        await db().query(
+          `INSERT INTO ${table('aiu_instances')} (instance_id, host, pid, seen_at) VALUES ($1, $2, $3, $4) ON CONFLICT (instance_id) DO UPDATE SET seen_at = EXCLUDED.seen_at`,
+          [instance.id, instance.host, instance.pid, now],
+        );
+      },
+      async instancesWithPending() {
+        const { rows } = await db().query<{ id: string; host: string | null; pid: number | null; seen_at: string | null }>(
+          `SELECT p.instance_id AS id, i.host, i.pid, i.seen_at
+           FROM (SELECT DISTINCT instance_id FROM ${table('aiu_log_pending')}) p LEFT JOIN ${table('aiu_instances')} i ON i.instance_id = p.instance_id`,
+        );
+        return rows.map((row) => ({ id: row.id, host: row.host, pid: row.pid, seenAt: row.seen_at === null ? null : Number(row.seen_at) }));
+      },
+      async recover(instanceIds) {
+        if (!instanceIds.length) return 0;
+        return transaction(async (client) => {
+          // DELETE … RETURNING takes the rows: two instances recovering at once cannot both log a call.
+          const { rows } = await client.query<{ record: string }>(`DELETE FROM ${table('aiu_log_pending')} WHERE instance_id = ANY($1) RETURNING record`, [instanceIds]);
+          await client.query(`DELETE FROM ${table('aiu_instances')} WHERE instance_id = ANY($1)`, [instanceIds]);
+          await insertWith(client, rows.map((row) => JSON.parse(row.record) as LogRecord));
+          return rows.length;
+        });
+      },
+      async leave(instanceId) {
+        await db().query(`DELETE FROM ${table('aiu_instances')} WHERE instance_id = $1`, [instanceId]);
+      },
     },
 
     async usageRollups(query) {

@@ -202,4 +202,21 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = [
     name: 'guardrail_decisions',
     sql: `ALTER TABLE {schema}aiu_request_log ADD COLUMN guardrails TEXT;`,
   },
+  {
+    version: 12,
+    name: 'calls_in_flight',
+    // A call is recorded here before its first byte leaves for the provider, and removed in the
+    // transaction that writes its entry: what a crash leaves becomes an `interrupted` entry.
+    sql: `
+      ALTER TABLE {schema}aiu_request_log DROP CONSTRAINT IF EXISTS aiu_request_log_status_check;
+      ALTER TABLE {schema}aiu_request_log ADD CONSTRAINT aiu_request_log_status_check CHECK (status IN ('success', 'error', 'aborted', 'interrupted'));
+      CREATE TABLE {schema}aiu_log_pending (
+        id TEXT PRIMARY KEY, instance_id TEXT NOT NULL, started_at BIGINT NOT NULL, record TEXT NOT NULL
+      );
+      CREATE INDEX aiu_log_pending_instance ON {schema}aiu_log_pending (instance_id);
+      CREATE TABLE {schema}aiu_instances (
+        instance_id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, seen_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,7 +1,12 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Migration } from '../migration';
 
+export interface SqliteMigration extends Migration {
+  run?: (db: BetterSqlite3.Database) => void;
+}
+
 /** Versioned, append-only: never edit a shipped migration, add the next one. */
-export const SQLITE_MIGRATIONS: ReadonlyArray<Migration> = [
+export const SQLITE_MIGRATIONS: ReadonlyArray<SqliteMigration> = [
   {
     version: 1,
     name: 'request_log',
@@ -223,4 +228,39 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<Migration> = [
     name: 'guardrail_decisions',
     sql: `ALTER TABLE aiu_request_log ADD COLUMN guardrails TEXT;`,
   },
+  {
+    version: 11,
+    name: 'calls_in_flight',
+    // A call is recorded here before its first byte leaves for the provider, and removed in the
+    // transaction that writes its entry: what a crash leaves becomes an `interrupted` entry.
+    sql: `
+      CREATE TABLE aiu_log_pending (
+        id TEXT PRIMARY KEY, instance_id TEXT NOT NULL, started_at INTEGER NOT NULL, record TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX aiu_log_pending_instance ON aiu_log_pending (instance_id);
+      CREATE TABLE aiu_instances (
+        instance_id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, seen_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+    run: allowInterruptedStatus,
+  },
 ];
+
+/**
+ * SQLite cannot alter a CHECK constraint: the log table is made again with `interrupted` among
+ * its statuses (SQLite's documented twelve-step rebuild), its indexes recreated as they were.
+ */
+function allowInterruptedStatus(db: BetterSqlite3.Database): void {
+  const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'aiu_request_log'").get() as { sql: string } | undefined;
+  if (!table) throw new Error('aiu_request_log is missing: the database was not made by aiu.');
+  const indexes = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aiu_request_log' AND sql IS NOT NULL").all() as Array<{ sql: string }>).map((row) => row.sql);
+  const widened = table.sql
+    .replace(/^CREATE TABLE\s+"?aiu_request_log"?/, 'CREATE TABLE aiu_request_log_v11')
+    .replace("CHECK (status IN ('success', 'error', 'aborted'))", "CHECK (status IN ('success', 'error', 'aborted', 'interrupted'))");
+  if (!widened.includes("'interrupted'")) throw new Error('aiu_request_log has an unexpected status constraint.');
+  db.exec(widened);
+  db.exec('INSERT INTO aiu_request_log_v11 SELECT * FROM aiu_request_log');
+  db.exec('DROP TABLE aiu_request_log');
+  db.exec('ALTER TABLE aiu_request_log_v11 RENAME TO aiu_request_log');
+  for (const sql of indexes) db.exec(sql);
+}
