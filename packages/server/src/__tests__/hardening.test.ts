@@ -1,6 +1,5 @@
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,25 +9,7 @@ import { toNodeListener } from '../adapters/node';
 import { createAiu } from '../createAiu';
 import { sqliteStore } from '../stores/sqlite';
 import { createRig, TEST_KEY, type TestRig } from '../../test/helpers';
-
-/**
- * Raw bytes to the server and the raw answer, read until the server ends the connection (each
- * request says `Connection: close`): requests no HTTP client would send.
- */
-function rawRequest(port: number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(text));
-    let answer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (answer += chunk));
-    socket.on('end', () => resolve(answer));
-    socket.on('error', reject);
-  });
-}
-
-function statusOf(answer: string): number {
-  return Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
-}
+import { rawRequest, statusOf } from '../../test/rawHttp';
 
 let rig: TestRig;
 let server: Server;
