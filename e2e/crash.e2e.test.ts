@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = join(root, 'e2e', 'servers', 'crash-server.mjs');
 const CALLS = 40;
 // The server package's own driver (the workspace root does not depend on pg).
-const pg = createRequire(join(root, 'packages', 'server', 'package.json'))('pg') as typeof import('pg');
+const pg = createRequire(join(root, 'packages', 'server', 'package.json'))('pg') as { Client: new (options: { connectionString: string }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> } };
 
 interface Child {
   process: ChildProcess;

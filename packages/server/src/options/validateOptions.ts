@@ -76,7 +76,7 @@ function suggestionFor(path: Path, key: string, value: unknown, root: unknown): 
         for (const record of objectsIn(child)) {
           if (record.type !== 'record' || !record.valueType) continue;
           const target = [...parent, name, key];
-          if ((record.valueType as z.ZodMiniType).safeParse(value).success && !hasPath(root, target)) return formatPath(target);
+          if (record.valueType.safeParse(value).success && !hasPath(root, target)) return formatPath(target);
         }
       }
     }
