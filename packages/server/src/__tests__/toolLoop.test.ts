@@ -66,6 +66,31 @@ function weather(calls: unknown[]): ServerTool<{ location: string }> {
   };
 }
 
+describe('guardrails on server tools\' results', () => {
+  const SECRET = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z';
+  const leaky: ServerTool<{ location: string }> = {
+    description: 'The weather in a city',
+    inputSchema: z.object({ location: z.string() }),
+    execute: async (input) => ({ location: input.location, condition: 'sunny', debug: `found ${SECRET} in the env` }),
+  };
+
+  it.each([
+    ['redact', (sent: string) => expect(sent).toContain('[redacted:openai-api-key]')],
+    ['block', (sent: string) => expect(sent).toContain('guardrail blocks')],
+  ] as const)('checks a result before the next step sends it (%s): the secret never reaches the provider, the decision is logged', async (action, sentCheck) => {
+    const { rig: current, base } = await serve({ tools: { weather: leaky }, guardrails: { secrets: action } });
+    const response = await chat(base, { model: MODEL, messages: question, stream: false });
+    expect(response.status).toBe(200);
+    expect(current.upstream.requests).toHaveLength(2);
+    const sent = JSON.stringify(current.upstream.requests[1]?.body);
+    expect(sent).not.toContain(SECRET);
+    sentCheck(sent);
+    const [entry] = await entries(current);
+    expect(entry?.status).toBe('success');
+    expect(entry?.guardrails).toEqual([{ rule: 'openai-api-key', action, where: 'prompt', message: 2 }]);
+  });
+});
+
 describe('server tools: the step loop, over HTTP', () => {
   it('runs the tool the model called, streams its result, and lets the model answer: two steps, usage and cost summed', async () => {
     const calls: unknown[] = [];

@@ -1,4 +1,4 @@
-import { AiuError, type ChatMessage, type ChatRequest } from '@aiu/core';
+import { AiuError, type ChatMessage, type ChatRequest, type ToolResultPart } from '@aiu/core';
 import { PII_RULES, type Rule, SECRET_RULES } from './rules';
 import { type Finding, redactFindings, Scanner } from './scan';
 
@@ -101,6 +101,28 @@ export class Guardrails {
       if (checked !== message) (messages ??= [...request.messages])[index] = checked;
     });
     return { request: messages ? { ...request, messages } : request, decisions };
+  }
+
+  /**
+   * Results of aiu's own tools, checked as prompt text before the next step sends them (a tool may
+   * read a secret from anywhere). A result a rule blocks is withheld from the model, which is told
+   * why; the call goes on.
+   */
+  checkToolResults(results: ToolResultPart[], message: number): { results: ToolResultPart[]; decisions: GuardrailDecision[] } {
+    if ((this.active.length === 0 && this.custom.length === 0) || results.length === 0) return { results, decisions: [] };
+    const decisions: GuardrailDecision[] = [];
+    const checked = results.map((result): ToolResultPart => {
+      try {
+        const output = this.checkValue(result.output, message, decisions);
+        return output === result.output ? result : { ...result, output };
+      } catch (error) {
+        if (!(error instanceof GuardrailBlockedError)) throw error;
+        const { rule } = error.details as { rule: string };
+        addDecision(decisions, { rule, action: 'block', where: 'prompt', message });
+        return { ...result, output: { error: `The result was withheld: it holds what the "${rule}" guardrail blocks.` }, isError: true };
+      }
+    });
+    return { results: checked, decisions };
   }
 
   /** Decisions on a finished answer: flags only. */

@@ -161,7 +161,7 @@ export class CallRecorder {
   }
 
   guarded(decisions: GuardrailDecision[]): void {
-    this.decisions = decisions;
+    this.decisions = this.decisions.length ? [...this.decisions, ...decisions] : decisions;
   }
 
   toolCall(record: LogToolCall): void {

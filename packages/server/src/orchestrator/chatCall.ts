@@ -317,7 +317,7 @@ export class ChatCall implements CallScope {
           settled = await this.settle(hold, undefined, step.finishReason);
           break;
         }
-        this.conversation.addStep(step, handOff.results);
+        this.conversation.addStep(step, this.checkedResults(handOff.results, this.conversation.messages.length + 1));
         try {
           admitted = await this.openNextStep(mode, target);
         } catch (error) {
@@ -518,8 +518,15 @@ export class ChatCall implements CallScope {
         results.push(this.resultOf(call, { error: `The user denied this call to ${call.toolName}${reason ? `: ${reason}` : '.'}` }, true, 0, 0, events));
       }
     }
-    this.conversation.answerApprovals(results);
+    this.conversation.answerApprovals(this.checkedResults(results, this.conversation.messages.length));
     return events;
+  }
+
+  /** Server tools' results as the model may see them: guardrails redact (or withhold) them like a prompt. */
+  private checkedResults(results: ToolResultPart[], message: number): ToolResultPart[] {
+    const checked = this.runtime.guardrails.checkToolResults(results, message);
+    if (checked.decisions.length) this.recorder.guarded(checked.decisions);
+    return checked.results;
   }
 
   /**
