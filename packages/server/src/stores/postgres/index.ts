@@ -1,3 +1,4 @@
+import { GroupCommit } from '../../util/groupCommit';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { ClientKeyStore } from '../../clientKeys/types';
 import type { KeyStore } from '../../keyring/types';
@@ -199,6 +200,12 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
     }
   }
 
+  // Calls that start in the same loop turn share one INSERT (one round trip instead of one each).
+  const beginGroup = new GroupCommit<[string, string, number, string]>(async (rows) => {
+    const { sql, params } = multiRowInsert([...new Map(rows.map((row) => [row[0], row])).values()]);
+    await db().query(`INSERT INTO ${table('aiu_log_pending')} (id, instance_id, started_at, record) VALUES ${sql} ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record`, params);
+  });
+
   async function insertWith(client: PoolClient, records: ReadonlyArray<LogRecord>): Promise<void> {
     for (let start = 0; start < records.length; start += INSERT_CHUNK) {
       const chunk = records.slice(start, start + INSERT_CHUNK);
@@ -258,11 +265,8 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
     },
 
     pending: {
-      async begin(record, instanceId) {
-        await db().query(
-          `INSERT INTO ${table('aiu_log_pending')} (id, instance_id, started_at, record) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record`,
-          [record.id, instanceId, record.time, JSON.stringify(record)],
-        );
+      begin(record, instanceId) {
+        return beginGroup.add([record.id, instanceId, record.time, JSON.stringify(record)]);
       },
       async heartbeat(instance, now) {
         await db().query(

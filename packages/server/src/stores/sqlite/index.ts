@@ -12,6 +12,7 @@ import { LOG_COLUMNS, logParams } from '../logColumns';
 import { sqliteClientKeyStore } from './clientKeys';
 import { COLUMNS, fromRow, type Row, selectLogs } from './logRows';
 import { prepared } from './statements';
+import { GroupCommit } from '../../util/groupCommit';
 import { SQLITE_MIGRATIONS } from './migrations';
 
 export interface SqliteStoreOptions {
@@ -27,6 +28,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
   let db: BetterSqlite3.Database | undefined;
   let insert: ((records: ReadonlyArray<LogRecord>) => void) | undefined;
   let recover: ((instanceIds: ReadonlyArray<string>) => number) | undefined;
+  let begin: GroupCommit<[string, string, number, string]> | undefined;
 
   function open(): BetterSqlite3.Database {
     if (!db) throw new Error('sqliteStore used before init()');
@@ -82,6 +84,11 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
         return records.length;
       });
       recover = (instanceIds) => recoverOne.immediate(instanceIds);
+      const pendingStatement = database.prepare('INSERT OR REPLACE INTO aiu_log_pending (id, instance_id, started_at, record) VALUES (?, ?, ?, ?)');
+      const beginAll = database.transaction((rows: Array<[string, string, number, string]>) => {
+        for (const row of rows) pendingStatement.run(...row);
+      });
+      begin = new GroupCommit((rows) => beginAll(rows));
     },
 
     async insertLogs(records) {
@@ -93,7 +100,8 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
 
     pending: {
       begin(record, instanceId) {
-        prepared(open(), 'INSERT OR REPLACE INTO aiu_log_pending (id, instance_id, started_at, record) VALUES (?, ?, ?, ?)').run(record.id, instanceId, record.time, JSON.stringify(record));
+        if (!begin) throw new Error('sqliteStore used before init()');
+        return begin.add([record.id, instanceId, record.time, JSON.stringify(record)]);
       },
       async heartbeat(instance, now) {
         prepared(open(), 'INSERT INTO aiu_instances (instance_id, host, pid, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (instance_id) DO UPDATE SET seen_at = excluded.seen_at').run(
@@ -146,6 +154,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
       db = undefined;
       insert = undefined;
       recover = undefined;
+      begin = undefined;
     },
   };
 }
