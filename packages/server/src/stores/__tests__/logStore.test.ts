@@ -120,42 +120,50 @@ describe.each(stores)('log store conformance: %s', (_kind, make) => {
 describe.each(stores.filter(([kind]) => kind !== 'memory'))('calls in flight: %s', (_kind, make) => {
   const started = (id: string, _instance: string) => record({ id, time: 1_700_000_100_000, status: 'interrupted', errorCode: 'interrupted', estimated: true, outputTokens: 0, totalTokens: 10 });
 
-  it('keeps a pending call until its entry is written, in the same transaction', async () => {
+  it('forgets a pending call once its entry is written, and recovers one that never was', async () => {
     const store = make();
     await store.init();
     const pending = store.pending!;
-    await pending.heartbeat({ id: 'i1', host: 'h', pid: 1 }, 1000);
+    await pending.heartbeat({ id: 'i1', host: 'h', pid: 1 }, Date.now());
     await pending.begin(started('req_p1', 'i1'), 'i1');
     await pending.begin(started('req_p2', 'i1'), 'i1');
-    expect(await pending.instancesWithPending()).toEqual([{ id: 'i1', host: 'h', pid: 1, seenAt: 1000 }]);
+    await pending.begin(started('req_p3', 'i1'), 'i1');
+    expect((await pending.instancesWithPending()).map((i) => i.id)).toContain('i1');
     await store.insertLogs([record({ id: 'req_p1', time: 1_700_000_100_500 })]);
     await store.insertLogs([record({ id: 'req_p2', time: 1_700_000_100_600 })]);
-    expect(await pending.instancesWithPending()).toEqual([]);
+    // Only the call whose entry was never written comes back, as recorded.
+    expect(await pending.recover(['i1'])).toBe(1);
     expect(await pending.recover(['i1'])).toBe(0);
-    expect((await store.listLogs({ limit: 10 })).map((r) => r.status)).toEqual(['success', 'success']);
+    expect((await store.listLogs({ limit: 10 })).map((r) => [r.id, r.status])).toEqual([
+      ['req_p2', 'success'],
+      ['req_p1', 'success'],
+      ['req_p3', 'interrupted'],
+    ]);
     await store.close();
   });
 
-  it("moves a dead instance's calls into the log once, as recorded, rollups included", async () => {
+  it("moves a dead instance's calls into the log once, rollups included, and leaves a live one's", async () => {
     const store = make();
     await store.init();
     const pending = store.pending!;
+    const now = Date.now();
+    await pending.heartbeat({ id: 'dead', host: 'h', pid: 3 }, now);
+    await pending.heartbeat({ id: 'alive', host: 'h', pid: 2 }, now);
     await pending.begin(started('req_q1', 'dead'), 'dead');
     await pending.begin(started('req_q2', 'alive'), 'alive');
-    await pending.heartbeat({ id: 'alive', host: 'h', pid: 2 }, 5000);
-    expect((await pending.instancesWithPending()).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
-      { id: 'alive', host: 'h', pid: 2, seenAt: 5000 },
-      { id: 'dead', host: null, pid: null, seenAt: null },
-    ]);
+    const instances = await pending.instancesWithPending();
+    expect(instances.map((i) => i.id).sort()).toEqual(['alive', 'dead']);
+    expect(instances.find((i) => i.id === 'alive')).toMatchObject({ host: 'h', pid: 2 });
     expect(await pending.recover(['dead'])).toBe(1);
     expect(await pending.recover(['dead'])).toBe(0);
-    const logged = await store.listLogs({ limit: 10 });
-    expect(logged).toEqual([started('req_q1', 'dead')]);
+    expect(await store.listLogs({ limit: 10 })).toEqual([started('req_q1', 'dead')]);
     const rollups = await store.usageRollups({ ranges: DAY_RANGE_ALL_TIME });
     expect(rollups.reduce((sum, row) => sum + row.requests, 0)).toBe(1);
     expect((await pending.instancesWithPending()).map((i) => i.id)).toEqual(['alive']);
-    await pending.leave('alive');
-    expect(await pending.instancesWithPending()).toEqual([{ id: 'alive', host: null, pid: null, seenAt: null }]);
+    // An entry already logged is not logged again when its record is recovered.
+    await store.insertLogs([record({ id: 'req_q2', time: 1_700_000_100_700 })]);
+    expect(await pending.recover(['alive'])).toBe(0);
+    expect(await store.listLogs({ limit: 10 })).toHaveLength(2);
     await store.close();
   });
 });

@@ -5,14 +5,14 @@ import { exportText } from '../../log/exportFormat';
 import { mergeEncodedHistograms, type RollupRow, rollupDeltas } from '../../log/rollup';
 import type { LogListQuery, LogRecord } from '../../log/types';
 import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupSelect, rollupValues, rollupWhere } from '../rollupRows';
-import type { AiuStore, PendingInstance } from '../types';
+import type { AiuStore } from '../types';
 import { sqliteKeyStore } from './keys';
 import { exportInWorker } from './exportInWorker';
 import { LOG_COLUMNS, logParams } from '../logColumns';
 import { sqliteClientKeyStore } from './clientKeys';
 import { COLUMNS, fromRow, type Row, selectLogs } from './logRows';
 import { prepared } from './statements';
-import { GroupCommit } from '../../util/groupCommit';
+import { InflightJournal } from './inflightJournal';
 import { SQLITE_MIGRATIONS } from './migrations';
 
 export interface SqliteStoreOptions {
@@ -27,8 +27,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
   const path = options.path ?? '.aiu/aiu.db';
   let db: BetterSqlite3.Database | undefined;
   let insert: ((records: ReadonlyArray<LogRecord>) => void) | undefined;
-  let recover: ((instanceIds: ReadonlyArray<string>) => number) | undefined;
-  let begin: GroupCommit<[string, string, number, string]> | undefined;
+  let journal: InflightJournal | undefined;
 
   function open(): BetterSqlite3.Database {
     if (!db) throw new Error('sqliteStore used before init()');
@@ -62,67 +61,28 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
       // OR IGNORE: an entry already there (a retried batch, a call recovered as interrupted) is not written twice.
       const statement = db.prepare(`INSERT OR IGNORE INTO aiu_request_log (${LOG_COLUMNS.join(', ')}) VALUES (${LOG_COLUMNS.map(() => '?').join(', ')})`);
       const addToRollups = rollupWriter(db);
-      const settlePending = db.prepare('DELETE FROM aiu_log_pending WHERE id = ?');
-      // Raw rows, rollups and the end of the calls' pending records in one transaction: they can never disagree.
+      // Raw rows and rollups in one transaction: they can never disagree.
       insert = db.transaction((records: ReadonlyArray<LogRecord>) => {
         const fresh: LogRecord[] = [];
-        for (const record of records) {
-          if (statement.run(logParams(record, 'integer')).changes > 0) fresh.push(record);
-          settlePending.run(record.id);
-        }
+        for (const record of records) if (statement.run(logParams(record, 'integer')).changes > 0) fresh.push(record);
         // Only rows that were new count in the rollups.
         addToRollups(fresh);
       });
-      const database = db;
-      const recoverOne = database.transaction((instanceIds: ReadonlyArray<string>) => {
-        const marks = instanceIds.map(() => '?').join(', ');
-        const rows = database.prepare(`SELECT record FROM aiu_log_pending WHERE instance_id IN (${marks})`).pluck().all(...instanceIds) as string[];
-        const records = rows.map((row) => JSON.parse(row) as LogRecord);
-        insert?.(records);
-        database.prepare(`DELETE FROM aiu_log_pending WHERE instance_id IN (${marks})`).run(...instanceIds);
-        database.prepare(`DELETE FROM aiu_instances WHERE instance_id IN (${marks})`).run(...instanceIds);
-        return records.length;
-      });
-      recover = (instanceIds) => recoverOne.immediate(instanceIds);
-      const pendingStatement = database.prepare('INSERT OR REPLACE INTO aiu_log_pending (id, instance_id, started_at, record) VALUES (?, ?, ?, ?)');
-      const beginAll = database.transaction((rows: Array<[string, string, number, string]>) => {
-        for (const row of rows) pendingStatement.run(...row);
-      });
-      begin = new GroupCommit((rows) => beginAll(rows));
+      const file = options.database ? options.database.name : path;
+      // A private in-memory database has nothing to survive a crash.
+      if (file && file !== ':memory:' && !options.database?.memory) journal = new InflightJournal(`${resolve(file)}-inflight`, (records) => insert?.(records));
     },
 
     async insertLogs(records) {
       if (!insert) throw new Error('sqliteStore used before init()');
       insert(records);
+      journal?.logged(records);
     },
 
     listLogs,
 
-    pending: {
-      begin(record, instanceId) {
-        if (!begin) throw new Error('sqliteStore used before init()');
-        return begin.add([record.id, instanceId, record.time, JSON.stringify(record)]);
-      },
-      async heartbeat(instance, now) {
-        prepared(open(), 'INSERT INTO aiu_instances (instance_id, host, pid, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (instance_id) DO UPDATE SET seen_at = excluded.seen_at').run(
-          instance.id,
-          instance.host,
-          instance.pid,
-          now,
-        );
-      },
-      async instancesWithPending() {
-        const sql = `SELECT p.instance_id AS id, i.host AS host, i.pid AS pid, i.seen_at AS seenAt
-          FROM (SELECT DISTINCT instance_id FROM aiu_log_pending) p LEFT JOIN aiu_instances i ON i.instance_id = p.instance_id`;
-        return prepared(open(), sql).all() as PendingInstance[];
-      },
-      async recover(instanceIds) {
-        if (!recover) throw new Error('sqliteStore used before init()');
-        return instanceIds.length ? recover(instanceIds) : 0;
-      },
-      async leave(instanceId) {
-        prepared(open(), 'DELETE FROM aiu_instances WHERE instance_id = ?').run(instanceId);
-      },
+    get pending() {
+      return journal;
     },
 
     exportLogs(filter, format) {
@@ -153,8 +113,8 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
       if (db && !options.database) db.close();
       db = undefined;
       insert = undefined;
-      recover = undefined;
-      begin = undefined;
+      journal?.close();
+      journal = undefined;
     },
   };
 }

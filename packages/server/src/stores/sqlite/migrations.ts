@@ -230,18 +230,10 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<SqliteMigration> = [
   },
   {
     version: 11,
-    name: 'calls_in_flight',
-    // A call is recorded here before its first byte leaves for the provider, and removed in the
-    // transaction that writes its entry: what a crash leaves becomes an `interrupted` entry.
-    sql: `
-      CREATE TABLE aiu_log_pending (
-        id TEXT PRIMARY KEY, instance_id TEXT NOT NULL, started_at INTEGER NOT NULL, record TEXT NOT NULL
-      ) STRICT;
-      CREATE INDEX aiu_log_pending_instance ON aiu_log_pending (instance_id);
-      CREATE TABLE aiu_instances (
-        instance_id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, seen_at INTEGER NOT NULL
-      ) STRICT;
-    `,
+    name: 'interrupted_status',
+    // Calls a crash cut short are logged as `interrupted` (their in-flight records are files beside
+    // the database: stores/sqlite/inflightJournal.ts).
+    sql: '',
     run: allowInterruptedStatus,
   },
 ];
