@@ -44,17 +44,18 @@ export class CallLedger {
   }
 
   /**
-   * Records a call about to leave (nothing without a durable store). A store that cannot take
+   * Records a call about to leave (nothing without a durable store: the record is built only for
+   * one that keeps it). A store that cannot take
    * it costs the call nothing but the guarantee: the failure is a warning, not a failed call.
    */
-  begin(record: LogRecord): void | Promise<void> {
+  begin(recordOf: () => LogRecord): void | Promise<void> {
     try {
       if (this.pending && this.instance) {
-        const written = this.pending.begin(record, this.instance.id);
+        const written = this.pending.begin(recordOf(), this.instance.id);
         if (written) return written.catch((error: unknown) => this.warnOnce(error));
         return;
       }
-      if (!this.attached) return this.openStore().then(() => (this.attached ? this.begin(record) : undefined), (error: unknown) => this.warnOnce(error));
+      if (!this.attached) return this.openStore().then(() => (this.attached ? this.begin(recordOf) : undefined), (error: unknown) => this.warnOnce(error));
     } catch (error) {
       this.warnOnce(error);
     }

@@ -132,10 +132,10 @@ export class CallRecorder {
    * `interrupted`, the prompt's estimated tokens, no output — kept until the real entry replaces it.
    */
   beginInFlight(): void | Promise<void> {
-    const promptTokens = this.promptTokens?.() ?? 0;
-    const usage = createUsage({ inputTokens: promptTokens, outputTokens: 0 });
-    const record = this.recordOf('interrupted', 'interrupted', { usage, ...this.priceOf(usage) }, true);
-    return this.runtime.ledger.begin(record);
+    return this.runtime.ledger.begin(() => {
+      const usage = createUsage({ inputTokens: this.promptTokens?.() ?? 0, outputTokens: 0 });
+      return this.recordOf('interrupted', 'interrupted', { usage, ...this.priceOf(usage) }, true);
+    });
   }
 
   /** How to estimate the current step's prompt, should it end without usage. */

@@ -1,7 +1,7 @@
 /**
  * Writes that arrive in the same turn of the event loop, committed together: under load one
- * transaction carries many (a SQLite commit costs ~100 µs whatever it holds), alone it costs one
- * loop turn. Each `add` resolves once its batch is durable, or rejects with the batch's error.
+ * statement carries many (a PostgreSQL round trip costs the same whatever it holds), alone it
+ * costs one loop turn. Each `add` resolves once its batch is durable, or rejects with the batch's error.
  */
 export class GroupCommit<T> {
   private batch: Array<{ item: T; resolve: () => void; reject: (error: unknown) => void }> = [];

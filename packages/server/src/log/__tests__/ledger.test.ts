@@ -38,7 +38,7 @@ describe('CallLedger', () => {
     expect((await store.listLogs({ limit: 10 })).map((r) => r.id).sort()).toEqual(['req_crashed', 'req_elsewhere']);
 
     // Its own calls are never recovered, however old.
-    await ledger.begin(interrupted('req_mine'));
+    await ledger.begin(() => interrupted('req_mine'));
     expect(await ledger.recoverDead(now + 10 * STALE_AFTER_MS)).toBe(0);
     await ledger.close();
     await store.close();
@@ -50,7 +50,7 @@ describe('CallLedger', () => {
     const quiet = { warn: () => undefined };
     const a = new CallLedger(async () => store, quiet);
     await a.attach(store);
-    await a.begin(interrupted('req_a'));
+    await a.begin(() => interrupted('req_a'));
     const b = new CallLedger(async () => store, quiet);
     await b.attach(store);
     expect(await b.recoverDead()).toBe(0);

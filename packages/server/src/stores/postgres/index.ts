@@ -1,4 +1,3 @@
-import { GroupCommit } from '../../util/groupCommit';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { ClientKeyStore } from '../../clientKeys/types';
 import type { KeyStore } from '../../keyring/types';
@@ -10,6 +9,7 @@ import type { AiuStore } from '../types';
 import { rollupDeltas } from '../../log/rollup';
 import { fromRollupValues, ROLLUP_COLUMNS, ROLLUP_HISTOGRAMS, ROLLUP_KEY, ROLLUP_SUMS, rollupSelect, rollupValues, rollupWhere } from '../rollupRows';
 import { POSTGRES_MIGRATIONS } from './migrations';
+import { GroupCommit } from '../../util/groupCommit';
 
 /** `($1, $2), ($3, $4)` for rows of values, with the flat parameter list. */
 function multiRowInsert(rows: unknown[][]): { sql: string; params: unknown[] } {

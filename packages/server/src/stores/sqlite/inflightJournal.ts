@@ -16,13 +16,6 @@ interface Segment {
   closed?: true;
 }
 
-/**
- * Calls in flight for a SQLite store, as append-only files beside the database (one directory,
- * a file per instance and segment): a `write` costs a few microseconds where a SQLite commit costs
- * a hundred, and the page cache keeps it through a crash of the process. A call's line is written
- * before it leaves; the line saying it was logged follows the transaction that wrote its entry
- * (a crash between the two is harmless: the entry is inserted once, by id).
- */
 interface Writer {
   host: string;
   pid: number;
@@ -30,6 +23,13 @@ interface Writer {
   sequence: number;
 }
 
+/**
+ * Calls in flight for a SQLite store, as append-only files beside the database (one directory,
+ * a file per instance and segment): a `write` costs a few microseconds where a SQLite commit costs
+ * a hundred, and the page cache keeps it through a crash of the process. A call's line is written
+ * before it leaves; the line saying it was logged follows the transaction that wrote its entry
+ * (a crash between the two is harmless: the entry is inserted once, by id).
+ */
 export class InflightJournal implements PendingLog {
   /** Each instance writing through this store (usually one), and its current segment. */
   private readonly writers = new Map<string, Writer>();
@@ -69,8 +69,7 @@ export class InflightJournal implements PendingLog {
   }
 
   async heartbeat(instance: StoreInstance): Promise<void> {
-    const writer = this.writers.get(instance.id);
-    if (!writer) this.writers.set(instance.id, { host: instance.host, pid: instance.pid, current: undefined, sequence: 0 });
+    if (!this.writers.has(instance.id)) this.writers.set(instance.id, { host: instance.host, pid: instance.pid, current: undefined, sequence: 0 });
     const segment = this.segmentFor(instance.id);
     const now = new Date();
     futimesSync(segment.fd, now, now);
