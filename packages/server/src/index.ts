@@ -34,3 +34,4 @@ export type { TimeoutOptions } from './limits/guards';
 export type { ServerTool, ServerToolContext, ServerToolsOption } from './orchestrator/serverTools';
 export type { Tracer, Span } from './tracing';
 export type { GuardrailsOptions, GuardrailAction, GuardrailDecision, CustomGuardrail, CustomFinding, RuleSetOption } from './guardrails/guardrails';
+export type { MetricsOption, MetricsOptions } from './metrics/metrics';

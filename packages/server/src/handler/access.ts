@@ -12,6 +12,7 @@ export type AiuAction =
   | 'clientKeys:revoke'
   | 'logs:read'
   | 'usage:read'
+  | 'metrics:read'
   | 'tools:use';
 
 export interface AuthorizeArgs {

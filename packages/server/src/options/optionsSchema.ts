@@ -92,4 +92,5 @@ export const AiuOptionsSchema = z.strictObject({
       answers: z.optional(z.enum(['flag', 'off'])),
     }),
   ),
+  metrics: z.optional(z.union([z.boolean(), z.strictObject({ process: z.optional(z.boolean()) })])),
 });

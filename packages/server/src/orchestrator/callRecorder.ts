@@ -20,6 +20,7 @@ import type { Identity } from '../identity';
 import type { LogStep, LogToolCall } from '@aiu/core';
 import { type LogRecord, toLogEntry } from '../log/types';
 import type { LogWriter } from '../log/writer';
+import type { Metrics } from '../metrics/metrics';
 import type { CallLedger } from '../log/ledger';
 import type { ProviderRegistry } from '../providers/registry';
 import { newRequestId } from '../util/ids';
@@ -42,6 +43,8 @@ export interface CallRuntime {
   ledger: CallLedger;
   events: Emitter;
   env: Record<string, string | undefined>;
+  /** With `metrics` on: counts every entry as it is written. */
+  metrics: Metrics | null;
 }
 
 /** A provider's charge and the price data's may differ by rounding; beyond this share it is worth a warning. */
@@ -294,6 +297,7 @@ export class CallRecorder {
     const totals = this.totals();
     const record = this.recordOf(status, errorCode, totals, this.usage === null && this.generatedChars > 0);
     this.runtime.log.write(record);
+    this.runtime.metrics?.observe(record);
     this.runtime.inflight.leave(this.abort);
     return { record, usage: totals.usage, cost: totals.cost };
   }
