@@ -34,11 +34,17 @@ export const SaveKeyRequestSchema = z.object({
 });
 export type SaveKeyRequest = z.infer<typeof SaveKeyRequestSchema>;
 
-export const ValidateKeyRequestSchema = z.object({ provider: ProviderIdSchema, key: ApiKeySchema });
+/**
+ * A key to check before saving it; or, without `key`, the key a call would use now (the stored
+ * `alias`, default `default`, then the configured or environment key), whose status is updated.
+ */
+export const ValidateKeyRequestSchema = z.object({ provider: ProviderIdSchema, key: z.optional(ApiKeySchema), alias: z.optional(KeyAliasSchema) });
 export type ValidateKeyRequest = z.infer<typeof ValidateKeyRequestSchema>;
 
 export const KeyValidationSchema = z.object({
   valid: z.boolean(),
+  /** When the key in use was checked: whether it was a stored key or the configured/environment one. */
+  source: z.optional(z.enum(['stored', 'configured'])),
   modelCount: z.optional(z.number()),
   error: z.optional(z.object({ code: z.string(), message: z.string() })),
 });

@@ -98,8 +98,16 @@ export async function saveKeyRoute(request: Request, _params: Record<string, str
 export async function validateKeyRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const body = await readJson(request, ValidateKeyRequestSchema, ctx.maxBodyBytes);
   const provider = ctx.runtime.providers.get(body.provider);
-  await requireKeyAccess(request, ctx, 'keys:validate', { provider: provider.id });
-  return json(await validateKey(provider, body.key, abortOf(request)));
+  await requireKeyAccess(request, ctx, 'keys:validate', { provider: provider.id, ...(body.alias ? { alias: body.alias } : {}) });
+  if (body.key !== undefined) return json(await validateKey(provider, body.key, abortOf(request)));
+  // The key in use: what a call would send, checked the same way; a stored one's status follows the answer.
+  const resolved = await ctx.runtime.keys.resolve(ctx.identity, provider, body.alias, 'models');
+  // A provider that needs no key (Ollama) is still asked: the check is whether it answers.
+  const validation = await validateKey(provider, resolved.apiKey ?? '', abortOf(request));
+  if (resolved.stored && ctx.keyring && (validation.valid || validation.error?.code === 'invalid_api_key')) {
+    await ctx.keyring.setStatus(resolved.stored.owner, provider.id, resolved.stored.alias, validation.valid ? 'valid' : 'invalid');
+  }
+  return json({ ...validation, source: resolved.stored ? 'stored' : 'configured' });
 }
 
 export async function deleteKeyRoute(request: Request, params: Record<string, string>, ctx: RouteContext): Promise<Response> {

@@ -107,6 +107,27 @@ describe('key routes', () => {
     const valid = await call('/keys', save({ provider: 'openai', key: STORED, validate: true }));
     expect(KeySummarySchema.parse(await valid.json())).toMatchObject({ status: 'valid', lastValidatedAt: expect.any(String) });
   });
+  it('checks the key in use when no key is sent: the stored alias (its status follows), else the configured one', async () => {
+    const { call, rig: r } = await serve();
+    // Nothing stored for user a: the key given in code is the one a call would use.
+    const configured = await call('/keys/validate', save({ provider: 'openai' }));
+    expect(await configured.json()).toEqual({ valid: true, modelCount: expect.any(Number), source: 'configured' });
+    expect(r.upstream.requests.at(-1)).toMatchObject({ url: '/v1/models', headers: { authorization: `Bearer ${TEST_KEY}` } });
+
+    await call('/keys', save({ provider: 'openai', alias: 'team', key: STORED }));
+    r.upstream.set({ error: { status: 401, body: { error: { message: `Incorrect API key provided: ${STORED}` } } } });
+    const rejected = await call('/keys/validate', save({ provider: 'openai', alias: 'team' }));
+    const rejectedText = await rejected.text();
+    expect(JSON.parse(rejectedText)).toMatchObject({ valid: false, source: 'stored', error: { code: 'invalid_api_key' } });
+    expect(rejectedText).not.toContain(STORED);
+    expect(r.upstream.requests.at(-1)).toMatchObject({ headers: { authorization: `Bearer ${STORED}` } });
+    const listed = ProviderListSchema.parse(await (await call('/providers', { user: 'a' })).json());
+    expect(listed.providers.find((p) => p.id === 'openai')?.keys).toEqual([expect.objectContaining({ alias: 'team', status: 'invalid', lastValidatedAt: expect.any(String) })]);
+
+    const missing = await call('/keys/validate', save({ provider: 'openai', alias: 'nope' }));
+    expect(missing.status).toBe(400);
+    expect(ErrorBodySchema.parse(await missing.json()).error.code).toBe('missing_api_key');
+  });
 });
 
 describe('tenancy and authorization', () => {
