@@ -1,0 +1,86 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = join(root, 'packages', 'cli', 'dist', 'bin.js');
+
+/** The built `aiu`, built first when this checkout has not been. */
+export function ensureBuilt(): void {
+  if (!existsSync(BIN) || !existsSync(join(root, 'packages', 'server', 'dist', 'index.js'))) {
+    execFileSync('pnpm', ['--filter', './packages/*', 'build'], { cwd: root, stdio: 'ignore' });
+  }
+}
+
+export function tempDir(prefix = 'aiu-cli-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  input?: string;
+}
+
+/**
+ * The child's environment: only what the test gives, plus PATH and HOME — never the
+ * developer's own provider keys or AIU_* settings.
+ */
+export function childEnv(cwd: string, env: Record<string, string | undefined> = {}): Record<string, string> {
+  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: cwd, LANG: 'C.UTF-8', TZ: 'UTC', ...env };
+  return Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** Runs `aiu …` to the end; stdin is `input`, or closed (not a TTY) when none is given. */
+export function aiu(args: string[], options: RunOptions): Promise<Ran> {
+  const child = spawnAiu(args, options);
+  child.stdin?.end(options.input ?? '');
+  return finished(child);
+}
+
+export function spawnAiu(args: string[], options: RunOptions): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.cwd, options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+export function finished(child: ChildProcess): Promise<Ran> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Resolves with the first stdout line that matches (each line is also handed to `onLine`). */
+export function waitForLine(child: ChildProcess, match: (line: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out waiting for a line from aiu')), timeoutMs);
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      if (match(line)) {
+        clearTimeout(timer);
+        lines.removeAllListeners('line');
+        resolve(line);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`aiu exited (${code}) before the line came`));
+    });
+  });
+}
+
+// eslint-disable-next-line no-control-regex -- what is looked for is the escape character
+export const ANSI = /\u001b\[/;
