@@ -16,7 +16,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['packages/{core,server,testing}/src/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          include: ['packages/{core,server,testing,cli}/src/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
           testTimeout: 20_000,
         },
       },

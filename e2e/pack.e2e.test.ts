@@ -1,13 +1,14 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadFixture } from '@aiu/testing';
+import { loadFixture, startFakeUpstream } from '@aiu/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGES = ['core', 'server', 'react', 'testing'];
+const PACKAGES = ['core', 'server', 'react', 'testing', 'cli'];
 
 /** A fresh app outside the workspace that knows aiu only through the packed tarballs. */
 let app: string;
@@ -32,6 +33,7 @@ beforeAll(() => {
         '@aiu/server': `file:${tgz('server')}`,
         '@aiu/react': `file:${tgz('react')}`,
         '@aiu/testing': `file:${tgz('testing')}`,
+        '@aiu/cli': `file:${tgz('cli')}`,
         '@tanstack/react-query': '^5.90.0',
         'better-sqlite3': '^12.4.1',
         express: '^5.1.0',
@@ -173,5 +175,38 @@ console.log(JSON.stringify([typeof core.parseModelId, typeof server.createAiu, t
 `,
     );
     expect(JSON.parse(execFileSync('node', ['src/require.cjs'], { cwd: app }).toString())).toEqual(['function', 'function', 'function', 'function', 'a/b:free', { error: { code: 'x', message: 'y' } }, false]);
+  });
+
+  it("run the README's CLI quick start in a fresh folder: npx @aiu/cli init && npx @aiu/cli serve, dashboard included", async () => {
+    const upstream = await startFakeUpstream();
+    const folder = join(app, 'gateway');
+    mkdirSync(folder);
+    const env = { ...process.env, OPENAI_BASE_URL: `${upstream.url}/v1`, OPENAI_API_KEY: 'sk-packed-cli-0000000000000000', AIU_MASTER_KEY: '', AIU_DATABASE_URL: '' };
+    try {
+      const init = execFileSync('npx', ['@aiu/cli', 'init', '--yes', '--json'], { cwd: folder, env }).toString();
+      expect(JSON.parse(init)).toMatchObject({ masterKey: 'created', store: 'sqlite', migrated: true });
+
+      const server = spawn('npx', ['@aiu/cli', 'serve', '--port', '0', '--json'], { cwd: folder, env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => server.once('exit', (code, signal) => resolve({ code, signal })));
+      const listening = JSON.parse(await new Promise<string>((resolve) => createInterface({ input: server.stdout }).on('line', (line) => line.includes('listening') && resolve(line)))) as { url: string; providers: string[] };
+      expect(listening.providers).toEqual(['openai']);
+      const page = await (await fetch(`${listening.url}/`)).text();
+      expect(page).toContain('<div id="root">');
+      const { key } = JSON.parse(execFileSync('npx', ['@aiu/cli', 'client-keys', 'create', '--name', 'packed', '--json', '--url', listening.url], { cwd: folder, env }).toString()) as { key: string };
+      const completion = await fetch(`${listening.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'Invent a holiday.' }] }),
+      });
+      expect(completion.status).toBe(200);
+      server.kill('SIGTERM');
+      // npx passes the signal on to the gateway (and then ends by that signal itself, as npm does).
+      const { code, signal } = await exited;
+      expect(code === 0 || signal === 'SIGTERM').toBe(true);
+      const logs = JSON.parse(execFileSync('npx', ['@aiu/cli', 'logs', '--json'], { cwd: folder, env }).toString()) as { entries: Array<{ status: string }> };
+      expect(logs.entries.map((entry) => entry.status)).toEqual(['success']);
+    } finally {
+      await upstream.close();
+    }
   });
 });
