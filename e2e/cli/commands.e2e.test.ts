@@ -341,3 +341,36 @@ describe('aiu chat, logs, usage, export', () => {
     expect(existsSync(`${out}.partial`)).toBe(false);
   });
 });
+
+describe('settings: .env, aiu.config, the master key', () => {
+  it('reads .env and aiu.config.json (createAiu options: a route here), the shell winning over the file', async () => {
+    const folder = tempDir();
+    writeFileSync(join(folder, '.env'), `AIU_MASTER_KEY=${MASTER}\nAIU_DATABASE_URL=from-dotenv.db\nOPENAI_BASE_URL=${upstream.url}/v1\nOPENAI_API_KEY=${PROVIDER_KEY}\n`);
+    writeFileSync(join(folder, 'aiu.config.json'), JSON.stringify({ routes: { fast: [MODEL] } }));
+    const chat = await aiu(['chat', '-m', 'fast', '--json', 'hi'], { cwd: folder });
+    expect(chat.code, chat.stderr).toBe(0);
+    expect(json<{ model: string }>(chat.stdout.split('\n')[0] as string).model).toBe(MODEL);
+    expect(existsSync(join(folder, 'from-dotenv.db'))).toBe(true);
+    const shell = await aiu(['logs', '--json'], { cwd: folder, env: { AIU_DATABASE_URL: join(folder, 'from-shell.db') } });
+    expect(json<{ entries: unknown[] }>(shell.stdout).entries).toEqual([]);
+  });
+
+  it('a misspelled option in the config file: exit 1 naming it and the nearest valid one', async () => {
+    const folder = tempDir();
+    writeFileSync(join(folder, 'aiu.config.mjs'), 'export default { logBody: true };\n');
+    const result = await aiu(['logs'], { cwd: folder, env: { AIU_MASTER_KEY: MASTER } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/logBody.*did you mean logBodies.*\[invalid_config\].*aiu\.config\.mjs/);
+  });
+
+  it('storing or testing a key without a master key: exit 1, run aiu init — nothing made up', async () => {
+    const folder = tempDir();
+    const result = await aiu(['keys', 'add', 'openai', '--key', 'sk-no-master-000000000000000000'], { cwd: folder });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/AIU_MASTER_KEY is not set.*\[missing_master_key\].*aiu init/);
+    expect(existsSync(join(folder, '.aiu', 'master.key'))).toBe(false);
+    const production = await aiu(['logs'], { cwd: folder, env: { NODE_ENV: 'production' } });
+    expect(production.code).toBe(1);
+    expect(production.stderr).toContain('[missing_master_key]');
+  });
+});

@@ -109,6 +109,17 @@ describe('aiu serve', () => {
 
     const metrics = await (await fetch(`${served.url}/metrics`)).text();
     expect(metrics).toContain(`aiu_requests_total{provider="openai",model="${MODEL}",status="success"} 2`);
+
+    // The CLI over HTTP with AIU_URL and AIU_CLIENT_KEY: the same output, the call on that key.
+    const other = await clientKey(served);
+    const asClient = { AIU_URL: served.url, AIU_CLIENT_KEY: other };
+    const chat = await aiu(['chat', '-m', MODEL, 'Invent a holiday.'], { cwd: served.dir, env: asClient });
+    expect(chat.code, chat.stderr).toBe(0);
+    expect(chat.stderr).toMatch(new RegExp(`^${MODEL} · \\d+ in · \\d+ out · \\$`));
+    const own = LogPageSchema.parse(JSON.parse((await aiu(['logs', '--json'], { cwd: served.dir, env: asClient })).stdout));
+    const otherId = own.entries[0]?.clientKeyId;
+    expect(own.entries).toHaveLength(1);
+    expect(otherId).not.toBe(page.entries[0]?.clientKeyId);
   });
 
   it('serves the dashboard at / with its assets, and the aiu routes both at / and under /api/aiu', async () => {

@@ -2,7 +2,7 @@ import { ErrorBodySchema } from '@aiu/core';
 import { createAiu, type Aiu } from '@aiu/server';
 import * as z from 'zod/mini';
 import { CliError, redactUrl } from './errors';
-import { aiuOptions, describeStore, type Settings } from './settings';
+import { aiuOptions, describeStore, masterKeyProblem, type Settings } from './settings';
 
 export interface CallInit {
   method?: string;
@@ -31,6 +31,9 @@ export async function connect(settings: Settings, warn: (message: string) => voi
 }
 
 async function localConnection(settings: Settings, warn: (message: string) => void): Promise<Connection> {
+  // In production aiu refuses to start without one; say so as the CLI would.
+  const noMasterKey = settings.env.NODE_ENV === 'production' ? masterKeyProblem(settings) : null;
+  if (noMasterKey) throw noMasterKey;
   const options = await aiuOptions(settings, {
     // Whoever runs the CLI holds the master key and the database already: the guarded routes are theirs.
     authorize: () => true,

@@ -82,6 +82,20 @@ function normaliseUrl(url: string): string {
   return parsed.href.replace(/\/+$/, '');
 }
 
+/**
+ * Why stored keys could not be encrypted or read here, if they could not: no `AIU_MASTER_KEY`
+ * (environment, `.env`, config) and, outside production, no development key file either.
+ */
+export function masterKeyProblem(settings: Settings): CliError | null {
+  const { config, env } = settings;
+  if (config.keyring === false || config.masterKey || env.AIU_MASTER_KEY) return null;
+  const devKey = config.masterKeyPath ?? join(settings.cwd, '.aiu/master.key');
+  if (env.NODE_ENV !== 'production' && existsSync(devKey)) return null;
+  return new CliError('missing_master_key', 'AIU_MASTER_KEY is not set (not in the environment, .env or the config file).', {
+    hint: 'run aiu init to write one to .env, or export AIU_MASTER_KEY',
+  });
+}
+
 export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//i.test(url);
 
 /** The store `AIU_DATABASE_URL` names: PostgreSQL for `postgres://…`, else a SQLite file. */

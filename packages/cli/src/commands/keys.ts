@@ -1,11 +1,19 @@
 import { KeySummarySchema, KeyValidationSchema, ProviderListSchema } from '@aiu/core';
 import type { Command } from 'commander';
 import { readJson, errorOf } from '../connection';
+import type { Context } from '../context';
 import { CliError, usageError } from '../errors';
 import { askHidden, readStdin } from '../input';
 import { localTime } from '../output';
-
 import type { Run } from '../run';
+import { masterKeyProblem } from '../settings';
+
+/** Keys are encrypted with the master key: adding or reading one here without it would make a throwaway one. */
+function requireMasterKey(ctx: Context): void {
+  const problem = ctx.settings.url ? null : masterKeyProblem(ctx.settings);
+  if (problem) throw problem;
+}
+
 
 export function keysCommand(program: Command, run: Run): void {
   const keys = program.command('keys').description('Provider keys in the encrypted keyring: add, list, test, remove.');
@@ -28,6 +36,7 @@ Examples:
     .option('--replace', 'overwrite a key with the same alias')
     .action(
       run(async (ctx, provider: string, flags: { alias: string; key?: string; scopes?: string; validate: boolean; replace?: boolean }) => {
+        requireMasterKey(ctx);
         const key = (flags.key ?? (process.stdin.isTTY ? await askHidden(`${provider} key: `) : await readStdin())).trim();
         if (!key) throw usageError('The key is empty.', 'pipe it on stdin, type it at the prompt, or pass --key');
         const scopes = flags.scopes?.split(',').map((scope) => scope.trim()).filter(Boolean);
@@ -78,6 +87,7 @@ Examples:
     .option('--alias <alias>', 'a stored key other than "default"')
     .action(
       run(async (ctx, provider: string, flags: { alias?: string }) => {
+        requireMasterKey(ctx);
         const result = await ctx.withConnection(async (connection) =>
           readJson(await connection.call('/keys/validate', { body: { provider, ...(flags.alias ? { alias: flags.alias } : {}) } }), KeyValidationSchema),
         );

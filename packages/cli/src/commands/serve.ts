@@ -10,7 +10,7 @@ import type { Context } from '../context';
 import { CliError, usageError } from '../errors';
 import { Dashboard } from '../serve/dashboard';
 import type { Run } from '../run';
-import { aiuOptions, describeStore } from '../settings';
+import { aiuOptions, describeStore, masterKeyProblem } from '../settings';
 import { version } from '../version';
 
 /** The dashboard's pages call aiu here; every route also answers at the root, where OpenAI's clients expect `/v1`. */
@@ -47,6 +47,8 @@ async function serve(ctx: Context, flags: ServeFlags): Promise<void> {
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0) throw usageError('--drain-timeout must be seconds, 0 or more.');
 
   const { settings, out } = ctx;
+  const noMasterKey = settings.env.NODE_ENV === 'production' ? masterKeyProblem(settings) : null;
+  if (noMasterKey) throw noMasterKey;
   const options = await aiuOptions(settings, {
     metrics: settings.config.metrics ?? true,
     logger: settings.config.logger ?? { warn: (message) => out.note(out.errColor.yellow(message.replace(/^\[aiu\] /, 'warning: '))) },
