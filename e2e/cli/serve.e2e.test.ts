@@ -2,13 +2,13 @@ import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { LogPageSchema } from '@aiu/core';
+// The official SDK, as an app pointed at the gateway would use it.
+import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '@aiu/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_URL, postgresReachable } from '../../packages/server/test/postgres';
 import { aiu, ensureBuilt, finished, root, spawnAiu, tempDir, waitForLine, type Ran } from './cli';
 
-// The official SDK, as an app pointed at the gateway would use it.
-const OpenAI = createRequire(join(root, 'packages', 'cli', 'package.json'))('openai') as typeof import('openai').default;
 const pg = createRequire(join(root, 'packages', 'cli', 'package.json'))('pg') as { Client: new (options: { connectionString: string }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> } };
 
 const MODEL = 'openai:gpt-4.1-nano';
