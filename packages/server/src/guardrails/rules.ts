@@ -73,9 +73,10 @@ export const SECRET_RULES: readonly Rule[] = [
   { id: 'jwt', keywords: ['eyJ'], anchored: true, pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}={0,2}/g },
   {
     // gitleaks' generic-api-key: a high-entropy value right after a word that names a secret.
+    // No keywords: its words (token, secret, auth) are everywhere in prose and code, so finding
+    // them first and trying the pattern at each costs more than the one pass of the pattern itself
+    // (bench/guardrails.ts: 38–40 µs → 20–24 µs per 10 kB).
     id: 'generic-secret',
-    keywords: ['password', 'passwd', 'pwd', 'secret', 'token', 'apikey', 'api_key', 'api-key', 'accesskey', 'access_key', 'access-key', 'auth'],
-    anchored: true,
     pattern: /(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth)[\w.-]{0,20}["']?\s{0,3}(?:=|:|=>|\bis\b)\s{0,3}["']?([^\s"'`,;]{12,})/gi,
     group: 1,
     accept: (secret) => entropy(secret) >= 3.5,

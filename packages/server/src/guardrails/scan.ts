@@ -13,23 +13,33 @@ function escape(text: string): string {
 
 /**
  * Finds rules' matches in a text. Most prompts hold no secret, so the work is one pass of a
- * single expression over every rule's keywords (case-insensitive; a stray hit only costs a
- * look). A rule's own pattern then runs only if one of its keywords appeared — and an anchored
- * one (the generic `password = …` rule) only at those places. Measured in bench/guardrails.ts.
+ * single expression over the keyed rules' keywords (a stray hit only costs a look). A rule's own
+ * pattern then runs only if one of its keywords appeared — an anchored one only at those places.
+ * Rules without keywords (the generic `password = …` rule, whose words are common) make one pass
+ * of their own. Measured in bench/guardrails.ts.
  */
 export class Scanner {
-  private readonly keywords: RegExp | null;
-  /** Lower-cased keyword → the rules it opens. */
+  /**
+   * Keywords of case-sensitive rules, found case-sensitively (a key's prefix has one spelling:
+   * `AKIA`, `ghp_`), and of case-insensitive ones (`password`), found either way. One
+   * case-insensitive expression over both costs more than the two: it tries every spelling of
+   * every prefix at every position.
+   */
+  private readonly keywords: RegExp[];
+  /** Keyword (lower-cased for case-insensitive rules) → the rules it opens. */
   private readonly byKeyword = new Map<string, Rule[]>();
+  private readonly foldsCase = new Set<RegExp>();
   private readonly sticky = new Map<Rule, RegExp>();
   private readonly unkeyed: Rule[];
 
   constructor(rules: readonly Rule[]) {
-    const words = new Set<string>();
+    const exact = new Set<string>();
+    const folded = new Set<string>();
     for (const rule of rules) {
+      const ignoreCase = rule.pattern.flags.includes('i');
       for (const keyword of rule.keywords ?? []) {
-        const key = keyword.toLowerCase();
-        words.add(key);
+        const key = ignoreCase ? keyword.toLowerCase() : keyword;
+        (ignoreCase ? folded : exact).add(key);
         const opened = this.byKeyword.get(key) ?? [];
         if (!opened.includes(rule)) opened.push(rule);
         this.byKeyword.set(key, opened);
@@ -37,8 +47,14 @@ export class Scanner {
       if (rule.anchored) this.sticky.set(rule, new RegExp(rule.pattern.source, `${rule.pattern.flags.replace('g', '')}y`));
     }
     // Longest first, so `sk-ant-` wins over `sk-` where both start.
-    const alternatives = [...words].sort((a, b) => b.length - a.length).map(escape);
-    this.keywords = alternatives.length ? new RegExp(alternatives.join('|'), 'gi') : null;
+    const alternation = (words: Set<string>) => [...words].sort((a, b) => b.length - a.length).map(escape).join('|');
+    this.keywords = [];
+    if (exact.size) this.keywords.push(new RegExp(alternation(exact), 'g'));
+    if (folded.size) {
+      const re = new RegExp(alternation(folded), 'gi');
+      this.foldsCase.add(re);
+      this.keywords.push(re);
+    }
     this.unkeyed = rules.filter((rule) => !rule.keywords?.length);
   }
 
@@ -56,12 +72,12 @@ export class Scanner {
       for (const match of text.matchAll(rule.pattern)) add(rule, match);
     };
 
-    if (this.keywords) {
-      const opened = new Set<Rule>();
-      const re = this.keywords;
+    const opened = new Set<Rule>();
+    for (const re of this.keywords) {
+      const fold = this.foldsCase.has(re);
       re.lastIndex = 0;
       for (let hit = re.exec(text); hit; hit = re.exec(text)) {
-        for (const rule of this.byKeyword.get(hit[0].toLowerCase()) ?? []) {
+        for (const rule of this.byKeyword.get(fold ? hit[0].toLowerCase() : hit[0]) ?? []) {
           const sticky = this.sticky.get(rule);
           if (!sticky) {
             opened.add(rule);
@@ -72,8 +88,8 @@ export class Scanner {
           if (match) add(rule, match);
         }
       }
-      for (const rule of opened) scanWhole(rule);
     }
+    for (const rule of opened) scanWhole(rule);
     for (const rule of this.unkeyed) if (!rule.prefilter || rule.prefilter.test(text)) scanWhole(rule);
 
     if (!found) return [];
