@@ -36,9 +36,10 @@ export interface RunOptions {
  * The child's environment: only what the test gives, plus PATH and HOME — never the
  * developer's own provider keys or AIU_* settings.
  */
-export function childEnv(cwd: string, env: Record<string, string | undefined> = {}): Record<string, string> {
+export function childEnv(cwd: string, env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: cwd, LANG: 'C.UTF-8', TZ: 'UTC', ...env };
-  return Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  // NODE_ENV only when a test sets it (a type that insists on one comes with Next's globals).
+  return Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined)) as NodeJS.ProcessEnv;
 }
 
 /** Runs `aiu …` to the end; stdin is `input`, or closed (not a TTY) when none is given. */

@@ -12,13 +12,17 @@ const here = dirname(fileURLToPath(import.meta.url));
  * @param {object} [options]
  * @param {import('@aiu/server').AiuOptions} [options.aiu] createAiu options (default: SQLite at .aiu/aiu.db)
  * @param {'dev' | 'dist' | 'none'} [options.client] how to serve the page: Vite dev middleware, the built files, or not at all
+ * @param {boolean} [options.demo] replies are recorded ones: the page says so in a banner
  */
-export async function createApp({ aiu: aiuOptions = {}, client = 'dist' } = {}) {
+export async function createApp({ aiu: aiuOptions = {}, client = 'dist', demo = false } = {}) {
   const aiu = createAiu(aiuOptions);
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '1mb' }));
+  // aiu first: it reads its own bodies, so every error it answers is its JSON (never Express's HTML page).
   app.use('/api/aiu', toExpress(aiu));
+  app.use(express.json({ limit: '1mb' }));
+  // What the page needs to know about this server: whether replies are recorded ones.
+  app.get('/api/example', (_req, res) => res.json({ demo }));
 
   let vite;
   if (client === 'dev') {

@@ -31,7 +31,7 @@ async function providers() {
 }
 
 const { providers: configured, demo } = await providers();
-const { app, close } = await createApp({ client: dev ? 'dev' : 'dist', aiu: configured ? { providers: configured } : {} });
+const { app, close } = await createApp({ client: dev ? 'dev' : 'dist', aiu: configured ? { providers: configured } : {}, demo: Boolean(demo) });
 const server = app.listen(port, () => {
   console.log(`  aiu example on http://localhost:${port}  (handler at /api/aiu, request log in .aiu/aiu.db)\n`);
 });

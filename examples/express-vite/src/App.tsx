@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { ChatPage } from './ChatPage';
+import { ComparePage } from './ComparePage';
 import { KeysPage } from './KeysPage';
 import { UsagePage } from './UsagePage';
 
-const PAGES = { chat: 'Chat', keys: 'Keys', usage: 'Usage' } as const;
+const PAGES = { chat: 'Chat', compare: 'Compare', keys: 'Keys', usage: 'Usage' } as const;
 type Page = keyof typeof PAGES;
 
 function currentPage(): Page {
@@ -11,8 +12,21 @@ function currentPage(): Page {
   return hash in PAGES ? hash : 'chat';
 }
 
+/** Whether this server replays recorded replies (the example's own endpoint; absent under `aiu serve`). */
+function useDemo(): boolean {
+  const [demo, setDemo] = useState(false);
+  useEffect(() => {
+    fetch('/api/example')
+      .then((response): Promise<{ demo?: boolean }> | { demo?: boolean } => (response.ok ? response.json() : {}))
+      .then((body) => setDemo(Boolean(body.demo)))
+      .catch(() => {});
+  }, []);
+  return demo;
+}
+
 export function App() {
   const [page, setPage] = useState<Page>(currentPage);
+  const demo = useDemo();
   useEffect(() => {
     const onHash = () => setPage(currentPage());
     window.addEventListener('hashchange', onHash);
@@ -20,6 +34,12 @@ export function App() {
   }, []);
   return (
     <div className="app">
+      {demo ? (
+        <p className="banner" role="status">
+          <strong>Demo mode:</strong> replies are recorded provider responses replayed locally, and keys are stored but not checked. Set a
+          provider key (e.g. <code>OPENAI_API_KEY</code>) and restart to talk to a real model.
+        </p>
+      ) : null}
       <header className="top">
         <strong>aiu</strong>
         <nav aria-label="Pages">
@@ -30,7 +50,9 @@ export function App() {
           ))}
         </nav>
       </header>
-      <main>{page === 'keys' ? <KeysPage /> : page === 'usage' ? <UsagePage /> : <ChatPage />}</main>
+      <main>
+        {page === 'keys' ? <KeysPage demo={demo} /> : page === 'usage' ? <UsagePage /> : page === 'compare' ? <ComparePage /> : <ChatPage />}
+      </main>
     </div>
   );
 }

@@ -1,86 +1,335 @@
 'use client';
-import { ModelSelect, StreamingOutput, useChat } from '@aiu/react';
-import { type FormEvent, useState } from 'react';
+import type { LogEntry } from '@aiu/core';
+import { StreamingOutput, useChat, type UIMessage, type UIPart, type UseChatResult } from '@aiu/react';
+import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { type Conversation, formatUsd, type ReplyFacts, titleOf, useConversations } from './conversations';
+import { Markdown } from './Markdown';
+import { ModelPicker } from './ModelPicker';
 
 export function ChatPage() {
-  const [model, setModel] = useState<string | null>('openai:gpt-4.1-nano-2025-04-14');
-  const [prompt, setPrompt] = useState('Invent a new holiday and describe its traditions.');
-  const chat = useChat({ model: model ?? undefined });
+  const store = useConversations();
+  const { active } = store;
+  return (
+    <section aria-labelledby="chat-heading" className="chat-page">
+      <aside className="history" aria-label="Past chats">
+        <button type="button" onClick={() => store.start(active.model)}>
+          New chat
+        </button>
+        <ul>
+          {store.conversations
+            .filter((c) => c.messages.length > 0 || c.id === active.id)
+            .map((c) => (
+              <li key={c.id}>
+                <button type="button" className="link" aria-current={c.id === active.id ? 'true' : undefined} onClick={() => store.select(c.id)}>
+                  {c.title}
+                </button>
+              </li>
+            ))}
+        </ul>
+      </aside>
+      {/* One thread per chat: switching remounts it with that chat's messages. */}
+      <Thread key={active.id} conversation={active} onChange={(change) => store.update(active.id, change)} />
+    </section>
+  );
+}
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    if (prompt.trim() && model) void chat.send(prompt.trim());
+interface ThreadProps {
+  conversation: Conversation;
+  onChange: (change: (c: Conversation) => Conversation) => void;
+}
+
+function Thread({ conversation, onChange }: ThreadProps) {
+  const [model, setModel] = useState<string | null>(conversation.model);
+  const [prompt, setPrompt] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const end = useRef<HTMLDivElement>(null);
+  const chat = useChat({
+    model: model ?? undefined,
+    system: conversation.system || undefined,
+    options: conversation.temperature === null ? undefined : { temperature: conversation.temperature },
+    initialMessages: conversation.messages,
+    metadata: { conversation: conversation.id },
+  });
+  useReplyFacts(chat, model, onChange);
+
+  // Follow the reply as it grows.
+  useEffect(() => {
+    end.current?.scrollIntoView?.({ block: 'end' });
+  }, [chat.messages.length, chat.text]);
+
+  const canSend = Boolean(model) && !chat.isStreaming && (prompt.trim().length > 0 || files.length > 0);
+
+  function submit(event?: FormEvent) {
+    event?.preventDefault();
+    if (!canSend) return;
+    void chat.send({ text: prompt.trim(), ...(files.length ? { files } : {}) });
+    setPrompt('');
+    setFiles([]);
+    if (fileInput.current) fileInput.current.value = '';
   }
 
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    // Enter sends, Shift+Enter breaks the line; an IME composing a character keeps its Enter.
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  }
+
+  const lastAssistant = [...chat.messages].reverse().find((m) => m.role === 'assistant');
+  const pending = chat.isStreaming && chat.messages.at(-1)?.role === 'user';
+  const totals = Object.values(conversation.replies).reduce(
+    (sum, facts) => ({ tokens: sum.tokens + (facts.usage?.totalTokens ?? 0), cost: sum.cost + (facts.cost?.total ?? 0), replies: sum.replies + 1 }),
+    { tokens: 0, cost: 0, replies: 0 },
+  );
+
   return (
-    <section aria-labelledby="chat-heading">
-      <h1 id="chat-heading">Chat</h1>
-      <form className="prompt" onSubmit={submit}>
-        <ModelSelect value={model} onValueChange={setModel} kinds={['chat']} excludeDeprecated>
-          {(api) => (
-            <div className="model-select">
-              <label {...api.getLabelProps()}>Model</label>
-              <div className="combo">
-                <input {...api.getInputProps({ placeholder: 'Search models…' })} />
-                <button {...api.getToggleButtonProps()}>▾</button>
-              </div>
-              <span className="visually-hidden" {...api.getStatusProps()} />
-              {api.isLoading ? <p className="muted">Loading models…</p> : null}
-              {api.error ? <p className="error">{api.error.message}</p> : null}
-              <div className="listbox" {...api.getListboxProps()} hidden={!api.isOpen}>
-                {api.isOpen
-                  ? api.groups.map((group) => (
-                      <div key={group.provider} {...api.getGroupProps({ provider: group.provider })}>
-                        <div className="group-label" {...api.getGroupLabelProps({ provider: group.provider })}>
-                          {group.provider}
-                        </div>
-                        {group.items.slice(0, 200).map(({ model: m, index }) => (
-                          <div key={m.id} className="option" {...api.getOptionProps({ model: m, index })}>
-                            <span>{m.name}</span>
-                            <small>{m.pricing ? `$${m.pricing.input}/$${m.pricing.output} per 1M` : 'price unknown'}</small>
-                          </div>
-                        ))}
+    <div className="thread">
+      <header className="thread-head">
+        <h1 id="chat-heading">{conversation.messages.length ? conversation.title : 'Chat'}</h1>
+        {totals.replies ? (
+          <p className="muted" data-testid="conversation-totals">
+            {totals.replies} {totals.replies === 1 ? 'reply' : 'replies'} · {totals.tokens.toLocaleString()} tokens · {formatUsd(totals.cost)}
+          </p>
+        ) : null}
+      </header>
+
+      <StreamingOutput source={chat}>
+        {({ getContainerProps, getAnnouncerProps }) => (
+          <>
+            <ol className="messages" aria-label="Conversation">
+              {chat.messages.length === 0 ? <li className="empty">Ask anything: the reply streams in here, with its tokens and cost.</li> : null}
+              {chat.messages.map((message) => {
+                const latest = message.id === lastAssistant?.id && message === chat.messages.at(-1);
+                const facts = conversation.replies[message.id];
+                return (
+                  <li key={message.id} className="message" data-role={message.role}>
+                    {message.role === 'assistant' ? (
+                      <div {...(latest ? getContainerProps({ className: 'bubble', 'data-testid': 'output' }) : { className: 'bubble', 'data-state': facts?.status === 'aborted' ? 'aborted' : 'done' })}>
+                        <Parts message={message} chat={chat} />
                       </div>
-                    ))
-                  : null}
-              </div>
-            </div>
-          )}
-        </ModelSelect>
-        <label htmlFor="prompt">Prompt</label>
-        <textarea id="prompt" rows={3} value={prompt} onChange={(event) => setPrompt(event.target.value)} />
+                    ) : (
+                      <div className="bubble">
+                        <Parts message={message} chat={chat} />
+                      </div>
+                    )}
+                    {message.role === 'assistant' ? (
+                      <ReplyFooter
+                        message={message}
+                        facts={latest && chat.isStreaming ? undefined : facts}
+                        canRegenerate={latest && !chat.isStreaming}
+                        onRegenerate={() => void chat.regenerate()}
+                      />
+                    ) : null}
+                  </li>
+                );
+              })}
+              {pending ? (
+                <li className="message" data-role="assistant">
+                  <div {...getContainerProps({ className: 'bubble', 'data-testid': 'output' })}>…</div>
+                </li>
+              ) : null}
+            </ol>
+            <p {...getAnnouncerProps({ className: 'visually-hidden' })} />
+          </>
+        )}
+      </StreamingOutput>
+      {chat.error ? (
+        <p className="error" role="alert">
+          {actionable(chat.error.code, chat.error.message, model)}
+        </p>
+      ) : null}
+      <div ref={end} />
+
+      <form className="prompt" onSubmit={submit}>
+        <div className="prompt-row">
+          <ModelPicker value={model} onValueChange={(id) => (setModel(id), onChange((c) => ({ ...c, model: id })))} />
+          <details className="settings">
+            <summary>Settings</summary>
+            <label htmlFor="system">System prompt</label>
+            <textarea id="system" rows={2} value={conversation.system} onChange={(event) => onChange((c) => ({ ...c, system: event.target.value }))} />
+            <label htmlFor="temperature">Temperature</label>
+            <input
+              id="temperature"
+              type="number"
+              min={0}
+              max={2}
+              step={0.1}
+              placeholder="model default"
+              value={conversation.temperature ?? ''}
+              onChange={(event) => onChange((c) => ({ ...c, temperature: event.target.value === '' ? null : Math.min(2, Math.max(0, Number(event.target.value))) }))}
+            />
+          </details>
+        </div>
+        <label htmlFor="prompt">Message</label>
+        <textarea
+          id="prompt"
+          rows={3}
+          value={prompt}
+          placeholder="Message — Enter sends, Shift+Enter starts a new line"
+          onChange={(event) => setPrompt(event.target.value)}
+          onKeyDown={onKeyDown}
+        />
         <div className="actions">
-          <button type="submit" disabled={chat.isStreaming || !model}>
+          <button type="submit" disabled={!canSend}>
             Send
           </button>
           <button type="button" onClick={chat.stop} disabled={!chat.isStreaming}>
             Stop
           </button>
-          <button type="button" onClick={chat.reset} disabled={chat.isStreaming}>
-            New chat
-          </button>
+          <label className="attach">
+            <span>Attach image</span>
+            <input ref={fileInput} type="file" accept="image/*" multiple onChange={(event) => setFiles([...(event.target.files ?? [])])} />
+          </label>
+          {files.length ? <span className="muted">{files.map((file) => file.name).join(', ')}</span> : null}
         </div>
+        {!model ? <p className="muted">Pick a model to send.</p> : null}
       </form>
-
-      <StreamingOutput source={chat}>
-        {({ text, status, usage, cost, error, getContainerProps, getAnnouncerProps }) => (
-          <section className="reply" aria-labelledby="reply-heading">
-            <h2 id="reply-heading">Reply {chat.model ? <small>from {chat.model}</small> : null}</h2>
-            <div {...getContainerProps({ className: 'output', 'data-testid': 'output' })}>{text || (status === 'idle' ? 'Send a prompt to start.' : '')}</div>
-            <p {...getAnnouncerProps({ className: 'visually-hidden' })} />
-            {error ? (
-              <p className="error" role="alert">
-                {error.code}: {error.message}
-              </p>
-            ) : null}
-            {usage ? (
-              <p className="usage" data-state={status}>
-                {usage.inputTokens} in · {usage.outputTokens} out · {usage.totalTokens} tokens · {cost ? `$${cost.total.toFixed(6)}` : 'price unknown'}
-              </p>
-            ) : null}
-          </section>
-        )}
-      </StreamingOutput>
-    </section>
+    </div>
   );
+}
+
+/** A message's parts in order: text as Markdown, reasoning folded away, tool calls as they stream, images. */
+function Parts({ message, chat }: { message: UIMessage; chat: UseChatResult }) {
+  return (
+    <>
+      {message.parts.map((part, index) => (
+        <Part key={index} part={part} role={message.role} chat={chat} />
+      ))}
+    </>
+  );
+}
+
+function Part({ part, role, chat }: { part: UIPart; role: UIMessage['role']; chat: UseChatResult }) {
+  switch (part.type) {
+    case 'text':
+      return role === 'assistant' ? <Markdown text={part.text} /> : <p className="user-text">{part.text}</p>;
+    case 'reasoning':
+      return part.text ? (
+        <details className="reasoning">
+          <summary>Reasoning</summary>
+          <Markdown text={part.text} />
+        </details>
+      ) : null;
+    case 'image':
+      return <img className="attachment" alt="Attached image" src={typeof part.image === 'string' && part.image.startsWith('data:') ? part.image : `data:${part.mediaType ?? 'image/png'};base64,${String(part.image)}`} />;
+    case 'file':
+      return <p className="muted">📎 {part.filename ?? part.mediaType}</p>;
+    case 'tool-call':
+      return (
+        <div className="tool" data-state={part.state}>
+          <strong>{part.toolName}</strong> <code>{part.inputText ?? JSON.stringify(part.input)}</code>
+          {part.state === 'output-available' ? <pre>{JSON.stringify(part.output, null, 2)}</pre> : null}
+          {part.state === 'output-error' ? <p className="error">{part.errorText}</p> : null}
+          {part.state === 'approval-requested' ? (
+            <span className="actions">
+              <button type="button" onClick={() => void chat.respondToApproval({ toolCallId: part.toolCallId, approved: true })}>
+                Allow
+              </button>
+              <button type="button" onClick={() => void chat.respondToApproval({ toolCallId: part.toolCallId, approved: false })}>
+                Deny
+              </button>
+            </span>
+          ) : null}
+        </div>
+      );
+    case 'step-start':
+      return <hr className="step" />;
+    default:
+      return null;
+  }
+}
+
+function ReplyFooter({ message, facts, canRegenerate, onRegenerate }: { message: UIMessage; facts: ReplyFacts | undefined; canRegenerate: boolean; onRegenerate: () => void }) {
+  const [copied, setCopied] = useState(false);
+  const text = message.parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n');
+  return (
+    <div className="reply-footer">
+      {facts ? (
+        <span className="usage" data-state={facts.status} data-testid="reply-usage">
+          {facts.usage ? `${facts.usage.inputTokens.toLocaleString()} in · ${facts.usage.outputTokens.toLocaleString()} out · ` : ''}
+          {facts.usage || facts.cost ? formatUsd(facts.cost?.total) : facts.status === 'aborted' ? 'stopped' : ''}
+          {facts.estimated ? ' (estimated: stopped)' : ''}
+          {facts.model ? ` · ${facts.model}` : ''}
+        </span>
+      ) : null}
+      <button
+        type="button"
+        className="link"
+        onClick={() =>
+          void navigator.clipboard?.writeText(text).then(() => {
+            setCopied(true);
+            setTimeout(() => setCopied(false), 1500);
+          })
+        }
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+      {canRegenerate ? (
+        <button type="button" className="link" onClick={onRegenerate}>
+          Regenerate
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * When a reply ends, what it cost goes with the chat: from the stream's finish, or — for a reply
+ * that was stopped, which never gets one — from the request log's (estimated) entry.
+ */
+function useReplyFacts(chat: UseChatResult, model: string | null, onChange: ThreadProps['onChange']) {
+  const previous = useRef(chat.status);
+  useEffect(() => {
+    const was = previous.current;
+    previous.current = chat.status;
+    if (was === chat.status || (chat.status !== 'done' && chat.status !== 'aborted' && chat.status !== 'error')) return;
+    const messages = chat.messages;
+    const last = messages.at(-1);
+    const reply = last?.role === 'assistant' ? last : undefined;
+    const facts: ReplyFacts = { model: chat.model, status: chat.status, usage: chat.usage, cost: chat.cost, requestId: chat.requestId };
+    onChange((c) => ({ ...c, model, messages, title: titleOf(messages), replies: reply ? { ...c.replies, [reply.id]: facts } : c.replies }));
+    if (chat.status === 'aborted' && chat.requestId && reply) {
+      void loggedEntry(chat.requestId).then((entry) => {
+        if (!entry) return;
+        const logged: ReplyFacts = { ...facts, model: entry.model, usage: entry, cost: entry.cost, estimated: entry.estimated };
+        onChange((c) => ({ ...c, replies: { ...c.replies, [reply.id]: logged } }));
+      });
+    }
+  }, [chat.status, chat.messages, chat.model, chat.usage, chat.cost, chat.requestId, model, onChange]);
+}
+
+/** The log entry of a call; the log writes in batches, so it may take a moment to appear. */
+async function loggedEntry(id: string): Promise<LogEntry | null> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const response = await fetch(`/api/aiu/logs/${encodeURIComponent(id)}`);
+    if (response.ok) return (await response.json()) as LogEntry;
+    if (response.status !== 404) return null;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  return null;
+}
+
+/** Errors as something the user can do, not as a developer message. */
+function actionable(code: string, message: string, model: string | null): string {
+  const provider = model?.split(':')[0] ?? 'the provider';
+  switch (code) {
+    case 'missing_api_key':
+      return `No ${provider} key yet: add one on the Keys page.`;
+    case 'invalid_api_key':
+    case 'key_rejected':
+      return `${provider} did not accept its key: replace it on the Keys page.`;
+    case 'rate_limited':
+    case 'quota_exceeded':
+      return `${message} Try again in a moment.`;
+    case 'invalid_model':
+    case 'unknown_provider':
+      return 'That model is not available here: pick another one.';
+    case 'upstream_unreachable':
+    case 'upstream_timeout':
+      return `${provider} could not be reached. Try again, or pick another model.`;
+    default:
+      return message;
+  }
 }
