@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { sqliteStore } from '@aiu/server/sqlite';
 import { startFakeUpstream, type FakeUpstream } from '@aiu/testing';
@@ -70,70 +71,148 @@ afterAll(async () => {
   await upstream?.close();
 });
 
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe on the page as it is now; every violation, by rule and the first node it hit. */
+async function axeViolations(target: Page): Promise<string[]> {
+  await target.addScriptTag({ path: AXE });
+  return target.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((violation) => `${violation.id} at ${JSON.stringify(violation.nodes[0]?.target)}`);
+  });
+}
+
+async function checkPage(name: string): Promise<void> {
+  expect(await axeViolations(page), name).toEqual([]);
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+async function pickModel(label: string, query: string): Promise<void> {
+  const combobox = page.getByRole('combobox', { name: label });
+  await combobox.click();
+  await combobox.fill(query);
+  await page.getByRole('option').first().waitFor();
+  await combobox.press('Enter');
+}
+
 describe.runIf(ready)('the express example in Chromium', () => {
-  it('add a key → pick a model → stream → stop one → both in the usage chart and log → export CSV', async () => {
-    // Keys
+  it('keys → client key used by the OpenAI SDK → a multi-turn chat with markdown, stop, reload → compare three models → usage → export', async () => {
+    // Keys: a provider key, checked and stored; a client key, shown once.
     await page.goto(`${base}/#/keys`);
+    await page.getByText('No keys stored yet').waitFor();
     await page.getByLabel('API key').fill('sk-e2e-browser-key-000000001234');
     await page.getByRole('button', { name: 'Save key' }).click();
     await page.getByText('Key saved.').waitFor();
     await expect.poll(() => page.getByRole('row').filter({ hasText: '…1234' }).textContent()).toContain('valid');
     expect(await page.getByLabel('API key').inputValue()).toBe('');
     expect(await page.content()).not.toContain('sk-e2e-browser-key');
-    await page.screenshot({ path: join(shots, 'keys.png'), fullPage: true });
+    await page.getByLabel('Name').fill('sdk app');
+    await page.getByRole('button', { name: 'Create client key' }).click();
+    const secret = await page.getByLabel('New client key').inputValue();
+    expect(secret).toMatch(/^aiu_/);
+    await checkPage('keys');
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.content()).not.toContain(secret);
 
-    // Chat: choose a model with the keyboard, stream a reply to the end.
+    // The client key, as any OpenAI SDK would use it: limited, logged and priced like the rest.
+    const { default: OpenAI } = await import('openai');
+    const sdk = new OpenAI({ baseURL: `${base}/api/aiu/v1`, apiKey: secret });
+    const completion = await sdk.chat.completions.create({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'Invent a holiday.' }] });
+    expect(completion.choices[0]?.message.content?.length).toBeGreaterThan(20);
+    await page.reload();
+    const keyRow = page.getByRole('row').filter({ hasText: 'sdk app' });
+    await expect.poll(() => keyRow.textContent()).toMatch(/\$0\.\d*[1-9]/);
+
+    // Chat: Enter sends, the box clears, the reply renders as markdown with its cost.
     await page.getByRole('link', { name: 'Chat' }).click();
-    const combobox = page.getByRole('combobox', { name: 'Model' });
-    await combobox.click();
-    await combobox.fill('gpt-4o-mini');
-    await page.getByRole('option').first().waitFor();
-    await combobox.press('Enter');
-    expect(await combobox.inputValue()).toMatch(/4o mini/i);
-    await page.getByRole('button', { name: 'Send' }).click();
+    await pickModel('Model', 'gpt-4o-mini');
+    const box = page.getByLabel('Message');
+    await box.fill('Invent a new holiday.');
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe('');
     const output = page.getByTestId('output');
     await expect.poll(() => output.getAttribute('data-state'), { timeout: 15_000 }).toBe('done');
-    expect((await output.textContent())?.length).toBeGreaterThan(100);
-    expect(await page.getByRole('heading', { name: /^Reply/ }).textContent()).toContain('openai:gpt-4o-mini');
-    await page.screenshot({ path: join(shots, 'chat-done.png'), fullPage: true });
+    expect(await output.locator('strong').count()).toBeGreaterThan(0);
+    expect(await output.textContent()).not.toContain('**');
+    await expect.poll(() => page.getByTestId('reply-usage').first().textContent()).toMatch(/\d+ in · \d+ out · \$0\.\d+ · openai:gpt-4o-mini/);
 
-    // A second, longer reply, stopped mid-stream.
-    await combobox.click();
-    await combobox.fill('gpt-4.1-nano');
-    await page.getByRole('option').first().waitFor();
-    await combobox.press('Enter');
-    await page.getByRole('button', { name: 'New chat' }).click();
+    // Turn two, stopped mid-stream: both user messages stay, the stopped reply shows what the log billed.
+    await box.fill('And another one,\nwith a second line.');
     await page.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => output.getAttribute('data-state')).toBe('streaming');
     await expect.poll(async () => (await output.textContent())?.length ?? 0).toBeGreaterThan(40);
     stopped = true;
     await page.getByRole('button', { name: 'Stop' }).click();
-    await expect.poll(() => output.getAttribute('data-state')).toBe('aborted');
-    await page.screenshot({ path: join(shots, 'chat-stopped.png'), fullPage: true });
+    await expect.poll(() => page.locator('.message[data-role="assistant"] .bubble').nth(1).getAttribute('data-state')).toBe('aborted');
+    const conversation = page.getByRole('list', { name: 'Conversation' });
+    expect(await conversation.locator('.message[data-role="user"]').count()).toBe(2);
+    await expect.poll(() => page.getByTestId('reply-usage').nth(1).textContent(), { timeout: 10_000 }).toContain('(estimated: stopped)');
+    await checkPage('chat');
 
-    // Usage: both requests in the chart totals and in the log.
+    // A reload keeps the conversation (and its title in the list of past chats).
+    await page.reload();
+    await expect.poll(() => page.getByRole('list', { name: 'Conversation' }).locator('.message[data-role="user"]').count()).toBe(2);
+    expect(await page.getByRole('complementary', { name: 'Past chats' }).textContent()).toContain('Invent a new holiday.');
+    expect(await page.getByTestId('conversation-totals').textContent()).toMatch(/^2 replies/);
+
+    // Compare: three models at once, then who won what.
+    await page.getByRole('link', { name: 'Compare' }).click();
+    await page.getByRole('button', { name: 'Add a model' }).click();
+    await pickModel('Model 3', 'gpt-4.1-mini');
+    await page.getByLabel('Prompt').fill('Invent a holiday.');
+    await page.getByRole('button', { name: 'Compare' }).click();
+    const columns = page.locator('.compare-column');
+    await expect.poll(() => columns.count()).toBe(3);
+    await expect.poll(async () => (await columns.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-state')))).join(), { timeout: 20_000 }).toBe('done,done,done');
+    await page.getByTestId('winners').waitFor();
+    expect(await page.getByTestId('winners').textContent()).toMatch(/Cheapestopenai:/);
+    for (const stats of await page.getByTestId('compare-stats').all()) expect(await stats.textContent()).toMatch(/First token\d+ msLatency\d+ msTokens\d+ in · \d+ outCost\$/);
+    await checkPage('compare');
+
+    // Usage: every call so far (the SDK's, two chat turns, three compared) in the totals and the log.
     await page.getByRole('link', { name: 'Usage' }).click();
-    await expect.poll(() => page.getByTestId('totals').textContent(), { timeout: 10_000 }).toMatch(/^2 requests/);
+    await expect.poll(() => page.getByTestId('totals').textContent(), { timeout: 10_000 }).toMatch(/^6 requests/);
     const rows = page.getByRole('table', { name: 'Request log' }).locator('tbody tr');
-    await expect.poll(() => rows.count()).toBe(2);
-    expect(await rows.nth(0).getAttribute('data-status')).toBe('aborted');
-    expect(await rows.nth(1).getAttribute('data-status')).toBe('success');
+    await expect.poll(() => rows.count()).toBe(6);
+    expect(await page.locator('tbody tr[data-status="aborted"]').count()).toBe(1);
     expect(await page.locator('rect[data-series]').count()).toBeGreaterThan(0);
-    expect(await page.getByRole('img', { name: 'Usage by requests' }).getAttribute('aria-describedby')).toBeTruthy();
-    // What the cost is made of: the recordings cache nothing, carry no audio and run at the standard tier.
-    expect(await page.getByTestId('cost-breakdown').textContent()).toMatch(/Saved by the prompt cache\$0\.000000Audio\$0\.000000At flex, priority or other tiers\$0\.000000 \(0 calls\)/);
-    await page.screenshot({ path: join(shots, 'usage.png'), fullPage: true });
+    await checkPage('usage');
 
-    // Export CSV: a real download with a header and both rows.
+    // Export CSV: a real download with a header and every row.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV' }).click()]);
     const path = join(shots, 'export.csv');
     await download.saveAs(path);
     const { readFileSync } = await import('node:fs');
     const lines = readFileSync(path, 'utf8').trim().split('\r\n');
     expect(lines[0]).toMatch(/^id,time,userId/);
-    expect(lines).toHaveLength(3);
-    expect(lines.join('\n')).toContain('aborted');
+    expect(lines).toHaveLength(7);
+
+    // Deleting asks first.
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Revoke client key sdk app' }).click();
+    await page.getByRole('button', { name: 'Revoke client key sdk app?' }).click();
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'sdk app' }).getAttribute('data-state')).toBe('revoked');
 
     expect(problems).toEqual([]);
-  }, 90_000);
+  }, 150_000);
+
+  it('fits 360 px: no page scrolls sideways', async () => {
+    const narrow = await browser.newPage({ viewport: { width: 360, height: 780 } });
+    try {
+      for (const name of ['chat', 'compare', 'keys', 'usage']) {
+        await narrow.goto(`${base}/#/${name}`);
+        await narrow.waitForLoadState('networkidle');
+        // The page itself must not scroll sideways (a wide table may, inside its own scroller).
+        const overflow = await narrow.evaluate(() => ({
+          by: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          widest: [...document.querySelectorAll('body *')].filter((node) => node.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((node) => `${node.tagName.toLowerCase()}.${node.className}`).slice(0, 3),
+        }));
+        expect(overflow.by, `${name}: ${overflow.widest.join(', ')}`).toBeLessThanOrEqual(0);
+        await narrow.screenshot({ path: join(shots, `${name}-360.png`), fullPage: true });
+      }
+    } finally {
+      await narrow.close();
+    }
+  }, 60_000);
 });

@@ -40,6 +40,7 @@ describe.runIf(ready)("aiu serve's dashboard in Chromium", () => {
       await combobox.fill('gpt-4.1-nano');
       await page.getByRole('option').first().waitFor();
       await combobox.press('Enter');
+      await page.getByLabel('Message').fill('Invent a holiday.');
       await page.getByRole('button', { name: 'Send' }).click();
       const output = page.getByTestId('output');
       await expect.poll(() => output.getAttribute('data-state'), { timeout: 20_000 }).toBe('done');

@@ -22,7 +22,7 @@ export async function createApp({ aiu: aiuOptions = {}, client = 'dist', demo = 
   app.use('/api/aiu', toExpress(aiu));
   app.use(express.json({ limit: '1mb' }));
   // What the page needs to know about this server: whether replies are recorded ones.
-  app.get('/api/example', (_req, res) => res.json({ demo }));
+  app.get('/api/dashboard', (_req, res) => res.json({ demo }));
 
   let vite;
   if (client === 'dev') {

@@ -12,11 +12,11 @@ function currentPage(): Page {
   return hash in PAGES ? hash : 'chat';
 }
 
-/** Whether this server replays recorded replies (the example's own endpoint; absent under `aiu serve`). */
+/** Whether this server replays recorded replies (the example server and `aiu serve` both answer `/api/dashboard`). */
 function useDemo(): boolean {
   const [demo, setDemo] = useState(false);
   useEffect(() => {
-    fetch('/api/example')
+    fetch('/api/dashboard')
       .then((response): Promise<{ demo?: boolean }> | { demo?: boolean } => (response.ok ? response.json() : {}))
       .then((body) => setDemo(Boolean(body.demo)))
       .catch(() => {});

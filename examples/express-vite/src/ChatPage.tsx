@@ -300,13 +300,17 @@ function useReplyFacts(chat: UseChatResult, model: string | null, onChange: Thre
   }, [chat.status, chat.messages, chat.model, chat.usage, chat.cost, chat.requestId, model, onChange]);
 }
 
-/** The log entry of a call; the log writes in batches, so it may take a moment to appear. */
+/**
+ * The log entry of a call. The log writes in batches, so it may take a moment to appear: the
+ * newest entries are asked for until it is among them (`GET /logs/:id` would answer 404 until then).
+ */
 async function loggedEntry(id: string): Promise<LogEntry | null> {
   for (let attempt = 0; attempt < 10; attempt++) {
-    const response = await fetch(`/api/aiu/logs/${encodeURIComponent(id)}`);
-    if (response.ok) return (await response.json()) as LogEntry;
-    if (response.status !== 404) return null;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const response = await fetch('/api/aiu/logs?limit=20');
+    if (!response.ok) return null;
+    const found = ((await response.json()) as { entries: LogEntry[] }).entries.find((entry) => entry.id === id);
+    if (found) return found;
   }
   return null;
 }

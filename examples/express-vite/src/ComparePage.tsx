@@ -109,10 +109,14 @@ export function ComparePage() {
 function CompareColumn({ model, run, onRunning, onResult }: { model: string; run: Run; onRunning: (running: boolean) => void; onResult: (result: Result) => void }) {
   const chat = useChat({ model, metadata: { compare: run.id } });
   const started = useRef<number | null>(null);
+  const sent = useRef(false);
   const [ttft, setTtft] = useState<number | null>(null);
   const [latency, setLatency] = useState<number | null>(null);
 
   useEffect(() => {
+    // Once per column (each run mounts new ones), however often React runs the effect.
+    if (sent.current) return;
+    sent.current = true;
     started.current = performance.now();
     void chat.send(run.prompt);
     // One send per run: the column is keyed by the run.

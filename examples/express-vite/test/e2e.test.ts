@@ -122,4 +122,19 @@ describe('examples/express-vite end to end', () => {
       },
     ]);
   });
+
+  it("answers malformed JSON with aiu's own JSON error (aiu is mounted before express.json)", async () => {
+    running = await startExample('openai/openai-text');
+    const response = await fetch(`${running.base}/api/aiu/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model": "openai:gpt-4.1-nano", "messages": [' });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'invalid_json' } });
+    expect(text).not.toMatch(/<html|at \S+ \(|node_modules/);
+  });
+
+  it('tells the page whether replies are recorded (demo mode)', async () => {
+    running = await startExample('openai/openai-text');
+    expect(await (await fetch(`${running.base}/api/dashboard`)).json()).toEqual({ demo: false });
+  });
 });

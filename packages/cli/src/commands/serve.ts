@@ -15,6 +15,7 @@ import { version } from '../version';
 
 /** The dashboard's pages call aiu here; every route also answers at the root, where OpenAI's clients expect `/v1`. */
 const DASHBOARD_API = '/api/aiu';
+const DASHBOARD_SETTINGS = '/api/dashboard';
 
 interface ServeFlags {
   port: string;
@@ -78,6 +79,8 @@ async function serve(ctx: Context, flags: ServeFlags): Promise<void> {
     const path = pathOf(req);
     if (path === DASHBOARD_API || path.startsWith(`${DASHBOARD_API}/`)) return void handleNodeRequest(aiu, req, res, { path: path.slice(DASHBOARD_API.length) || '/' });
     if (flags.dashboard && (req.method === 'GET' || req.method === 'HEAD') && dashboard.serves(path)) return dashboard.serve(path, req, res);
+    // What the dashboard's pages ask their server about itself (the example app answers it too): real replies here.
+    if (flags.dashboard && req.method === 'GET' && path === DASHBOARD_SETTINGS) return dashboard.settings(res, { demo: false });
     void handleNodeRequest(aiu, req, res, { path });
   });
   server.keepAliveTimeout = 65_000;

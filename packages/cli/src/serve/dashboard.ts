@@ -68,6 +68,12 @@ export class Dashboard {
     });
     res.end(req.method === 'HEAD' ? undefined : asset.body);
   }
+
+  settings(res: ServerResponse, body: { demo: boolean }): void {
+    const text = JSON.stringify(body);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' });
+    res.end(text);
+  }
 }
 
 function* walk(directory: string): Generator<string> {
