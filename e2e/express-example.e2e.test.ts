@@ -175,18 +175,35 @@ describe.runIf(ready)('the express example in Chromium', () => {
     await expect.poll(() => page.getByTestId('totals').textContent(), { timeout: 10_000 }).toMatch(/^6 requests/);
     const rows = page.getByRole('table', { name: 'Request log' }).locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(6);
-    expect(await page.locator('tbody tr[data-status="aborted"]').count()).toBe(1);
+    expect(await rows.first().locator('td').first().textContent()).toMatch(/\d{1,2}\/\d{1,2}\/\d{4}, \d{1,2}:\d{2}:\d{2}/);
     expect(await page.locator('rect[data-series]').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('summary').textContent()).toMatch(/Requests6Cost\$0\.\d+Tokens[\d,]+ in · [\d,]+ outError rate0\.0%/);
+    // The metric switch and the grouping redraw the chart; the client key's spend has its own table.
+    await page.getByLabel('Show').selectOption('latencyP95');
+    await expect.poll(() => page.getByRole('img', { name: 'Usage by latencyP95' }).count()).toBe(1);
+    await page.getByLabel('Group by').selectOption('clientKey');
+    await expect.poll(() => page.getByRole('list', { name: 'Legend' }).textContent()).toContain('sdk app');
+    expect(await page.getByRole('table', { name: 'Spend per client key' }).locator('tbody').textContent()).toMatch(/^sdk app1\$0\.\d+$/);
+    expect(await page.getByTestId('costly').locator('li').count()).toBe(5);
     await checkPage('usage');
-
-    // Export CSV: a real download with a header and every row.
+    // The filtered log, one call in detail, and the export of what is shown.
+    await page.getByLabel('Status').selectOption('aborted');
+    await expect.poll(() => rows.count()).toBe(1);
+    await rows.first().getByRole('button', { name: /^Details/ }).click();
+    const drawer = page.getByRole('dialog', { name: /^Call req_/ });
+    await expect.poll(() => drawer.getByTestId('log-detail').textContent()).toMatch(/Statusaborted \(aborted\), estimated/);
+    expect(await drawer.textContent()).toMatch(/Attemptsopenai:gpt-4o-mini: /);
+    await checkPage('usage-detail');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => drawer.count()).toBe(0);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV' }).click()]);
     const path = join(shots, 'export.csv');
     await download.saveAs(path);
     const { readFileSync } = await import('node:fs');
     const lines = readFileSync(path, 'utf8').trim().split('\r\n');
     expect(lines[0]).toMatch(/^id,time,userId/);
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(',aborted,');
 
     // Deleting asks first.
     await page.getByRole('link', { name: 'Keys' }).click();
@@ -206,7 +223,11 @@ describe.runIf(ready)('the express example in Chromium', () => {
         // The page itself must not scroll sideways (a wide table may, inside its own scroller).
         const overflow = await narrow.evaluate(() => ({
           by: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-          widest: [...document.querySelectorAll('body *')].filter((node) => node.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((node) => `${node.tagName.toLowerCase()}.${node.className}`).slice(0, 3),
+          widest: [...document.querySelectorAll('body *')]
+            .filter((node) => node.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .filter((node) => !node.parentElement || node.parentElement.getBoundingClientRect().right <= document.documentElement.clientWidth + 1)
+            .map((node) => `${node.tagName.toLowerCase()}.${node.getAttribute('class') ?? ''} in ${node.parentElement?.tagName.toLowerCase()}.${node.parentElement?.getAttribute('class') ?? ''}`)
+            .slice(0, 6),
         }));
         expect(overflow.by, `${name}: ${overflow.widest.join(', ')}`).toBeLessThanOrEqual(0);
         await narrow.screenshot({ path: join(shots, `${name}-360.png`), fullPage: true });

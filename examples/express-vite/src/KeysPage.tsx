@@ -55,6 +55,7 @@ function ProviderKeys({ demo }: { demo: boolean }) {
       {stored.length === 0 && !keys.isLoading ? (
         <p className="empty">No keys stored yet. Keys from the server’s environment (OPENAI_API_KEY, …) work without being stored here.</p>
       ) : (
+        <div className="table-scroll">
         <table className="table" aria-label="Stored keys">
           <thead>
             <tr>
@@ -81,6 +82,7 @@ function ProviderKeys({ demo }: { demo: boolean }) {
             ))}
           </tbody>
         </table>
+</div>
       )}
     </section>
   );
@@ -147,6 +149,7 @@ function ClientKeys() {
       {clientKeys.keys.length === 0 && !clientKeys.isLoading ? (
         <p className="empty">No client keys yet.</p>
       ) : (
+        <div className="table-scroll">
         <table className="table" aria-label="Client keys">
           <thead>
             <tr>
@@ -173,6 +176,7 @@ function ClientKeys() {
             ))}
           </tbody>
         </table>
+</div>
       )}
     </section>
   );

@@ -13,6 +13,8 @@ export interface RequestLogQuery {
   provider?: string;
   model?: string;
   status?: RequestStatus;
+  /** Only calls made with this client key (its id). */
+  clientKey?: string;
   from?: string | Date;
   to?: string | Date;
 }

@@ -14,6 +14,8 @@ export interface UsageQueryInput {
   tz?: string;
   provider?: string;
   model?: string;
+  /** Only calls made with this client key (its id). */
+  clientKey?: string;
 }
 
 export interface UseUsageResult {

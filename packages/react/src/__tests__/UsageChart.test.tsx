@@ -37,6 +37,13 @@ describe('usage chart geometry', () => {
     expect(g.ticks.at(-1)?.label).toBe('1.0 s');
   });
 
+  it('charts p95 latency apart from the median, unstacked too', () => {
+    const g = usageChartGeometry(REPORT, { metric: 'latencyP95' });
+    expect(g.buckets[0]?.total).toBe(2600);
+    expect(g.series.every((s) => s.points.every((p) => p.y0 === 0))).toBe(true);
+    expect(g.ticks.at(-1)?.label).toBe('3.0 s');
+  });
+
   it('picks 1, 2 or 5 × 10ⁿ steps', () => {
     expect(niceTicks(0)).toEqual([0]);
     expect(niceTicks(9)).toEqual([0, 2, 4, 6, 8, 10]);

@@ -1,6 +1,9 @@
 import type { Granularity, UsageReport, UsageStats } from '@aiu/core';
 
-export type UsageMetric = 'cost' | 'tokens' | 'requests' | 'latency';
+/** What the chart shows: `latency` is the median (p50), `latencyP95` the 95th percentile; neither stacks. */
+export type UsageMetric = 'cost' | 'tokens' | 'requests' | 'latency' | 'latencyP95';
+
+const isLatency = (metric: UsageMetric) => metric === 'latency' || metric === 'latencyP95';
 
 export interface ChartPoint {
   bucket: number;
@@ -61,6 +64,8 @@ export function metricValue(stats: UsageStats, metric: UsageMetric): number {
       return stats.requests;
     case 'latency':
       return stats.latencyP50Ms ?? 0;
+    case 'latencyP95':
+      return stats.latencyP95Ms ?? 0;
   }
 }
 
@@ -84,6 +89,7 @@ export function formatMetric(value: number, metric: UsageMetric): string {
     case 'requests':
       return new Intl.NumberFormat('en-US', { notation: value >= 10_000 ? 'compact' : 'standard', maximumFractionDigits: 1 }).format(value);
     case 'latency':
+    case 'latencyP95':
       return value >= 1000 ? `${(value / 1000).toFixed(value >= 10_000 ? 0 : 1)} s` : `${Math.round(value)} ms`;
   }
 }
@@ -116,7 +122,7 @@ export function usageChartGeometry(report: UsageReport | null | undefined, optio
   const width = options.width ?? 640;
   const height = options.height ?? 240;
   const padding = { top: 8, right: 8, bottom: 24, left: 48, ...options.padding };
-  const stacked = options.metric !== 'latency';
+  const stacked = !isLatency(options.metric);
   const buckets = report?.buckets ?? [];
   const keys = Object.keys(report?.groups ?? {});
   const totals = new Map(keys.map((key) => [key, report?.groups[key] ? metricValue(report.groups[key], options.metric) : 0]));
