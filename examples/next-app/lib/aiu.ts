@@ -1,6 +1,23 @@
-import { type Aiu, createAiu } from '@aiu/server';
+import { type Aiu, createAiu, type ProvidersOption } from '@aiu/server';
 
-const globalForAiu = globalThis as unknown as { aiu?: Aiu };
+const globalForAiu = globalThis as unknown as { aiu?: Promise<Aiu> };
+
+const PROVIDER_KEYS = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GOOGLE_API_KEY', 'MISTRAL_API_KEY', 'DEEPSEEK_API_KEY', 'XAI_API_KEY', 'GROQ_API_KEY', 'TOGETHER_API_KEY', 'OPENROUTER_API_KEY'];
+
+/** No provider key in the environment (or AIU_DEMO=1): replies are recorded ones, replayed locally. */
+export function isDemo(): boolean {
+  return process.env.AIU_DEMO === '1' || !PROVIDER_KEYS.some((name) => process.env[name]);
+}
+
+/** Demo mode: the recorded provider responses of @aiu/testing, served on loopback, for every OpenAI-wire provider. */
+async function demoProviders(): Promise<ProvidersOption> {
+  const { startFakeUpstream } = await import('@aiu/testing');
+  const upstream = await startFakeUpstream({ chunkDelayMs: 15 });
+  const baseURL = `${upstream.url}/v1`;
+  const apiKey = 'demo-key-for-the-local-replay';
+  console.log(`\n  No provider key found: DEMO MODE, replies are recorded responses replayed from ${upstream.url}.\n`);
+  return { openai: { baseURL, apiKey }, mistral: { baseURL, apiKey }, deepseek: { baseURL, apiKey }, xai: { baseURL, apiKey } };
+}
 
 /**
  * One aiu per server process, created on the first request (Next evaluates route modules
@@ -8,7 +25,11 @@ const globalForAiu = globalThis as unknown as { aiu?: Aiu };
  * etc., or stored through the Keys page. Next has no socket address, so the key routes
  * need `authorize`: here, allowed in development only.
  */
-export function getAiu(): Aiu {
-  globalForAiu.aiu ??= createAiu({ authorize: () => process.env.NODE_ENV !== 'production' });
+export function getAiu(): Promise<Aiu> {
+  globalForAiu.aiu ??= (async () => {
+    const providers = isDemo() ? await demoProviders() : undefined;
+    return createAiu({ authorize: () => process.env.NODE_ENV !== 'production', ...(providers ? { providers } : {}) });
+  })();
+  globalForAiu.aiu.catch(() => (globalForAiu.aiu = undefined));
   return globalForAiu.aiu;
 }

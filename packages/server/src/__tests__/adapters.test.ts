@@ -166,6 +166,24 @@ describe('toNextHandler', () => {
     const response = await POST(new Request('http://localhost/api/aiu/chat', post), undefined as never);
     expect(deltaText(parseSse(await response.text()))).toBe(fixtureStreamText(chunks));
   });
+
+  it('takes a factory that resolves later (created once), and asks a failed one again', async () => {
+    rig = await createRig();
+    const made = rig.aiu;
+    let calls = 0;
+    const { POST, GET } = toNextHandler(async () => {
+      calls++;
+      if (calls === 1) throw new Error('upstream not started yet');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return made;
+    });
+    const context = (path: string) => ({ params: Promise.resolve({ path: [path] }) });
+    await expect(GET(new Request('http://localhost/api/aiu/health'), context('health'))).rejects.toThrow('upstream not started yet');
+    const [chat, health] = await Promise.all([POST(new Request('http://localhost/api/aiu/chat', post), context('chat')), GET(new Request('http://localhost/api/aiu/health'), context('health'))]);
+    expect(deltaText(parseSse(await chat.text()))).toBe(fixtureStreamText(chunks));
+    expect(health.status).toBe(200);
+    expect(calls).toBe(2);
+  });
 });
 
 describe('toNodeListener', () => {

@@ -97,6 +97,22 @@ describe('GET /models (discovery)', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('lists only models a chat or embed call can use, named one way, retired snapshots as deprecated', async () => {
+    const body = ModelListSchema.parse(await (await rig.aiu.handler(new Request('http://localhost/api/aiu/models?kind=chat&provider=openai'))).json());
+    const ids = body.models.map((m) => m.id.slice('openai:'.length));
+    expect(ids).toEqual(expect.arrayContaining(['gpt-4.1-nano', 'gpt-4o-mini', 'o3']));
+    // The provider's own list and the price data both hold these; none of them answers a chat call.
+    for (const other of ['tts-1', 'gpt-4o-mini-tts', 'whisper-1', 'gpt-4o-transcribe', 'gpt-4o-realtime-preview', 'gpt-4o-audio-preview', 'gpt-audio', 'gpt-image-1', 'dall-e-3', 'babbage-002', 'davinci', 'omni-moderation-latest', 'computer-use']) {
+      expect(ids).not.toContain(other);
+    }
+    expect(ids.filter((id) => /(^ft:|[.:-]ft-)/.test(id))).toEqual([]);
+    expect(body.models.find((m) => m.id === 'openai:gpt-3.5-turbo-0613')?.deprecated).toBe(true);
+    // models.dev's names where it has them, so "GPT-4o mini" sits next to "GPT-4.1 nano", not "gpt 4o mini".
+    expect(body.models.find((m) => m.id === 'openai:gpt-4o-mini')?.name).toBe('GPT-4o mini');
+    expect(body.models.find((m) => m.id === 'openai:gpt-4.1-nano')?.name).toBe('GPT-4.1 nano');
+    expect(body.models.find((m) => m.id === 'openai:gpt-4.1-nano-2025-04-14')?.name).toBe('GPT-4.1 nano (2025-04-14)');
+  });
+
   it('prices an openrouter call from the live catalog once discovered', async () => {
     await models();
     rig.upstream.set({ fixture: 'openrouter/openrouter-text' });

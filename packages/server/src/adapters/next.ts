@@ -15,15 +15,21 @@ export type NextRouteHandler = (request: Request, context: NextRouteContext) => 
  *
  * Pass a function (`toNextHandler(() => aiu)`) to create the instance on the first
  * request: `next build` evaluates route modules, and production settings (such as the
- * required master key) are then checked when the server runs, not while it builds.
+ * required master key) are then checked when the server runs, not while it builds. It may
+ * return a promise (an instance that needs something started first); a factory that fails
+ * is asked again on the next request.
  */
 export function toNextHandler(
-  source: Aiu | (() => Aiu),
+  source: Aiu | (() => Aiu | Promise<Aiu>),
 ): { GET: NextRouteHandler; POST: NextRouteHandler; DELETE: NextRouteHandler; HEAD: NextRouteHandler } {
-  let instance: Aiu | undefined = typeof source === 'function' ? undefined : source;
+  let instance: Aiu | Promise<Aiu> | undefined = typeof source === 'function' ? undefined : source;
   const handle: NextRouteHandler = async (request, context) => {
-    instance ??= (source as () => Aiu)();
-    const aiu = instance;
+    if (!instance) {
+      const created = (source as () => Aiu | Promise<Aiu>)();
+      instance = created;
+      if (created instanceof Promise) created.catch(() => (instance = undefined));
+    }
+    const aiu = await instance;
     // Called without a context (tests, other frameworks): route on the end of the path.
     const params = context?.params === undefined ? undefined : await context.params;
     const segments = params ? Object.values(params).find(Array.isArray) : undefined;

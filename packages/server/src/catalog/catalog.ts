@@ -6,6 +6,29 @@ const FREE: ModelPricing = { input: 0, output: 0 };
 const FREE_PROVIDERS = new Set(['ollama']);
 
 const EMBEDDING = /embed/i;
+
+/**
+ * Models a provider lists that no aiu route can call: other APIs (realtime, speech, transcription,
+ * audio in and out, images, moderation, computer use), the legacy completions-only models, and
+ * fine-tune stubs that name no model. Listing them as chat models only offers a failing call.
+ */
+const NOT_SERVABLE = /realtime|transcribe|whisper|(^|[-.])tts($|[-.])|(^|-)audio($|-)|^gpt-audio|^gpt-image|^chatgpt-image|^dall-e|moderation|^computer-use|^(babbage|davinci|ada|curie)(-\d+)?$|^text-(davinci|curie|babbage|ada)|^sora|^gpt-3\.5-turbo-instruct|(^ft:|[.:-]ft-|-ft$)/i;
+/** OpenAI's retired dated snapshots (`gpt-3.5-turbo-0301`, `gpt-4-0613`): kept for old logs, offered as deprecated. */
+const RETIRED_SNAPSHOT = /-(0301|0314|0613|1106|0125)(-preview)?$/;
+
+/** A dated snapshot's name says its date, so it is not mistaken for the model it pins (`GPT-4.1 nano (2025-04-14)`). */
+function withSnapshot(id: string, name: string): string {
+  const date = /-(\d{4}-\d{2}-\d{2})$/.exec(id)?.[1];
+  return date && !name.includes(date) ? `${name} (${date})` : name;
+}
+
+/** Whether a model is one aiu can serve (see `NOT_SERVABLE`); a model whose known output has no text is not. */
+export function isServable(model: ModelInfo): boolean {
+  const name = model.id.slice(model.provider.length + 1);
+  if (NOT_SERVABLE.test(name)) return false;
+  const output = model.modalities?.output;
+  return model.kind === 'embed' || !output || output.includes('text');
+}
 const MINUTE = 60_000;
 
 type CatalogData = typeof import('./data');
@@ -61,10 +84,11 @@ export class ModelCatalog {
         const info = describe(provider, entry.id, data.findMetadata(`${provider}:${entry.id}`));
         return {
           ...info,
-          name: entry.name ?? info.name,
+          // models.dev's names where it has one ("GPT-4o mini"), so every provider reads alike.
+          name: withSnapshot(entry.id, info.name !== entry.id ? info.name : (entry.name ?? info.name)),
           contextWindow: entry.contextWindow ?? info.contextWindow,
           pricing: entry.pricing,
-          deprecated: entry.deprecated,
+          deprecated: entry.deprecated || RETIRED_SNAPSHOT.test(entry.id),
         };
       }),
     );
@@ -98,13 +122,13 @@ function describe(provider: string, model: string, meta: ModelMetadata | undefin
   return {
     id: `${provider}:${model}`,
     provider,
-    name: meta?.name ?? model,
+    name: withSnapshot(model, meta?.name ?? model),
     kind: embed ? 'embed' : 'chat',
     contextWindow: meta?.contextWindow ?? null,
     maxOutput: meta?.maxOutput ?? null,
     pricing: null,
     capabilities: meta?.capabilities ?? [],
-    deprecated: false,
+    deprecated: RETIRED_SNAPSHOT.test(model),
     ...(meta?.modalities ? { modalities: meta.modalities } : {}),
     releaseDate: meta?.releaseDate ?? null,
   };

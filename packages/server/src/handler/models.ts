@@ -1,4 +1,5 @@
 import { allowsModel } from '../clientKeys/policy';
+import { isServable } from '../catalog/catalog';
 import { InvalidRequestError, type ModelInfo } from '@aiu/core';
 import { PRICE_DATA } from '../catalog/priceDataRelease';
 import type { RouteContext } from './context';
@@ -40,7 +41,7 @@ export async function listModels(ctx: RouteContext, query: { kind?: 'chat' | 'em
   // A caller with a client key is shown the models its key may use, and no others.
   const clientKey = ctx.clientKeys.policyOf(ctx.identity);
   const models = [...merged.values()]
-    .filter((model) => (!query.kind || model.kind === query.kind) && (!clientKey || allowsModel(clientKey, model.id, ctx.runtime.routes)))
+    .filter((model) => isServable(model) && (!query.kind || model.kind === query.kind) && (!clientKey || allowsModel(clientKey, model.id, ctx.runtime.routes)))
     .sort(byProviderThenName);
   return { models, warnings };
 }
