@@ -27,7 +27,7 @@ beforeAll(async () => {
   const port = await freePort();
   const cwd = mkdtempSync(join(tmpdir(), 'aiu-next-'));
   // next start is production: the keyring needs its master key, as it would in any deployment.
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: cwd, NEXT_TELEMETRY_DISABLED: '1', AIU_MASTER_KEY: Buffer.alloc(32, 6).toString('base64') } as NodeJS.ProcessEnv;
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: cwd, NEXT_TELEMETRY_DISABLED: '1', AIU_MASTER_KEY: Buffer.alloc(32, 6).toString('base64') } as unknown as NodeJS.ProcessEnv;
   server = spawn(join(app, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
   base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
