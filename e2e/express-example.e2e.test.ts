@@ -33,7 +33,7 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   await build({ root: example, logLevel: 'error', configFile: join(example, 'vite.config.ts') });
   // Slow enough to press Stop mid-stream: 303 recorded chunks, 15 ms apart.
-  upstream = await startFakeUpstream({ chunkDelayMs: 15 });
+  upstream = await startFakeUpstream({ chunkDelayMs: 15, toolCalls: 'asked' });
   const baseURL = `${upstream.url}/v1`;
   const app = await createApp({
     client: 'dist',
@@ -156,6 +156,20 @@ describe.runIf(ready)('the express example in Chromium', () => {
     expect(await page.getByRole('complementary', { name: 'Past chats' }).textContent()).toContain('Invent a new holiday.');
     expect(await page.getByTestId('conversation-totals').textContent()).toMatch(/^2 replies/);
 
+    // A tool call, asked first: the server's weather tool runs once allowed, and the model answers with its result.
+    await page.getByRole('button', { name: 'New chat' }).click();
+    await page.getByText('Settings').click();
+    await page.getByLabel('Let the model look up the weather').check();
+    await page.getByLabel('Message').fill('What is the weather in San Francisco?');
+    await page.getByLabel('Message').press('Enter');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    const tool = page.locator('.tool');
+    await expect.poll(() => tool.getAttribute('data-state'), { timeout: 15_000 }).toBe('output-available');
+    expect(await tool.textContent()).toMatch(/weather.*San Francisco.*"temperatureC": 16/s);
+    await expect.poll(() => output.getAttribute('data-state'), { timeout: 15_000 }).toBe('done');
+    expect((await output.textContent())?.length).toBeGreaterThan(100);
+    await checkPage('chat-tool');
+
     // Compare: three models at once, then who won what.
     await page.getByRole('link', { name: 'Compare' }).click();
     await page.getByRole('button', { name: 'Add a model' }).click();
@@ -170,14 +184,14 @@ describe.runIf(ready)('the express example in Chromium', () => {
     for (const stats of await page.getByTestId('compare-stats').all()) expect(await stats.textContent()).toMatch(/First token\d+ msLatency\d+ msTokens\d+ in · \d+ outCost\$/);
     await checkPage('compare');
 
-    // Usage: every call so far (the SDK's, two chat turns, three compared) in the totals and the log.
+    // Usage: every call so far (the SDK's, two chat turns, the tool call and its answer, three compared) in the totals and the log.
     await page.getByRole('link', { name: 'Usage' }).click();
-    await expect.poll(() => page.getByTestId('totals').textContent(), { timeout: 10_000 }).toMatch(/^6 requests/);
+    await expect.poll(() => page.getByTestId('totals').textContent(), { timeout: 10_000 }).toMatch(/^8 requests/);
     const rows = page.getByRole('table', { name: 'Request log' }).locator('tbody tr');
-    await expect.poll(() => rows.count()).toBe(6);
+    await expect.poll(() => rows.count()).toBe(8);
     expect(await rows.first().locator('td').first().textContent()).toMatch(/\d{1,2}\/\d{1,2}\/\d{4}, \d{1,2}:\d{2}:\d{2}/);
     expect(await page.locator('rect[data-series]').count()).toBeGreaterThan(0);
-    expect(await page.getByTestId('summary').textContent()).toMatch(/Requests6Cost\$0\.\d+Tokens[\d,]+ in · [\d,]+ outError rate0\.0%/);
+    expect(await page.getByTestId('summary').textContent()).toMatch(/Requests8Cost\$0\.\d+Tokens[\d,]+ in · [\d,]+ outError rate0\.0%/);
     // The metric switch and the grouping redraw the chart; the client key's spend has its own table.
     await page.getByLabel('Show').selectOption('latencyP95');
     await expect.poll(() => page.getByRole('img', { name: 'Usage by latencyP95' }).count()).toBe(1);

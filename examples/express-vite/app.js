@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { createAiu } from '@aiu/server';
 import { toExpress } from '@aiu/server/express';
+import { exampleTools } from './tools.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -15,7 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
  * @param {boolean} [options.demo] replies are recorded ones: the page says so in a banner
  */
 export async function createApp({ aiu: aiuOptions = {}, client = 'dist', demo = false } = {}) {
-  const aiu = createAiu(aiuOptions);
+  const aiu = createAiu({ tools: exampleTools, ...aiuOptions });
   const app = express();
   app.disable('x-powered-by');
   // aiu first: it reads its own bodies, so every error it answers is its JSON (never Express's HTML page).

@@ -11,7 +11,8 @@ async function providers() {
     (name) => process.env[name],
   );
   if (hasKey && process.env.AIU_DEMO !== '1') return { providers: undefined, demo: undefined };
-  const upstream = await startFakeUpstream({ chunkDelayMs: 15 });
+  // A recording that fits: a tool call when the prompt names an offered tool, else text.
+  const upstream = await startFakeUpstream({ chunkDelayMs: 15, toolCalls: 'asked' });
   const baseURL = `${upstream.url}/v1`;
   const apiKey = 'demo-key-for-the-local-replay';
   console.log(

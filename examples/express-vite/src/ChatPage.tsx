@@ -50,6 +50,8 @@ function Thread({ conversation, onChange }: ThreadProps) {
     options: conversation.temperature === null ? undefined : { temperature: conversation.temperature },
     initialMessages: conversation.messages,
     metadata: { conversation: conversation.id },
+    // The server's tools (the example's `weather`) only when the chat's settings offer them.
+    activeTools: conversation.tools ? ['weather'] : [],
   });
   useReplyFacts(chat, model, onChange);
 
@@ -160,6 +162,10 @@ function Thread({ conversation, onChange }: ThreadProps) {
               value={conversation.temperature ?? ''}
               onChange={(event) => onChange((c) => ({ ...c, temperature: event.target.value === '' ? null : Math.min(2, Math.max(0, Number(event.target.value))) }))}
             />
+            <label className="check">
+              <input type="checkbox" checked={conversation.tools ?? false} onChange={(event) => onChange((c) => ({ ...c, tools: event.target.checked }))} />
+              Let the model look up the weather (a server tool that asks first)
+            </label>
           </details>
         </div>
         <label htmlFor="prompt">Message</label>
@@ -289,7 +295,8 @@ function useReplyFacts(chat: UseChatResult, model: string | null, onChange: Thre
     const last = messages.at(-1);
     const reply = last?.role === 'assistant' ? last : undefined;
     const facts: ReplyFacts = { model: chat.model, status: chat.status, usage: chat.usage, cost: chat.cost, requestId: chat.requestId };
-    onChange((c) => ({ ...c, model, messages, title: titleOf(messages), replies: reply ? { ...c.replies, [reply.id]: facts } : c.replies }));
+    // One reply can take several calls (a tool asked for approval, then the answer): they add up.
+    onChange((c) => ({ ...c, model, messages, title: titleOf(messages), replies: reply ? { ...c.replies, [reply.id]: addedTo(c.replies[reply.id], facts) } : c.replies }));
     if (chat.status === 'aborted' && chat.requestId && reply) {
       void loggedEntry(chat.requestId).then((entry) => {
         if (!entry) return;
@@ -298,6 +305,18 @@ function useReplyFacts(chat: UseChatResult, model: string | null, onChange: Thre
       });
     }
   }, [chat.status, chat.messages, chat.model, chat.usage, chat.cost, chat.requestId, model, onChange]);
+}
+
+/** A reply's facts after one more call of it (a different request id); the same call again replaces them. */
+function addedTo(earlier: ReplyFacts | undefined, facts: ReplyFacts): ReplyFacts {
+  if (!earlier || earlier.requestId === facts.requestId || !earlier.usage || !facts.usage) return facts;
+  const usage = {
+    inputTokens: earlier.usage.inputTokens + facts.usage.inputTokens,
+    outputTokens: earlier.usage.outputTokens + facts.usage.outputTokens,
+    totalTokens: earlier.usage.totalTokens + facts.usage.totalTokens,
+  };
+  const cost = earlier.cost && facts.cost ? { total: earlier.cost.total + facts.cost.total } : null;
+  return { ...facts, usage, cost };
 }
 
 /**

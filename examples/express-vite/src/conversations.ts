@@ -19,6 +19,8 @@ export interface Conversation {
   model: string | null;
   system: string;
   temperature: number | null;
+  /** Offer the example's weather tool to the model. */
+  tools?: boolean;
   messages: UIMessage[];
   /** By assistant message id. */
   replies: Record<string, ReplyFacts>;

@@ -1,4 +1,6 @@
 import { type Aiu, createAiu, type ProvidersOption } from '@aiu/server';
+// @ts-expect-error — the Express example's tools are plain JavaScript, shared as its pages are.
+import { exampleTools } from '../../express-vite/tools.js';
 
 const globalForAiu = globalThis as unknown as { aiu?: Promise<Aiu> };
 
@@ -12,7 +14,8 @@ export function isDemo(): boolean {
 /** Demo mode: the recorded provider responses of @aiu/testing, served on loopback, for every OpenAI-wire provider. */
 async function demoProviders(): Promise<ProvidersOption> {
   const { startFakeUpstream } = await import('@aiu/testing');
-  const upstream = await startFakeUpstream({ chunkDelayMs: 15 });
+  // A recording that fits: a tool call when the prompt names an offered tool, else text.
+  const upstream = await startFakeUpstream({ chunkDelayMs: 15, toolCalls: 'asked' });
   const baseURL = `${upstream.url}/v1`;
   const apiKey = 'demo-key-for-the-local-replay';
   console.log(`\n  No provider key found: DEMO MODE, replies are recorded responses replayed from ${upstream.url}.\n`);
@@ -28,7 +31,7 @@ async function demoProviders(): Promise<ProvidersOption> {
 export function getAiu(): Promise<Aiu> {
   globalForAiu.aiu ??= (async () => {
     const providers = isDemo() ? await demoProviders() : undefined;
-    return createAiu({ authorize: () => process.env.NODE_ENV !== 'production', ...(providers ? { providers } : {}) });
+    return createAiu({ authorize: () => process.env.NODE_ENV !== 'production', tools: exampleTools, ...(providers ? { providers } : {}) });
   })();
   globalForAiu.aiu.catch(() => (globalForAiu.aiu = undefined));
   return globalForAiu.aiu;

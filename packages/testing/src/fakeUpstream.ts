@@ -28,6 +28,12 @@ export interface FakeUpstreamBehaviour {
    * Default: the recording made with the requested model, else the format's main recording.
    */
   fixture?: string | ((request: RecordedRequest) => string);
+  /**
+   * When a request offers tools, replay a recording that calls one: `offered` (default) whenever
+   * one it offers was recorded; `asked`, only when the last user message names that tool (a demo:
+   * "what's the weather" calls `weather`, "invent a holiday" gets text).
+   */
+  toolCalls?: 'offered' | 'asked';
   /** Wait between streamed chunks. */
   chunkDelayMs?: number;
   /** Wait before the response headers. */
@@ -178,7 +184,7 @@ export async function startFakeUpstream(
     const name =
       typeof current.fixture === 'function'
         ? current.fixture(record)
-        : (current.fixture ?? recordedFor(record, format, fixture) ?? DEFAULT_FIXTURE[format]);
+        : (current.fixture ?? recordedFor(record, format, fixture, current.toolCalls ?? 'offered') ?? DEFAULT_FIXTURE[format]);
     const chosen = fixture(name);
     if (wantsStream(record)) return streamFixture(res, format, chosen, current);
     return sendJson(res, chosen.json);
@@ -258,6 +264,14 @@ function offeredTools(body: Record<string, unknown> | null): Set<string> {
   return names;
 }
 
+/** The offered tools the last user message names. */
+function askedFor(body: Record<string, unknown> | null, offered: Set<string>): Set<string> {
+  const turns = (body?.messages ?? body?.contents ?? []) as Array<{ role?: unknown }>;
+  const last = [...turns].reverse().find((turn) => turn.role === 'user');
+  const text = JSON.stringify(last ?? '').toLowerCase();
+  return new Set([...offered].filter((tool) => text.includes(tool.toLowerCase())));
+}
+
 /** Whether the conversation already holds a tool's result: then the model answers, it does not call again. */
 function hasToolResult(body: Record<string, unknown> | null): boolean {
   const text = JSON.stringify(body?.messages ?? body?.contents ?? []);
@@ -275,9 +289,9 @@ function calledTools(fixture: Fixture): string[] {
  * conversation holds its result), one with JSON output when JSON is asked for, else the one made
  * with the requested model.
  */
-function recordedFor(record: RecordedRequest, format: WireFormat, fixture: (name: string) => Fixture): string | undefined {
+function recordedFor(record: RecordedRequest, format: WireFormat, fixture: (name: string) => Fixture, toolCalls: 'offered' | 'asked'): string | undefined {
   const body = (typeof record.body === 'object' ? record.body : null) as Record<string, unknown> | null;
-  const offered = offeredTools(body);
+  const offered = toolCalls === 'asked' ? askedFor(body, offeredTools(body)) : offeredTools(body);
   const streamed = wantsStream(record);
   if (offered.size && !hasToolResult(body)) {
     const match = RECORDED_TOOL_CALLS[format]?.find((name) => {
