@@ -150,11 +150,25 @@ describe.runIf(ready)('the express example in Chromium', () => {
     await expect.poll(() => page.getByTestId('reply-usage').nth(1).textContent(), { timeout: 10_000 }).toContain('(estimated: stopped)');
     await checkPage('chat');
 
+    // Regenerate asks again for the last reply, in its place.
+    await page.getByRole('button', { name: 'Regenerate' }).click();
+    await expect.poll(() => output.getAttribute('data-state'), { timeout: 15_000 }).toBe('done');
+    expect(await conversation.locator('.message[data-role="assistant"]').count()).toBe(2);
+
+    // An image goes with the prompt: the thread shows it, the provider gets it as an image part.
+    await page.getByLabel('Attach image').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64') });
+    await box.fill('What is in this picture?');
+    await box.press('Enter');
+    await expect.poll(() => conversation.locator('.message[data-role="user"] img').count()).toBe(1);
+    await expect.poll(() => output.getAttribute('data-state'), { timeout: 15_000 }).toBe('done');
+    const sent = JSON.stringify(upstream.requests.at(-1)?.body);
+    expect(sent).toContain('data:image/png;base64,iVBORw0KGgo');
+
     // A reload keeps the conversation (and its title in the list of past chats).
     await page.reload();
-    await expect.poll(() => page.getByRole('list', { name: 'Conversation' }).locator('.message[data-role="user"]').count()).toBe(2);
+    await expect.poll(() => page.getByRole('list', { name: 'Conversation' }).locator('.message[data-role="user"]').count()).toBe(3);
     expect(await page.getByRole('complementary', { name: 'Past chats' }).textContent()).toContain('Invent a new holiday.');
-    expect(await page.getByTestId('conversation-totals').textContent()).toMatch(/^2 replies/);
+    expect(await page.getByTestId('conversation-totals').textContent()).toMatch(/^3 replies/);
 
     // A tool call, asked first: the server's weather tool runs once allowed, and the model answers with its result.
     await page.getByRole('button', { name: 'New chat' }).click();
@@ -184,14 +198,14 @@ describe.runIf(ready)('the express example in Chromium', () => {
     for (const stats of await page.getByTestId('compare-stats').all()) expect(await stats.textContent()).toMatch(/First token\d+ msLatency\d+ msTokens\d+ in · \d+ outCost\$/);
     await checkPage('compare');
 
-    // Usage: every call so far (the SDK's, two chat turns, the tool call and its answer, three compared) in the totals and the log.
+    // Usage: every call so far (the SDK's, two chat turns, a regenerated one, one with an image, the tool call and its answer, three compared).
     await page.getByRole('link', { name: 'Usage' }).click();
-    await expect.poll(() => page.getByTestId('totals').textContent(), { timeout: 10_000 }).toMatch(/^8 requests/);
+    await expect.poll(() => page.getByTestId('totals').textContent(), { timeout: 10_000 }).toMatch(/^10 requests/);
     const rows = page.getByRole('table', { name: 'Request log' }).locator('tbody tr');
-    await expect.poll(() => rows.count()).toBe(8);
+    await expect.poll(() => rows.count()).toBe(10);
     expect(await rows.first().locator('td').first().textContent()).toMatch(/\d{1,2}\/\d{1,2}\/\d{4}, \d{1,2}:\d{2}:\d{2}/);
     expect(await page.locator('rect[data-series]').count()).toBeGreaterThan(0);
-    expect(await page.getByTestId('summary').textContent()).toMatch(/Requests8Cost\$0\.\d+Tokens[\d,]+ in · [\d,]+ outError rate0\.0%/);
+    expect(await page.getByTestId('summary').textContent()).toMatch(/Requests10Cost\$0\.\d+Tokens[\d,]+ in · [\d,]+ outError rate0\.0%/);
     // The metric switch and the grouping redraw the chart; the client key's spend has its own table.
     await page.getByLabel('Show').selectOption('latencyP95');
     await expect.poll(() => page.getByRole('img', { name: 'Usage by latencyP95' }).count()).toBe(1);

@@ -81,10 +81,9 @@ function Thread({ conversation, onChange }: ThreadProps) {
 
   const lastAssistant = [...chat.messages].reverse().find((m) => m.role === 'assistant');
   const pending = chat.isStreaming && chat.messages.at(-1)?.role === 'user';
-  const totals = Object.values(conversation.replies).reduce(
-    (sum, facts) => ({ tokens: sum.tokens + (facts.usage?.totalTokens ?? 0), cost: sum.cost + (facts.cost?.total ?? 0), replies: sum.replies + 1 }),
-    { tokens: 0, cost: 0, replies: 0 },
-  );
+  // Spent: every call this chat made, a regenerated-away reply's too; replies: those in the thread now.
+  const spent = Object.values(conversation.replies).reduce((sum, facts) => ({ tokens: sum.tokens + (facts.usage?.totalTokens ?? 0), cost: sum.cost + (facts.cost?.total ?? 0) }), { tokens: 0, cost: 0 });
+  const totals = { ...spent, replies: chat.messages.filter((m) => m.role === 'assistant' && conversation.replies[m.id]).length };
 
   return (
     <div className="thread">
@@ -92,7 +91,7 @@ function Thread({ conversation, onChange }: ThreadProps) {
         <h1 id="chat-heading">{conversation.messages.length ? conversation.title : 'Chat'}</h1>
         {totals.replies ? (
           <p className="muted" data-testid="conversation-totals">
-            {totals.replies} {totals.replies === 1 ? 'reply' : 'replies'} · {totals.tokens.toLocaleString()} tokens · {formatUsd(totals.cost)}
+            {totals.replies} {totals.replies === 1 ? 'reply' : 'replies'} · {totals.tokens.toLocaleString()} tokens · {formatUsd(totals.cost)} spent
           </p>
         ) : null}
       </header>
