@@ -1,15 +1,16 @@
-import { UsageChart, type UsageChartProps } from '@aiu/react';
+import { formatMetric, UsageChart, type UsageChartProps, type UsageMetric } from '@aiu/react';
+import { useState } from 'react';
 import { aiuHandlers } from '@aiu/testing/msw';
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect, waitFor, within } from 'storybook/test';
+import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { REPORT } from './data';
 
 const COLORS = ['#0d6efd', '#20c997', '#fd7e14', '#6f42c1'];
 
-function Chart(props: Omit<UsageChartProps, 'children'>) {
+function Chart({ legend = false, ...props }: Omit<UsageChartProps, 'children'> & { legend?: boolean }) {
   return (
     <UsageChart {...props}>
-      {({ series, buckets, ticks, scale, isLoading, isEmpty, error, getChartProps, getSummaryProps }) => (
+      {({ series, buckets, ticks, scale, isLoading, isEmpty, error, metric, getChartProps, getSummaryProps }) => (
         <figure className="chart">
           {error ? <p className="error">{error.message}</p> : null}
           {isLoading ? <p className="muted">Loading usage…</p> : null}
@@ -34,6 +35,15 @@ function Chart(props: Omit<UsageChartProps, 'children'>) {
               </text>
             ))}
           </svg>
+          {legend ? (
+            <ul className="legend" aria-label="Legend">
+              {series.map((s, i) => (
+                <li key={s.key}>
+                  <span className="swatch" style={{ background: COLORS[i % COLORS.length] }} /> {s.key}: {formatMetric(s.total, metric)}
+                </li>
+              ))}
+            </ul>
+          ) : null}
           <figcaption {...getSummaryProps({ className: 'muted' })} />
         </figure>
       )}
@@ -77,6 +87,57 @@ export const Empty: Story = {
 export const ErrorState: Story = {
   name: 'Error',
   parameters: { msw: { handlers: aiuHandlers({ readError: { status: 403, code: 'forbidden', message: 'Not allowed to read usage.' } }) } },
+};
+
+export const LatencyP95: Story = { args: { metric: 'latencyP95' } };
+
+const METRICS: Array<[UsageMetric, string]> = [
+  ['cost', 'Cost'],
+  ['tokens', 'Tokens'],
+  ['requests', 'Requests'],
+  ['latency', 'Latency p50'],
+  ['latencyP95', 'Latency p95'],
+];
+
+/** A dashboard's controls driving the chart: metric, granularity and grouping, with a legend of each series' total. */
+function WithControls() {
+  const [metric, setMetric] = useState<UsageMetric>('cost');
+  const [groupBy, setGroupBy] = useState<'model' | 'provider'>('model');
+  return (
+    <div>
+      <div className="controls" role="group" aria-label="Chart controls">
+        <label>
+          Show{' '}
+          <select value={metric} onChange={(event) => setMetric(event.target.value as UsageMetric)}>
+            {METRICS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Group by{' '}
+          <select value={groupBy} onChange={(event) => setGroupBy(event.target.value as 'model' | 'provider')}>
+            <option value="model">Model</option>
+            <option value="provider">Provider</option>
+          </select>
+        </label>
+      </div>
+      <Chart from="2026-11-16T00:00:00Z" to="2026-11-23T00:00:00Z" granularity="day" groupBy={groupBy} metric={metric} legend />
+    </div>
+  );
+}
+
+export const WithLegendAndControls: Story = {
+  render: () => <WithControls />,
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await waitFor(() => expect(canvas.getByRole('img', { name: 'Usage by cost' })).toHaveAttribute('data-state', 'ready'));
+    await expect(canvas.getByRole('list', { name: 'Legend' }).textContent).toMatch(/\$/);
+    await userEvent.selectOptions(canvas.getByLabelText('Show'), 'latencyP95');
+    await waitFor(() => expect(canvas.getByRole('img', { name: 'Usage by latencyP95' })).toBeInTheDocument());
+  },
 };
 
 export const AllStates: Story = {

@@ -23,8 +23,8 @@ export const REPORT: UsageReport = {
     end: new Date(Date.UTC(2026, 10, 17 + i)).toISOString().replace('.000', ''),
     groups: (n
       ? {
-          'openai:gpt-4o-mini': stats({ requests: n * 3, cost: n * 0.012, inputTokens: n * 900, outputTokens: n * 400, latencyP50Ms: 420 }),
-          'anthropic:claude-sonnet-4-5': stats({ requests: n, cost: n * 0.05, inputTokens: n * 600, outputTokens: n * 350, latencyP50Ms: 980 }),
+          'openai:gpt-4o-mini': stats({ requests: n * 3, cost: n * 0.012, inputTokens: n * 900, outputTokens: n * 400, latencyP50Ms: 420, latencyP95Ms: 1300 }),
+          'anthropic:claude-sonnet-4-5': stats({ requests: n, cost: n * 0.05, inputTokens: n * 600, outputTokens: n * 350, latencyP50Ms: 980, latencyP95Ms: 2400 }),
         }
       : {}) as Record<string, UsageStats>,
   })),

@@ -84,29 +84,8 @@ async function serve(ctx: Context, flags: ServeFlags): Promise<void> {
     void handleNodeRequest(aiu, req, res, { path });
   });
   server.keepAliveTimeout = 65_000;
-  await listen(server, port, flags.host);
-
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
-  const providers = await configuredProviders(aiu);
-  const store = describeStore(settings.databaseUrl);
-  if (out.json) {
-    out.data({ event: 'listening', url, store, providers, dashboard: flags.dashboard && dashboard.built, metrics: options.metrics !== false });
-  } else {
-    const { color } = out;
-    out.line(`${color.green('aiu')} ${version()} serving on ${color.bold(url)}`);
-    if (flags.dashboard) out.line(`  dashboard   ${url}/${dashboard.built ? '' : color.yellow('  (not built into this copy)')}`);
-    out.line(`  OpenAI      ${url}/v1    Anthropic ${url}/v1/messages    AI SDK ${url}/ui/chat`);
-    out.line(`  aiu routes  ${url}/chat, /models, /logs, /usage … (also under ${DASHBOARD_API})`);
-    if (options.metrics !== false) out.line(`  metrics     ${url}/metrics`);
-    out.line(`  store       ${store}`);
-    out.line(`  providers   ${providers.length ? providers.join(', ') : color.yellow('none with a key yet: aiu keys add openai (or set OPENAI_API_KEY)')}`);
-    if (!loopbackOnly && !settings.config.authorize) out.note(color.yellow('Listening beyond loopback: key, log and metrics routes answer only local requests until aiu.config.mjs sets authorize.'));
-    out.note(color.dim('Ctrl-C stops (calls in flight finish, the log is written).'));
-  }
-
-  await new Promise<void>((resolve) => {
+  // Signals are handled from the start: one that comes while the banner prints still drains and exits 0.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -130,6 +109,29 @@ async function serve(ctx: Context, flags: ServeFlags): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await listen(server, port, flags.host);
+
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
+  const providers = await configuredProviders(aiu);
+  const store = describeStore(settings.databaseUrl);
+  if (out.json) {
+    out.data({ event: 'listening', url, store, providers, dashboard: flags.dashboard && dashboard.built, metrics: options.metrics !== false });
+  } else {
+    const { color } = out;
+    out.line(`${color.green('aiu')} ${version()} serving on ${color.bold(url)}`);
+    if (flags.dashboard) out.line(`  dashboard   ${url}/${dashboard.built ? '' : color.yellow('  (not built into this copy)')}`);
+    out.line(`  OpenAI      ${url}/v1    Anthropic ${url}/v1/messages    AI SDK ${url}/ui/chat`);
+    out.line(`  aiu routes  ${url}/chat, /models, /logs, /usage … (also under ${DASHBOARD_API})`);
+    if (options.metrics !== false) out.line(`  metrics     ${url}/metrics`);
+    out.line(`  store       ${store}`);
+    out.line(`  providers   ${providers.length ? providers.join(', ') : color.yellow('none with a key yet: aiu keys add openai (or set OPENAI_API_KEY)')}`);
+    if (!loopbackOnly && !settings.config.authorize) out.note(color.yellow('Listening beyond loopback: key, log and metrics routes answer only local requests until aiu.config.mjs sets authorize.'));
+    out.note(color.dim('Ctrl-C stops (calls in flight finish, the log is written).'));
+  }
+
+  await stopped;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
