@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ChatPage } from './ChatPage';
 import { ComparePage } from './ComparePage';
+import { DemoBanner } from './DemoBanner';
 import { KeysPage } from './KeysPage';
 import { UsagePage } from './UsagePage';
 
@@ -34,12 +35,7 @@ export function App() {
   }, []);
   return (
     <div className="app">
-      {demo ? (
-        <p className="banner" role="status">
-          <strong>Demo mode:</strong> replies are recorded provider responses replayed locally, and keys are stored but not checked. Set a
-          provider key (e.g. <code>OPENAI_API_KEY</code>) and restart to talk to a real model.
-        </p>
-      ) : null}
+      {demo ? <DemoBanner /> : null}
       <header className="top">
         <strong>aiu</strong>
         <nav aria-label="Pages">

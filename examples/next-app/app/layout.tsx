@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { DemoBanner } from '../../express-vite/src/DemoBanner';
 import { isDemo } from '../lib/aiu';
 import { Providers } from './providers';
 import '../../express-vite/src/theme.css';
@@ -12,12 +13,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body>
         <div className="app">
-          {isDemo() ? (
-            <p className="banner" role="status">
-              <strong>Demo mode:</strong> replies are recorded provider responses replayed locally, and keys are stored but not checked. Set a provider key (e.g.{' '}
-              <code>OPENAI_API_KEY</code>) and restart to talk to a real model.
-            </p>
-          ) : null}
+          {isDemo() ? <DemoBanner /> : null}
           <header className="top">
             <strong>aiu</strong>
             <nav aria-label="Pages">

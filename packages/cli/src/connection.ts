@@ -1,5 +1,5 @@
 import { ErrorBodySchema } from '@aiu/core';
-import { createAiu, type Aiu } from '@aiu/server';
+import { createAiu, type Aiu, type AiuOptions } from '@aiu/server';
 import * as z from 'zod/mini';
 import { CliError, redactUrl } from './errors';
 import { aiuOptions, describeStore, masterKeyProblem, type Settings } from './settings';
@@ -31,28 +31,13 @@ export async function connect(settings: Settings, warn: (message: string) => voi
 }
 
 async function localConnection(settings: Settings, warn: (message: string) => void): Promise<Connection> {
-  // In production aiu refuses to start without one; say so as the CLI would.
-  const noMasterKey = settings.env.NODE_ENV === 'production' ? masterKeyProblem(settings) : null;
-  if (noMasterKey) throw noMasterKey;
-  const options = await aiuOptions(settings, {
+  const aiu = await openAiu(settings, {
     // Whoever runs the CLI holds the master key and the database already: the guarded routes are theirs.
     authorize: () => true,
     identify: undefined,
     logger: settings.config.logger ?? { warn },
   });
-  let aiu: Aiu;
-  try {
-    aiu = createAiu(options);
-  } catch (error) {
-    throw new CliError('invalid_config', (error as Error).message, { hint: settings.configPath ? `check ${settings.configPath}` : undefined });
-  }
   const where = describeStore(settings.databaseUrl);
-  try {
-    await aiu.store();
-  } catch (error) {
-    await aiu.close({ timeoutMs: 0 }).catch(() => {});
-    throw storeError(settings.databaseUrl, error);
-  }
   return {
     where,
     remote: false,
@@ -62,6 +47,30 @@ async function localConnection(settings: Settings, warn: (message: string) => vo
     },
     close: () => aiu.close(),
   };
+}
+
+/**
+ * An aiu on this machine's settings, its store open: what the local commands and `serve` run on.
+ * Its failures as the CLI reports them — no master key in production, a bad option, a store that
+ * cannot be opened.
+ */
+export async function openAiu(settings: Settings, overrides: Partial<AiuOptions>): Promise<Aiu> {
+  // In production aiu refuses to start without one; say so as the CLI would.
+  const noMasterKey = settings.env.NODE_ENV === 'production' ? masterKeyProblem(settings) : null;
+  if (noMasterKey) throw noMasterKey;
+  let aiu: Aiu;
+  try {
+    aiu = createAiu(await aiuOptions(settings, overrides));
+  } catch (error) {
+    throw new CliError('invalid_config', (error as Error).message, settings.configPath ? { hint: `check ${settings.configPath}` } : {});
+  }
+  try {
+    await aiu.store();
+  } catch (error) {
+    await aiu.close({ timeoutMs: 0 }).catch(() => {});
+    throw storeError(settings.databaseUrl, error);
+  }
+  return aiu;
 }
 
 export function storeError(databaseUrl: string, error: unknown): CliError {
@@ -116,8 +125,7 @@ function queryString(query: CallInit['query']): string {
 
 /** The answer's JSON, checked against the wire schema; an error answer becomes a CliError with the server's code. */
 export async function readJson<T>(response: Response, schema: z.ZodMiniType<T>): Promise<T> {
-  if (!response.ok) throw await errorOf(response);
-  const text = await response.text();
+  const text = await (await ensureOk(response)).text();
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -127,6 +135,12 @@ export async function readJson<T>(response: Response, schema: z.ZodMiniType<T>):
   const parsed = z.safeParse(schema, value);
   if (!parsed.success) throw new CliError('invalid_response', `aiu's answer does not match this CLI's version: ${z.prettifyError(parsed.error).split('\n')[0]}`);
   return parsed.data;
+}
+
+/** The answer, if it is not an error; an error answer becomes a CliError with the server's code. */
+export async function ensureOk(response: Response): Promise<Response> {
+  if (!response.ok) throw await errorOf(response);
+  return response;
 }
 
 export async function errorOf(response: Response): Promise<CliError> {

@@ -13,6 +13,8 @@ export interface Context {
   settings: Settings;
   out: Output;
   options: GlobalOptions;
+  /** aiu's warnings, on stderr. */
+  warn: (message: string) => void;
   /** Runs `work` against aiu (local store or `--url`) and always closes the connection, flushing the log. */
   withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T>;
 }
@@ -25,6 +27,7 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
     settings,
     out,
     options,
+    warn,
     async withConnection(work) {
       const connection = await connect(settings, warn);
       try {

@@ -2,7 +2,7 @@ import { chatEventSchemas, type ChatEventType, type FinishEvent, type StartEvent
 import type { Command } from 'commander';
 import { createParser } from 'eventsource-parser';
 import * as z from 'zod/mini';
-import { errorOf } from '../connection';
+import { ensureOk } from '../connection';
 import type { Context } from '../context';
 import { CliError, EXIT, usageError } from '../errors';
 import { readStdin } from '../input';
@@ -61,8 +61,7 @@ async function chat(ctx: Context, words: string[], flags: ChatFlags): Promise<vo
   const view = new ChatView(ctx);
   try {
     await ctx.withConnection(async (connection) => {
-      const response = await connection.call('/chat', { body, signal: stop.signal });
-      if (!response.ok) throw await errorOf(response);
+      const response = await ensureOk(await connection.call('/chat', { body, signal: stop.signal }));
       if (!response.body) throw new CliError('invalid_response', 'The answer came without a body.');
       const parser = createParser({ onEvent: (event) => view.event(event.event ?? 'message', event.data) });
       const decoder = new TextDecoder();

@@ -1,6 +1,6 @@
 import { ClientKeyListSchema, CreatedClientKeySchema } from '@aiu/core';
 import type { Command } from 'commander';
-import { errorOf, readJson } from '../connection';
+import { ensureOk, readJson } from '../connection';
 import { usageError } from '../errors';
 import { count, localTime, usd } from '../output';
 import type { Run } from '../run';
@@ -92,8 +92,7 @@ Examples:
     .action(
       run(async (ctx, id: string) => {
         await ctx.withConnection(async (connection) => {
-          const response = await connection.call(`/client-keys/${encodeURIComponent(id)}`, { method: 'DELETE' });
-          if (!response.ok) throw await errorOf(response);
+          await ensureOk(await connection.call(`/client-keys/${encodeURIComponent(id)}`, { method: 'DELETE' }));
         });
         if (ctx.out.json) ctx.out.data({ id, revoked: true });
         else ctx.out.line(`Revoked client key ${id}.`);

@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { errorOf } from '../connection';
+import { ensureOk } from '../connection';
 import { CliError, usageError } from '../errors';
 import type { Run } from '../run';
 import { parseTime } from '../time';
@@ -54,8 +54,7 @@ Examples:
         let rows = 0;
         let bytes = 0;
         await ctx.withConnection(async (connection) => {
-          const response = await connection.call('/logs/export', { query });
-          if (!response.ok) throw await errorOf(response);
+          const response = await ensureOk(await connection.call('/logs/export', { query }));
           if (!response.body) throw new CliError('invalid_response', 'The export came without a body.');
           const sink: NodeJS.WritableStream = partial ? createWriteStream(partial, { mode: 0o600 }) : process.stdout;
           try {

@@ -1,6 +1,6 @@
 import { KeySummarySchema, KeyValidationSchema, ProviderListSchema } from '@aiu/core';
 import type { Command } from 'commander';
-import { readJson, errorOf } from '../connection';
+import { readJson, ensureOk } from '../connection';
 import type { Context } from '../context';
 import { CliError, usageError } from '../errors';
 import { askHidden, readStdin } from '../input';
@@ -112,8 +112,7 @@ Examples:
     .action(
       run(async (ctx, provider: string, alias: string) => {
         await ctx.withConnection(async (connection) => {
-          const response = await connection.call(`/keys/${encodeURIComponent(provider)}/${encodeURIComponent(alias)}`, { method: 'DELETE' });
-          if (!response.ok) throw await errorOf(response);
+          await ensureOk(await connection.call(`/keys/${encodeURIComponent(provider)}/${encodeURIComponent(alias)}`, { method: 'DELETE' }));
         });
         if (ctx.out.json) ctx.out.data({ provider, alias, removed: true });
         else ctx.out.line(`Removed ${provider} key "${alias}".`);

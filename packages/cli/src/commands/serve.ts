@@ -2,15 +2,15 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAiu, type Aiu } from '@aiu/server';
+import type { Aiu } from '@aiu/server';
 import { handleNodeRequest } from '@aiu/server/node';
 import type { Command } from 'commander';
-import { storeError } from '../connection';
+import { openAiu } from '../connection';
 import type { Context } from '../context';
 import { CliError, usageError } from '../errors';
 import { Dashboard } from '../serve/dashboard';
 import type { Run } from '../run';
-import { aiuOptions, describeStore, masterKeyProblem } from '../settings';
+import { describeStore } from '../settings';
 import { version } from '../version';
 
 /** The dashboard's pages call aiu here; every route also answers at the root, where OpenAI's clients expect `/v1`. */
@@ -48,24 +48,8 @@ async function serve(ctx: Context, flags: ServeFlags): Promise<void> {
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0) throw usageError('--drain-timeout must be seconds, 0 or more.');
 
   const { settings, out } = ctx;
-  const noMasterKey = settings.env.NODE_ENV === 'production' ? masterKeyProblem(settings) : null;
-  if (noMasterKey) throw noMasterKey;
-  const options = await aiuOptions(settings, {
-    metrics: settings.config.metrics ?? true,
-    logger: settings.config.logger ?? { warn: (message) => out.note(out.errColor.yellow(message.replace(/^\[aiu\] /, 'warning: '))) },
-  });
-  let aiu: Aiu;
-  try {
-    aiu = createAiu(options);
-  } catch (error) {
-    throw new CliError('invalid_config', (error as Error).message, settings.configPath ? { hint: `check ${settings.configPath}` } : {});
-  }
-  try {
-    await aiu.store();
-  } catch (error) {
-    await aiu.close({ timeoutMs: 0 }).catch(() => {});
-    throw storeError(settings.databaseUrl, error);
-  }
+  const metrics = settings.config.metrics ?? true;
+  const aiu = await openAiu(settings, { metrics, logger: settings.config.logger ?? { warn: ctx.warn } });
 
   const dashboard = new Dashboard(join(dirname(fileURLToPath(import.meta.url)), 'dashboard'));
   const loopbackOnly = isLoopbackHost(flags.host);
@@ -117,14 +101,14 @@ async function serve(ctx: Context, flags: ServeFlags): Promise<void> {
   const providers = await configuredProviders(aiu);
   const store = describeStore(settings.databaseUrl);
   if (out.json) {
-    out.data({ event: 'listening', url, store, providers, dashboard: flags.dashboard && dashboard.built, metrics: options.metrics !== false });
+    out.data({ event: 'listening', url, store, providers, dashboard: flags.dashboard && dashboard.built, metrics: metrics !== false });
   } else {
     const { color } = out;
     out.line(`${color.green('aiu')} ${version()} serving on ${color.bold(url)}`);
     if (flags.dashboard) out.line(`  dashboard   ${url}/${dashboard.built ? '' : color.yellow('  (not built into this copy)')}`);
     out.line(`  OpenAI      ${url}/v1    Anthropic ${url}/v1/messages    AI SDK ${url}/ui/chat`);
     out.line(`  aiu routes  ${url}/chat, /models, /logs, /usage … (also under ${DASHBOARD_API})`);
-    if (options.metrics !== false) out.line(`  metrics     ${url}/metrics`);
+    if (metrics !== false) out.line(`  metrics     ${url}/metrics`);
     out.line(`  store       ${store}`);
     out.line(`  providers   ${providers.length ? providers.join(', ') : color.yellow('none with a key yet: aiu keys add openai (or set OPENAI_API_KEY)')}`);
     if (!loopbackOnly && !settings.config.authorize) out.note(color.yellow('Listening beyond loopback: key, log and metrics routes answer only local requests until aiu.config.mjs sets authorize.'));
