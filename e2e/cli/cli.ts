@@ -50,7 +50,9 @@ export function aiu(args: string[], options: RunOptions): Promise<Ran> {
 }
 
 export function spawnAiu(args: string[], options: RunOptions): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.cwd, options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.cwd, options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  linesOf(child);
+  return child;
 }
 
 export function finished(child: ChildProcess): Promise<Ran> {
@@ -64,22 +66,51 @@ export function finished(child: ChildProcess): Promise<Ran> {
   });
 }
 
-/** Resolves with the first stdout line that matches (each line is also handed to `onLine`). */
+/** Every stdout line a child printed, read from the moment it was spawned, and who waits for the next. */
+const printed = new WeakMap<ChildProcess, { lines: string[]; waiting: Set<(line: string) => void> }>();
+
+function linesOf(child: ChildProcess) {
+  let seen = printed.get(child);
+  if (!seen) {
+    const state = { lines: [] as string[], waiting: new Set<(line: string) => void>() };
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      state.lines.push(line);
+      for (const wait of [...state.waiting]) wait(line);
+    });
+    printed.set(child, (seen = state));
+  }
+  return seen;
+}
+
+/**
+ * Resolves with the first stdout line that matches, one printed before the call included: a line
+ * that lands while the test is busy elsewhere (running another command) is not missed.
+ */
 export function waitForLine(child: ChildProcess, match: (line: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  const seen = linesOf(child);
+  const already = seen.lines.find(match);
+  if (already !== undefined) return Promise.resolve(already);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out waiting for a line from aiu')), timeoutMs);
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      if (match(line)) {
-        clearTimeout(timer);
-        lines.removeAllListeners('line');
-        resolve(line);
-      }
-    });
-    child.once('exit', (code) => {
+    const done = () => {
       clearTimeout(timer);
+      seen.waiting.delete(onLine);
+      child.off('exit', onExit);
+    };
+    const onLine = (line: string) => {
+      if (!match(line)) return;
+      done();
+      resolve(line);
+    };
+    const onExit = (code: number | null) => {
+      done();
       reject(new Error(`aiu exited (${code}) before the line came`));
-    });
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error('timed out waiting for a line from aiu'));
+    }, timeoutMs);
+    seen.waiting.add(onLine);
+    child.once('exit', onExit);
   });
 }
 
