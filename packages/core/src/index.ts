@@ -3,6 +3,7 @@ export * from './schemas/chat';
 export * from './schemas/embed';
 export * from './schemas/keys';
 export * from './schemas/client-keys';
+export * from './schemas/conversations';
 export * from './schemas/events';
 export * from './schemas/error';
 export * from './schemas/models';

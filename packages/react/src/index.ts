@@ -41,6 +41,9 @@ export { AiuRequestError } from './core/fetchJson';
 export type { ModelGroup } from './core/modelFilter';
 export { useProviderKeys, type UseProviderKeysResult, type SaveKeyInput } from './useProviderKeys';
 export { useClientKeys, type UseClientKeysResult } from './useClientKeys';
+export { useConversations, type UseConversationsResult, type UseConversationsOptions } from './useConversations';
+export { useConversation, type UseConversationResult } from './useConversation';
+export type { SaveConversationInput, SaveConversationOptions, StoredConversation } from './core/conversations';
 export {
   useProviderKeyForm,
   type ProviderKeyFormApi,

@@ -51,6 +51,7 @@ import { Router, type RouteOptions } from './handler/router';
 import { ClientKeys } from './clientKeys/clientKeys';
 import { CLIENT_KEY_PREFIX } from './clientKeys/secret';
 import { createClientKeyRoute, listClientKeysRoute, revokeClientKeyRoute } from './handler/clientKeys';
+import { createConversationRoute, deleteConversationRoute, getConversationRoute, listConversationsRoute, putConversationRoute } from './handler/conversations';
 import { openAIErrorResponse } from './compat/openai/errors';
 import { anthropicErrorResponse } from './compat/anthropic/errors';
 import { PING_INTERVAL_MS } from './http/pull';
@@ -284,6 +285,11 @@ export function createAiu(options: AiuOptions = {}): Aiu {
     .add('POST', '/client-keys', createClientKeyRoute)
     .add('GET', '/client-keys', listClientKeysRoute)
     .add('DELETE', '/client-keys/:id', revokeClientKeyRoute)
+    .add('GET', '/conversations', listConversationsRoute)
+    .add('POST', '/conversations', createConversationRoute)
+    .add('GET', '/conversations/:id', getConversationRoute)
+    .add('PUT', '/conversations/:id', putConversationRoute)
+    .add('DELETE', '/conversations/:id', deleteConversationRoute)
     // What OpenAI's clients speak (ARCHITECTURE.md, "Other protocols"): longer paths win over /models.
     .add('POST', '/v1/chat/completions', openAIChatRoute, OPENAI_ROUTE)
     .add('POST', '/v1/embeddings', openAIEmbeddingsRoute, OPENAI_ROUTE)

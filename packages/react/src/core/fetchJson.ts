@@ -21,8 +21,10 @@ type Schema<T> = { safeParse(value: unknown): { success: true; data: T } | { suc
 interface RequestOptions {
   query?: URLSearchParams;
   signal?: AbortSignal;
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
+  /** This request's own headers (`If-Match`…), over the provider's. */
+  headers?: Record<string, string>;
 }
 
 /** Calls an aiu route; a non-2xx answer becomes an AiuRequestError with the server's code. */
@@ -32,7 +34,7 @@ export async function request(config: AiuConfig, route: string, options: Request
   try {
     response = await (config.fetch ?? fetch)(routeUrl(config.baseUrl, route, options.query), {
       method: options.method ?? 'GET',
-      headers: { accept: 'application/json', ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: { accept: 'application/json', ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...headers, ...options.headers },
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -11,6 +11,8 @@ export type AiuAction =
   | 'clientKeys:list'
   | 'clientKeys:revoke'
   | 'logs:read'
+  | 'conversations:read'
+  | 'conversations:write'
   | 'usage:read'
   | 'metrics:read'
   | 'tools:use';

@@ -1,5 +1,5 @@
 
-export type Method = 'GET' | 'POST' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface RouteOptions {
   /** The route's own error shape (OpenAI's, Anthropic's), for failures before its handler runs. */

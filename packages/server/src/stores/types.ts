@@ -1,4 +1,5 @@
 import type { ClientKeyStore } from '../clientKeys/types';
+import type { ConversationStore } from '../conversations/types';
 import type { KeyStore } from '../keyring/types';
 import type { RollupQuery, RollupRow } from '../log/rollup';
 import type { ExportFormat } from '../log/exportFormat';
@@ -23,6 +24,8 @@ export interface AiuStore {
   readonly keys: KeyStore;
   /** Client keys aiu issued (`POST /client-keys`). A store without them answers those routes 501. */
   readonly clientKeys?: ClientKeyStore;
+  /** Stored threads (`/conversations`). A store without them answers those routes 501. */
+  readonly conversations?: ConversationStore;
   /**
    * Calls in flight, recorded before they leave (a store that outlives the process has it):
    * what a crash leaves behind becomes an `interrupted` entry on the next start. `insertLogs`

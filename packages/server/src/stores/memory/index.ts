@@ -3,6 +3,7 @@ import type { LogListQuery, LogRecord } from '../../log/types';
 import { matchesLogQuery, newestFirst } from '../compare';
 import type { AiuStore } from '../types';
 import { memoryClientKeyStore } from './clientKeys';
+import { memoryConversationStore } from './conversations';
 import { memoryKeyStore } from './keys';
 
 /** Keeps everything in memory: for tests and throwaway demos. */
@@ -12,6 +13,7 @@ export function memoryStore(): AiuStore {
     kind: 'memory',
     keys: memoryKeyStore(),
     clientKeys: memoryClientKeyStore(),
+    conversations: memoryConversationStore(),
     async init() {},
     async insertLogs(records) {
       for (const record of records) logs.push({ ...record });

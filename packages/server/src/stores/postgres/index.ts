@@ -1,6 +1,7 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { ClientKeyStore } from '../../clientKeys/types';
 import type { KeyStore } from '../../keyring/types';
+import { type ConversationRecord, sqlConversationStore } from '../conversationRows';
 import { CLIENT_KEY_COLUMNS, type ClientKeyRecord, fromClientKeyRecord, toClientKeyParams } from '../clientKeyRows';
 import type { LogListQuery, LogRecord } from '../../log/types';
 import { fromKeyRecord, KEY_COLUMNS, type KeyRecord, toKeyParams } from '../keyRows';
@@ -225,6 +226,11 @@ export function postgresStore(options: PostgresStoreOptions = {}): AiuStore {
     kind: 'postgres',
     keys,
     clientKeys,
+    conversations: sqlConversationStore(table('aiu_conversations'), {
+      placeholder: (n) => `$${n}`,
+      query: async (sql, params) => (await db().query<ConversationRecord>(sql, params)).rows,
+      execute: async (sql, params) => (await db().query(sql, params)).rowCount ?? 0,
+    }),
 
     async init() {
       if (!pool) {

@@ -219,4 +219,17 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = [
       );
     `,
   },
+  {
+    version: 13,
+    name: 'conversations',
+    // Threads apps save (`/conversations`): ids are per owner; the body is the thread as JSON text.
+    sql: `
+      CREATE TABLE {schema}aiu_conversations (
+        owner TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL, model TEXT, message_count INTEGER NOT NULL,
+        body TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, version INTEGER NOT NULL,
+        PRIMARY KEY (owner, id)
+      );
+      CREATE INDEX aiu_conversations_recent ON {schema}aiu_conversations (owner, updated_at DESC, id DESC);
+    `,
+  },
 ];

@@ -10,6 +10,7 @@ import { sqliteKeyStore } from './keys';
 import { exportInWorker } from './exportInWorker';
 import { LOG_COLUMNS, logParams } from '../logColumns';
 import { sqliteClientKeyStore } from './clientKeys';
+import { type ConversationRecord, sqlConversationStore } from '../conversationRows';
 import { COLUMNS, fromRow, type Row, selectLogs } from './logRows';
 import { prepared } from './statements';
 import { InflightJournal } from './inflightJournal';
@@ -21,6 +22,8 @@ export interface SqliteStoreOptions {
   /** An already-open better-sqlite3 database (the store then does not close it). */
   database?: BetterSqlite3.Database;
 }
+
+const named = (params: unknown[]) => Object.fromEntries(params.map((value, i) => [`p${i + 1}`, value]));
 
 /** The embedded default: one SQLite file, WAL mode, migrations applied on open. */
 export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
@@ -43,6 +46,12 @@ export function sqliteStore(options: SqliteStoreOptions = {}): AiuStore {
     kind: 'sqlite',
     keys: sqliteKeyStore(open),
     clientKeys: sqliteClientKeyStore(open),
+    conversations: sqlConversationStore('aiu_conversations', {
+      // Named, so a statement can use one parameter twice.
+      placeholder: (n) => `@p${n}`,
+      query: async (sql, params) => prepared(open(), sql).all(named(params)) as ConversationRecord[],
+      execute: async (sql, params) => prepared(open(), sql).run(named(params)).changes,
+    }),
 
     async init() {
       if (db) return;

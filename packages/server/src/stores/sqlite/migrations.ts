@@ -236,6 +236,19 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<SqliteMigration> = [
     sql: '',
     run: allowInterruptedStatus,
   },
+  {
+    version: 12,
+    name: 'conversations',
+    // Threads apps save (`/conversations`): ids are per owner; the body is the thread as JSON.
+    sql: `
+      CREATE TABLE aiu_conversations (
+        owner TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL, model TEXT, message_count INTEGER NOT NULL,
+        body TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL,
+        PRIMARY KEY (owner, id)
+      ) STRICT;
+      CREATE INDEX aiu_conversations_recent ON aiu_conversations (owner, updated_at DESC, id DESC);
+    `,
+  },
 ];
 
 /**
