@@ -25,6 +25,7 @@ let close: () => Promise<void>;
 let browser: Browser;
 let page: Page;
 let base: string;
+let database: string;
 const problems: string[] = [];
 let stopped = false;
 
@@ -34,21 +35,8 @@ beforeAll(async () => {
   await build({ root: example, logLevel: 'error', configFile: join(example, 'vite.config.ts') });
   // Slow enough to press Stop mid-stream: 303 recorded chunks, 15 ms apart.
   upstream = await startFakeUpstream({ chunkDelayMs: 15, toolCalls: 'asked' });
-  const baseURL = `${upstream.url}/v1`;
-  const app = await createApp({
-    client: 'dist',
-    aiu: {
-      store: sqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'aiu-e2e-')), 'aiu.db') }),
-      env: {},
-      masterKey: Buffer.alloc(32, 9).toString('base64'),
-      logger: { warn() {} },
-      // No key in code or env: the chat works only once the key saved in the browser is used.
-      providers: { openai: { baseURL }, mistral: { baseURL } },
-    },
-  });
-  close = app.close;
-  server = app.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
+  database = join(mkdtempSync(join(tmpdir(), 'aiu-e2e-')), 'aiu.db');
+  await startExample(0);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
@@ -58,16 +46,39 @@ beforeAll(async () => {
     const path = new URL(request.url()).pathname;
     // Only what the user cut short may end early: the stopped reply, and the download handed to the browser.
     const deliberate = request.failure()?.errorText === 'net::ERR_ABORTED' && ((path.endsWith('/chat') && stopped) || path.endsWith('/logs/export'));
-    if (!deliberate) problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
+    if (!deliberate) problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`);
   });
 }, 120_000);
+
+/** The example's server on the test's SQLite file: started again on the same port, it is a restart. */
+async function startExample(port: number): Promise<void> {
+  const baseURL = `${upstream.url}/v1`;
+  const app = await createApp({
+    client: 'dist',
+    aiu: {
+      store: sqliteStore({ path: database }),
+      env: {},
+      masterKey: Buffer.alloc(32, 9).toString('base64'),
+      logger: { warn() {} },
+      // No key in code or env: the chat works only once the key saved in the browser is used.
+      providers: { openai: { baseURL }, mistral: { baseURL } },
+    },
+  });
+  close = app.close;
+  server = app.app.listen(port, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+}
+
+async function stopExample(): Promise<void> {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  await close?.();
+}
 
 afterAll(async () => {
   if (!ready) return;
   await browser?.close();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  await close?.();
+  await stopExample();
   await upstream?.close();
 });
 
@@ -164,7 +175,8 @@ describe.runIf(ready)('the express example in Chromium', () => {
     const sent = JSON.stringify(upstream.requests.at(-1)?.body);
     expect(sent).toContain('data:image/png;base64,iVBORw0KGgo');
 
-    // A reload keeps the conversation (and its title in the list of past chats).
+    // A reload keeps the conversation (and its title in the list of past chats), once it says it is saved.
+    await expect.poll(() => page.getByTestId('save-state').getAttribute('data-state')).toBe('saved');
     await page.reload();
     await expect.poll(() => page.getByRole('list', { name: 'Conversation' }).locator('.message[data-role="user"]').count()).toBe(3);
     expect(await page.getByRole('complementary', { name: 'Past chats' }).textContent()).toContain('Invent a new holiday.');
@@ -241,6 +253,130 @@ describe.runIf(ready)('the express example in Chromium', () => {
 
     expect(problems).toEqual([]);
   }, 150_000);
+
+  it('chats live in aiu\'s store: another browser sees them, and they survive a server restart', async () => {
+    const port = Number(new URL(base).port);
+    await stopExample();
+    await startExample(port);
+    // A new browser context: no localStorage, no cache — only what the server kept.
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const other = await context.newPage();
+    try {
+      await other.goto(`${base}/#/chat`);
+      const history = other.getByRole('complementary', { name: 'Past chats' });
+      await expect.poll(() => history.textContent(), { timeout: 10_000 }).toContain('Invent a new holiday.');
+      expect(await history.textContent()).toContain('What is the weather in San Francisco?');
+      await history.getByRole('button', { name: 'Invent a new holiday.' }).click();
+      const thread = other.getByRole('list', { name: 'Conversation' });
+      await expect.poll(() => thread.locator('.message[data-role="user"]').count()).toBe(3);
+      expect(await thread.locator('.message[data-role="user"] img').count()).toBe(1);
+      expect(await other.getByTestId('conversation-totals').textContent()).toMatch(/^3 replies/);
+
+      // Deleting asks first, and the chat is gone for everyone.
+      await other.getByRole('button', { name: 'Delete this chat' }).click();
+      await other.getByRole('button', { name: 'Delete this chat?' }).click();
+      await expect.poll(() => history.textContent()).not.toContain('Invent a new holiday.');
+      const listed = (await (await fetch(`${base}/api/aiu/conversations`)).json()) as { conversations: Array<{ title: string }> };
+      expect(listed.conversations.map((c) => c.title)).toEqual(['What is the weather in San Francisco?']);
+    } finally {
+      await context.close();
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('works from the keyboard alone, with a visible focus on every stop', async () => {
+    const keys = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const unseen = new Set<string>();
+    keys.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    /** Tabs until `target` has the focus (never the mouse), noting any stop on the way without a visible focus ring. */
+    const tabTo = async (target: ReturnType<Page['getByRole']>, max = 80) => {
+      for (let i = 0; i < max; i++) {
+        const here = await keys.evaluate(() => {
+          const active = document.activeElement as HTMLElement | null;
+          if (!active || active === document.body) return null;
+          const style = getComputedStyle(active);
+          const ring = (style.outlineStyle !== 'none' && style.outlineWidth !== '0px') || style.boxShadow !== 'none';
+          return { ring, name: `${active.tagName.toLowerCase()} "${(active.getAttribute('aria-label') ?? active.textContent ?? '').trim().slice(0, 40)}"` };
+        });
+        if (here && !here.ring) unseen.add(here.name);
+        if (await target.evaluate((node) => node === document.activeElement)) return;
+        await keys.keyboard.press('Tab');
+      }
+      throw new Error(`Tab never reached ${String(target)}`);
+    };
+    try {
+      // Keys: a provider key typed and saved with Enter (the rest of the walk calls the model with it).
+      await keys.goto(`${base}/#/keys`);
+      await tabTo(keys.getByLabel('API key'));
+      await keys.keyboard.type('sk-e2e-keyboard-key-00000000abcd');
+      await keys.keyboard.press('Enter');
+      await keys.getByText('Key saved.').waitFor();
+
+      await tabTo(keys.getByRole('link', { name: 'Chat' }));
+      await keys.keyboard.press('Enter');
+      await keys.getByRole('complementary', { name: 'Past chats' }).getByRole('button').nth(1).waitFor();
+
+      // Chat: a new chat, a model picked by typing and Enter, a prompt sent with Enter.
+      await tabTo(keys.getByRole('complementary', { name: 'Past chats' }).getByRole('button', { name: 'New chat' }).first());
+      await keys.keyboard.press('Enter');
+      await tabTo(keys.getByRole('combobox', { name: 'Model' }));
+      await keys.keyboard.press('Control+A');
+      await keys.keyboard.type('gpt-4o-mini');
+      await keys.getByRole('option').first().waitFor();
+      await keys.keyboard.press('ArrowDown');
+      await keys.keyboard.press('Enter');
+      expect(await keys.getByRole('combobox', { name: 'Model' }).inputValue()).toMatch(/GPT-4o mini/i);
+      await tabTo(keys.getByLabel('Message'));
+      await keys.keyboard.type('Invent a holiday, by keyboard.');
+      await keys.keyboard.press('Enter');
+      await expect.poll(() => keys.getByTestId('output').getAttribute('data-state'), { timeout: 15_000 }).toBe('done');
+      // Copy and Regenerate are reachable too.
+      await tabTo(keys.getByRole('button', { name: 'Regenerate' }));
+
+      // Pages are links in the tab order.
+      await tabTo(keys.getByRole('link', { name: 'Usage' }));
+      await keys.keyboard.press('Enter');
+      await expect.poll(() => keys.evaluate(() => location.hash)).toBe('#/usage');
+
+      // Usage: the metric from its select, a call's details opened and closed, focus back where it was.
+      await tabTo(keys.getByLabel('Show'));
+      await keys.keyboard.press('ArrowDown');
+      await expect.poll(() => keys.getByLabel('Show').inputValue()).not.toBe('cost');
+      const details = keys.getByRole('table', { name: 'Request log' }).getByRole('button', { name: /^Details/ }).first();
+      await details.waitFor();
+      await tabTo(details);
+      await keys.keyboard.press('Enter');
+      const drawer = keys.getByRole('dialog', { name: /^Call req_/ });
+      await drawer.getByTestId('log-detail').waitFor();
+      await keys.keyboard.press('Escape');
+      await expect.poll(() => drawer.count()).toBe(0);
+      expect(await details.evaluate((node) => node === document.activeElement)).toBe(true);
+
+      // Compare: a prompt, then the Compare button with Space.
+      await keys.goto(`${base}/#/compare`);
+      await tabTo(keys.getByLabel('Prompt'));
+      await keys.keyboard.type('Invent a holiday.');
+      await tabTo(keys.getByRole('button', { name: 'Compare' }));
+      await keys.keyboard.press('Space');
+      const columns = keys.locator('.compare-column');
+      await expect.poll(async () => (await columns.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-state')))).every((state) => state === 'done'), { timeout: 20_000 }).toBe(true);
+
+      // Keys: a client key made and dismissed without a pointer.
+      await keys.goto(`${base}/#/keys`);
+      await tabTo(keys.getByLabel('Name'));
+      await keys.keyboard.type('keyboard app');
+      await keys.keyboard.press('Enter');
+      await keys.getByLabel('New client key').waitFor();
+      await tabTo(keys.getByRole('button', { name: 'Done' }));
+      await keys.keyboard.press('Enter');
+      await expect.poll(() => keys.getByRole('row').filter({ hasText: 'keyboard app' }).count()).toBe(1);
+
+      expect([...unseen], 'focus stops without a visible focus ring').toEqual([]);
+    } finally {
+      await keys.close();
+    }
+    expect(problems).toEqual([]);
+  }, 90_000);
 
   it('fits 360 px: no page scrolls sideways', async () => {
     const narrow = await browser.newPage({ viewport: { width: 360, height: 780 } });

@@ -1,44 +1,113 @@
 'use client';
 import type { LogEntry } from '@aiu/core';
-import { StreamingOutput, useChat, type UIMessage, type UIPart, type UseChatResult } from '@aiu/react';
-import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
-import { type Conversation, formatUsd, type ReplyFacts, titleOf, useConversations } from './conversations';
+import { StreamingOutput, useChat, useConversation, type UIMessage, type UIPart, type UseChatResult } from '@aiu/react';
+import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { ConfirmButton } from './ConfirmButton';
+import { type Conversation, formatUsd, fromStored, type ReplyFacts, titleOf, toStored, useChatList } from './conversations';
 import { Markdown } from './Markdown';
 import { ModelPicker } from './ModelPicker';
 
 export function ChatPage() {
-  const store = useConversations();
-  const { active } = store;
+  const list = useChatList();
   return (
     <section aria-labelledby="chat-heading" className="chat-page">
       <aside className="history" aria-label="Past chats">
-        <button type="button" onClick={() => store.start(active.model)}>
+        <button type="button" onClick={list.start}>
           New chat
         </button>
+        {list.error ? <p className="error">Past chats could not be loaded: {list.error.message}</p> : null}
         <ul>
-          {store.conversations
-            .filter((c) => c.messages.length > 0 || c.id === active.id)
-            .map((c) => (
-              <li key={c.id}>
-                <button type="button" className="link" aria-current={c.id === active.id ? 'true' : undefined} onClick={() => store.select(c.id)}>
-                  {c.title}
-                </button>
-              </li>
-            ))}
+          {list.entries.map((c) => (
+            <li key={c.id}>
+              <button type="button" className="link" aria-current={c.id === list.active ? 'true' : undefined} onClick={() => list.select(c.id)}>
+                {c.title}
+              </button>
+            </li>
+          ))}
         </ul>
       </aside>
       {/* One thread per chat: switching remounts it with that chat's messages. */}
-      <Thread key={active.id} conversation={active} onChange={(change) => store.update(active.id, change)} />
+      {list.active ? (
+        <ThreadLoader key={list.active} id={list.active} draft={list.draft} save={list.save} onDelete={() => list.remove(list.active ?? '')} />
+      ) : (
+        <p className="muted thread">Loading chats…</p>
+      )}
     </section>
   );
 }
 
-interface ThreadProps {
-  conversation: Conversation;
-  onChange: (change: (c: Conversation) => Conversation) => void;
+type Save = ReturnType<typeof useChatList>['save'];
+
+/** A new chat starts empty; a stored one is read from the server first (once: it is this tab's from then on). */
+function ThreadLoader({ id, draft, save, onDelete }: { id: string; draft: Conversation | null; save: Save; onDelete: () => Promise<void> }) {
+  const [fresh] = useState(draft);
+  const stored = useConversation(fresh ? null : id);
+  if (fresh) return <Thread initial={fresh} version={0} save={save} onDelete={onDelete} />;
+  if (stored.error) {
+    return (
+      <p className="error thread" role="alert">
+        {stored.error.code === 'not_found' ? 'This chat is gone (deleted elsewhere).' : `This chat could not be loaded: ${stored.error.message}`}
+      </p>
+    );
+  }
+  if (!stored.conversation) return <p className="muted thread">Loading chat…</p>;
+  return <Thread initial={fromStored(stored.conversation)} version={stored.conversation.version} save={save} onDelete={onDelete} />;
 }
 
-function Thread({ conversation, onChange }: ThreadProps) {
+interface ThreadProps {
+  initial: Conversation;
+  /** The stored version this tab holds (0: not saved yet): a save over a newer one is refused, not lost. */
+  version: number;
+  save: Save;
+  onDelete: () => Promise<void>;
+}
+
+type Change = (c: Conversation) => Conversation;
+
+/**
+ * Saves the chat whenever it changes: one save in flight at a time, the latest state next (a burst
+ * of settings edits is one or two saves). Saves outlive the thread, so leaving mid-save loses nothing.
+ */
+function useSavedConversation(initial: Conversation, initialVersion: number, save: Save) {
+  const [conversation, setConversation] = useState(initial);
+  const [problem, setProblem] = useState<'conflict' | string | null>(null);
+  const [pending, setPending] = useState(false);
+  const version = useRef(initialVersion);
+  const next = useRef<Conversation | null>(null);
+  const saving = useRef(false);
+  // The list hands a new save function every render; the latest one is used, saves follow changes only.
+  const saveRef = useRef(save);
+  saveRef.current = save;
+
+  useEffect(() => {
+    // Nothing to save until the chat has changed, and an empty chat is not worth keeping.
+    if (conversation === initial || conversation.messages.length === 0) return;
+    next.current = conversation;
+    if (saving.current) return;
+    saving.current = true;
+    setPending(true);
+    void (async () => {
+      while (next.current) {
+        const latest = next.current;
+        next.current = null;
+        try {
+          version.current = (await saveRef.current(latest.id, toStored(latest), { version: version.current })).version;
+        } catch (error) {
+          next.current = null;
+          setProblem((error as { code?: string }).code === 'conflict' ? 'conflict' : (error as Error).message);
+        }
+      }
+      saving.current = false;
+      setPending(false);
+    })();
+  }, [conversation, initial]);
+
+  const onChange = useCallback((change: Change) => setConversation((c) => ({ ...change(c), updatedAt: Date.now() })), []);
+  return { conversation, onChange, problem, pending };
+}
+
+function Thread({ initial, version, save, onDelete }: ThreadProps) {
+  const { conversation, onChange, problem, pending: unsaved } = useSavedConversation(initial, version, save);
   const [model, setModel] = useState<string | null>(conversation.model);
   const [prompt, setPrompt] = useState('');
   const [files, setFiles] = useState<File[]>([]);
@@ -94,7 +163,29 @@ function Thread({ conversation, onChange }: ThreadProps) {
             {totals.replies} {totals.replies === 1 ? 'reply' : 'replies'} · {totals.tokens.toLocaleString()} tokens · {formatUsd(totals.cost)} spent
           </p>
         ) : null}
+        {conversation.messages.length ? (
+          <span className="thread-tools">
+            <span className="muted" data-testid="save-state" data-state={unsaved ? 'saving' : 'saved'}>
+              {unsaved ? 'Saving…' : 'Saved'}
+            </span>
+            <ConfirmButton label="Delete" what="this chat" onConfirm={onDelete} />
+          </span>
+        ) : null}
       </header>
+      {problem ? (
+        <p className="error" role="alert">
+          {problem === 'conflict' ? (
+            <>
+              This chat was changed in another tab or browser, so this tab stopped saving it.{' '}
+              <button type="button" className="link" onClick={() => window.location.reload()}>
+                Load the newer version
+              </button>
+            </>
+          ) : (
+            `This chat could not be saved: ${problem}`
+          )}
+        </p>
+      ) : null}
 
       <StreamingOutput source={chat}>
         {({ getContainerProps, getAnnouncerProps }) => (
@@ -284,7 +375,7 @@ function ReplyFooter({ message, facts, canRegenerate, onRegenerate }: { message:
  * When a reply ends, what it cost goes with the chat: from the stream's finish, or — for a reply
  * that was stopped, which never gets one — from the request log's (estimated) entry.
  */
-function useReplyFacts(chat: UseChatResult, model: string | null, onChange: ThreadProps['onChange']) {
+function useReplyFacts(chat: UseChatResult, model: string | null, onChange: (change: Change) => void) {
   const previous = useRef(chat.status);
   useEffect(() => {
     const was = previous.current;

@@ -2,6 +2,7 @@
 import type { CreatedClientKey } from '@aiu/core';
 import { ProviderKeyForm, useClientKeys, useProviderKeys } from '@aiu/react';
 import { type FormEvent, useState } from 'react';
+import { ConfirmButton } from './ConfirmButton';
 import { formatUsd } from './conversations';
 
 export function KeysPage({ demo }: { demo: boolean }) {
@@ -179,27 +180,5 @@ function ClientKeys() {
 </div>
       )}
     </section>
-  );
-}
-
-/** A destructive action asks once, inline: the first press arms it, the second does it. */
-function ConfirmButton({ label, what, onConfirm }: { label: string; what: string; onConfirm: () => Promise<unknown> }) {
-  const [armed, setArmed] = useState(false);
-  if (!armed) {
-    return (
-      <button type="button" className="secondary" onClick={() => setArmed(true)}>
-        {label} <span className="visually-hidden">{what}</span>
-      </button>
-    );
-  }
-  return (
-    <span className="confirm">
-      <button type="button" className="danger" autoFocus onClick={() => void onConfirm().finally(() => setArmed(false))}>
-        {`${label} ${what}?`}
-      </button>
-      <button type="button" className="secondary" onClick={() => setArmed(false)}>
-        Cancel
-      </button>
-    </span>
   );
 }

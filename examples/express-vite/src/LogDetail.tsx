@@ -9,6 +9,16 @@ export function LogDetail({ id, onClose }: { id: string; onClose: () => void }) 
   const [entry, setEntry] = useState<LogEntry | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  // Focus goes back to what opened the drawer (the row's Details button) when it closes: taken
+  // while rendering, before the modal makes the rest of the page inert.
+  const [opener] = useState(() => (typeof document === 'undefined' ? null : (document.activeElement as HTMLElement | null)));
+  useEffect(
+    () => () => {
+      if (opener?.isConnected) opener.focus();
+    },
+    [opener],
+  );
+
   useEffect(() => {
     dialog.current?.showModal?.();
     // A small read: let it finish, and ignore an answer that comes after the drawer moved on.

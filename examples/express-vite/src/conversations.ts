@@ -1,5 +1,5 @@
 import type { Cost, Usage } from '@aiu/core';
-import type { UIMessage } from '@aiu/react';
+import { type SaveConversationInput, type StoredConversation, type UIMessage, useConversations } from '@aiu/react';
 import { useCallback, useEffect, useState } from 'react';
 
 /** What one assistant reply cost, as the stream's finish (or, for a stopped one, the log) said. */
@@ -27,61 +27,93 @@ export interface Conversation {
   updatedAt: number;
 }
 
-const KEY = 'aiu-example:conversations';
 const ACTIVE = 'aiu-example:active-conversation';
 export const DEFAULT_MODEL = 'openai:gpt-4.1-nano';
-
-function read(): Conversation[] {
-  try {
-    const stored = JSON.parse(localStorage.getItem(KEY) ?? '[]') as Conversation[];
-    return Array.isArray(stored) ? stored : [];
-  } catch {
-    return [];
-  }
-}
 
 export function newConversation(model: string | null = DEFAULT_MODEL): Conversation {
   return { id: crypto.randomUUID(), title: 'New chat', model, system: '', temperature: null, messages: [], replies: {}, updatedAt: Date.now() };
 }
 
+/** The chat's settings and per-reply facts ride in the stored thread's metadata. */
+interface ChatMetadata {
+  system?: string;
+  temperature?: number | null;
+  tools?: boolean;
+  replies?: Record<string, ReplyFacts>;
+}
+
+export function fromStored(stored: StoredConversation): Conversation {
+  const meta = stored.metadata as ChatMetadata;
+  return {
+    id: stored.id,
+    title: stored.title,
+    model: stored.model,
+    system: typeof meta.system === 'string' ? meta.system : '',
+    temperature: typeof meta.temperature === 'number' ? meta.temperature : null,
+    tools: meta.tools === true,
+    messages: stored.messages,
+    replies: meta.replies && typeof meta.replies === 'object' ? meta.replies : {},
+    updatedAt: Date.parse(stored.updatedAt),
+  };
+}
+
+export function toStored(conversation: Conversation): SaveConversationInput {
+  const metadata: ChatMetadata = { system: conversation.system, temperature: conversation.temperature, tools: conversation.tools ?? false, replies: conversation.replies };
+  return { title: conversation.title, model: conversation.model, messages: conversation.messages, metadata: { ...metadata } };
+}
+
 /**
- * Past chats, kept in this browser's storage so they survive moving between pages and reloads.
- * (A server-side store would keep them across browsers too; the example keeps it simple.)
+ * Past chats, kept in aiu's own store (`/conversations`): they survive reloads, other browsers and
+ * a server restart. Only which chat is open stays in this browser. A new chat is saved once it has
+ * a message.
  */
-export function useConversations() {
-  const [conversations, setConversations] = useState<Conversation[]>(() => {
-    const stored = read();
-    return stored.length ? stored : [newConversation()];
-  });
-  const [activeId, setActiveId] = useState<string>(() => localStorage.getItem(ACTIVE) ?? conversations[0]?.id ?? '');
-  const active = conversations.find((c) => c.id === activeId) ?? conversations[0] ?? newConversation();
+export function useChatList() {
+  const stored = useConversations();
+  const [draft, setDraft] = useState<Conversation | null>(null);
+  const [activeId, setActiveId] = useState<string | null>(() => localStorage.getItem(ACTIVE));
+  const saved = stored.conversations;
+  const known = (id: string | null) => id !== null && (id === draft?.id || saved.some((c) => c.id === id));
+  // Until the list has loaded, nothing is open; then the remembered chat, the newest, or a new one.
+  const ready = !stored.isLoading;
+  const active = !ready ? null : known(activeId) ? activeId : (saved[0]?.id ?? draft?.id ?? null);
 
   useEffect(() => {
-    // Empty chats are not worth keeping.
-    localStorage.setItem(KEY, JSON.stringify(conversations.filter((c) => c.messages.length > 0)));
-  }, [conversations]);
+    if (ready && active === null) setDraft(newConversation());
+  }, [ready, active]);
   useEffect(() => {
-    localStorage.setItem(ACTIVE, active.id);
-  }, [active.id]);
+    if (active) localStorage.setItem(ACTIVE, active);
+  }, [active]);
 
-  const update = useCallback((id: string, change: (c: Conversation) => Conversation) => {
-    setConversations((all) => all.map((c) => (c.id === id ? { ...change(c), updatedAt: Date.now() } : c)));
-  }, []);
-
-  const start = useCallback((model: string | null) => {
-    const created = newConversation(model);
-    setConversations((all) => [created, ...all.filter((c) => c.messages.length > 0)]);
+  // A new chat starts on the model of the latest one.
+  const latestModel = saved[0]?.model;
+  const start = useCallback(() => {
+    const created = newConversation(latestModel ?? DEFAULT_MODEL);
+    setDraft(created);
     setActiveId(created.id);
-  }, []);
+  }, [latestModel]);
 
-  const remove = useCallback((id: string) => {
-    setConversations((all) => {
-      const rest = all.filter((c) => c.id !== id);
-      return rest.length ? rest : [newConversation()];
-    });
-  }, []);
+  const remove = useCallback(
+    async (id: string) => {
+      if (draft?.id === id) setDraft(null);
+      else await stored.remove(id);
+      setActiveId(null);
+    },
+    [draft, stored],
+  );
 
-  return { conversations: [...conversations].sort((a, b) => b.updatedAt - a.updatedAt), active, select: setActiveId, update, start, remove };
+  const entries = [...(draft && !saved.some((c) => c.id === draft.id) ? [{ id: draft.id, title: draft.title }] : []), ...saved.map((c) => ({ id: c.id, title: c.title }))];
+  return {
+    entries,
+    active,
+    /** The unsaved new chat, when that is the one open. */
+    draft: draft && draft.id === active && !saved.some((c) => c.id === draft.id) ? draft : null,
+    isLoading: stored.isLoading,
+    error: stored.error,
+    select: setActiveId,
+    start,
+    remove,
+    save: stored.save,
+  };
 }
 
 /** A chat's title: the start of its first prompt. */

@@ -78,7 +78,13 @@ export function useConversations(options: UseConversationsOptions = {}): UseConv
   const remove = useMutation(
     {
       mutationFn: (id: string) => deleteConversation(config, id),
-      onSuccess: (_nothing, id) => client.removeQueries({ queryKey: aiuKeys.conversation(id), exact: true }),
+      onSuccess: (_nothing, id) => {
+        client.removeQueries({ queryKey: aiuKeys.conversation(id), exact: true });
+        // Gone from every cached list at once, not after the refetch.
+        client.setQueriesData<ListData>({ queryKey: aiuKeys.conversations() }, (data) =>
+          data?.pages ? { ...data, pages: data.pages.map((page) => ({ ...page, conversations: page.conversations.filter((c) => c.id !== id) })) } : data,
+        );
+      },
       onSettled: invalidateList,
     },
     client,

@@ -253,6 +253,22 @@ const RECORDED_JSON: Partial<Record<WireFormat, string>> = {
   anthropic: 'anthropic/anthropic-json-output-format.1',
 };
 
+/** A Chat Completions recording whose reply streams its reasoning (`reasoning_content`). */
+const RECORDED_REASONING = 'openai-compatible/xai-text';
+
+/**
+ * Model families that reason before they answer (OpenAI's o-series and GPT-5, DeepSeek's reasoner,
+ * Grok's mini and reasoning models, Magistral, QwQ, "thinking" variants): a demo of one should show
+ * reasoning even though only Grok's was recorded.
+ */
+const REASONING_MODEL = /^(?:o\d|gpt-5|deepseek-reasoner|grok-3-mini|grok-4(?!.*non-reasoning)|magistral|qwq)|reasoning|thinking/i;
+
+/** A request for a reasoning model, or one that asks for reasoning. */
+function wantsReasoning(body: Record<string, unknown> | null): boolean {
+  if (body?.reasoning_effort !== undefined || body?.reasoning !== undefined) return true;
+  return typeof body?.model === 'string' && REASONING_MODEL.test(body.model);
+}
+
 /** The tools a request offers, by name, in each wire's shape. */
 function offeredTools(body: Record<string, unknown> | null): Set<string> {
   const names = new Set<string>();
@@ -300,6 +316,7 @@ function recordedFor(record: RecordedRequest, format: WireFormat, fixture: (name
     });
     if (match) return match;
   }
+  if (format === 'openai' && wantsReasoning(body)) return RECORDED_REASONING;
   const wantsJson = body?.response_format !== undefined || body?.output_config !== undefined || (body?.generationConfig as { responseMimeType?: unknown } | undefined)?.responseMimeType === 'application/json';
   const json = RECORDED_JSON[format];
   if (wantsJson && json && (streamed ? fixture(json).chunks : fixture(json).json)) return json;

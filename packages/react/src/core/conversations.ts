@@ -25,6 +25,9 @@ export interface SaveConversationOptions {
 /** A stored thread with its messages as `useChat` takes them (`initialMessages`). */
 export type StoredConversation = Omit<Conversation, 'messages'> & { messages: UIMessage[] };
 
+/** Below browsers' 64 kB keepalive budget (counted in bytes; a character may be several). */
+const KEEPALIVE_MAX_CHARS = 16_000;
+
 const path = (id: string) => `/conversations/${encodeURIComponent(id)}`;
 
 export function fetchConversation(config: AiuConfig, id: string): Promise<StoredConversation> {
@@ -36,10 +39,13 @@ export function saveConversation(config: AiuConfig, id: string | undefined, inpu
   const headers: Record<string, string> = {};
   if (options.version === 0) headers['if-none-match'] = '*';
   else if (options.version !== undefined) headers['if-match'] = `"${options.version}"`;
+  const bodyText = JSON.stringify(input);
   return fetchJson(config, id === undefined ? '/conversations' : path(id), ConversationSummarySchema, {
     method: id === undefined ? 'POST' : 'PUT',
-    body: input,
+    bodyText,
     headers,
+    // A save that leaves as the page reloads or closes still lands, when it is small enough to.
+    keepalive: bodyText.length < KEEPALIVE_MAX_CHARS,
   });
 }
 

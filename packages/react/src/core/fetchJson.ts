@@ -23,6 +23,10 @@ interface RequestOptions {
   signal?: AbortSignal;
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
+  /** The body already as JSON text (so a caller that measured it does not serialise it twice). */
+  bodyText?: string;
+  /** Let the request finish after the page is left (browsers allow it for bodies up to 64 kB in all). */
+  keepalive?: boolean;
   /** This request's own headers (`If-Match`…), over the provider's. */
   headers?: Record<string, string>;
 }
@@ -30,12 +34,14 @@ interface RequestOptions {
 /** Calls an aiu route; a non-2xx answer becomes an AiuRequestError with the server's code. */
 export async function request(config: AiuConfig, route: string, options: RequestOptions = {}): Promise<Response> {
   const headers = typeof config.headers === 'function' ? config.headers() : config.headers;
+  const body = options.bodyText ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   let response: Response;
   try {
     response = await (config.fetch ?? fetch)(routeUrl(config.baseUrl, route, options.query), {
       method: options.method ?? 'GET',
-      headers: { accept: 'application/json', ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...headers, ...options.headers },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers, ...options.headers },
+      ...(body === undefined ? {} : { body }),
+      ...(options.keepalive ? { keepalive: true } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {

@@ -27,3 +27,24 @@ describe('startFakeUpstream: which recording answers a request that offers tools
     expect((await ask('What is the Weather in Berlin?')).choices[0]?.message.tool_calls?.[0]?.function.name).toBe('weather');
   });
 });
+
+describe('startFakeUpstream: a reasoning model gets a recording with reasoning', () => {
+  const chat = (body: Record<string, unknown>) =>
+    fetch(`${upstream?.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'Say a word.' }], ...body }),
+    }).then((response) => response.json() as Promise<{ choices: Array<{ message: { content: string; reasoning_content?: string } }> }>);
+
+  it('by the model asked for, or by a request that asks for reasoning; other models get plain text', async () => {
+    upstream = await startFakeUpstream();
+    for (const model of ['o4-mini', 'gpt-5-mini', 'deepseek-reasoner', 'grok-4-fast-reasoning', 'magistral-small-latest']) {
+      expect((await chat({ model })).choices[0]?.message.reasoning_content, model).toMatch(/\w+/);
+    }
+    expect((await chat({ model: 'gpt-4.1-nano', reasoning_effort: 'low' })).choices[0]?.message.reasoning_content).toMatch(/\w+/);
+    for (const model of ['gpt-4.1-nano', 'gpt-4o-mini', 'mistral-small-latest']) {
+      expect((await chat({ model })).choices[0]?.message.reasoning_content, model).toBeUndefined();
+    }
+  });
+
+});
