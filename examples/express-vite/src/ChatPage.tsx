@@ -15,7 +15,11 @@ export function ChatPage() {
         <button type="button" onClick={list.start}>
           New chat
         </button>
-        {list.error ? <p className="error">Past chats could not be loaded: {list.error.message}</p> : null}
+        {list.error ? (
+          <p className="error">
+            {list.error.code === 'forbidden' ? 'Chats are not kept: this server does not let the page store them.' : `Past chats could not be loaded: ${list.error.message}`}
+          </p>
+        ) : null}
         <ul>
           {list.entries.map((c) => (
             <li key={c.id}>
@@ -94,7 +98,8 @@ function useSavedConversation(initial: Conversation, initialVersion: number, sav
           version.current = (await saveRef.current(latest.id, toStored(latest), { version: version.current })).version;
         } catch (error) {
           next.current = null;
-          setProblem((error as { code?: string }).code === 'conflict' ? 'conflict' : (error as Error).message);
+          const code = (error as { code?: string }).code;
+          setProblem(code === 'conflict' ? 'conflict' : code === 'forbidden' ? 'This chat is not saved: this server does not let the page store chats.' : `This chat could not be saved: ${(error as Error).message}`);
         }
       }
       saving.current = false;
@@ -182,7 +187,7 @@ function Thread({ initial, version, save, onDelete }: ThreadProps) {
               </button>
             </>
           ) : (
-            `This chat could not be saved: ${problem}`
+            problem
           )}
         </p>
       ) : null}

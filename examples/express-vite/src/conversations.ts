@@ -70,7 +70,8 @@ export function toStored(conversation: Conversation): SaveConversationInput {
 export function useChatList() {
   const stored = useConversations();
   const [draft, setDraft] = useState<Conversation | null>(null);
-  const [activeId, setActiveId] = useState<string | null>(() => localStorage.getItem(ACTIVE));
+  // Read in the browser only (Next renders this page on the server first).
+  const [activeId, setActiveId] = useState<string | null>(() => (typeof window === 'undefined' ? null : localStorage.getItem(ACTIVE)));
   const saved = stored.conversations;
   const known = (id: string | null) => id !== null && (id === draft?.id || saved.some((c) => c.id === id));
   // Until the list has loaded, nothing is open; then the remembered chat, the newest, or a new one.

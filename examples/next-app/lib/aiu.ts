@@ -1,4 +1,5 @@
 import { type Aiu, createAiu, type ProvidersOption } from '@aiu/server';
+import { sqliteStore } from '@aiu/server/sqlite';
 // @ts-expect-error — the Express example's tools are plain JavaScript, shared as its pages are.
 import { exampleTools } from '../../express-vite/tools.js';
 
@@ -23,15 +24,24 @@ async function demoProviders(): Promise<ProvidersOption> {
 }
 
 /**
+ * Next has no socket address, so the guarded routes (keys, the log, usage, saved chats) need
+ * `authorize`: here, allowed in development, and under `next start` only with AIU_EXAMPLE_OPEN=1 —
+ * for trying it on your own machine, never on a server others can reach (a real app decides from
+ * its own session: who is signed in, as whom).
+ */
+const openToAll = () => process.env.NODE_ENV !== 'production' || process.env.AIU_EXAMPLE_OPEN === '1';
+
+/**
  * One aiu per server process, created on the first request (Next evaluates route modules
  * while it builds; production settings are checked when it serves). Keys: OPENAI_API_KEY
- * etc., or stored through the Keys page. Next has no socket address, so the key routes
- * need `authorize`: here, allowed in development only.
+ * etc., or stored through the Keys page.
  */
 export function getAiu(): Promise<Aiu> {
   globalForAiu.aiu ??= (async () => {
     const providers = isDemo() ? await demoProviders() : undefined;
-    return createAiu({ authorize: () => process.env.NODE_ENV !== 'production', tools: exampleTools, ...(providers ? { providers } : {}) });
+    // The embedded default, at a path of your choosing (AIU_DB_PATH).
+    const store = sqliteStore({ path: process.env.AIU_DB_PATH ?? '.aiu/aiu.db' });
+    return createAiu({ store, authorize: openToAll, tools: exampleTools, ...(providers ? { providers } : {}) });
   })();
   globalForAiu.aiu.catch(() => (globalForAiu.aiu = undefined));
   return globalForAiu.aiu;

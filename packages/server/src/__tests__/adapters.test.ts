@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { toExpress } from '../express';
 import { toNextHandler } from '../next';
 import { toNodeListener } from '../node';
+import { createAiu } from '../createAiu';
+import { memoryStore } from '../stores/memory';
 import { createRig, deltaText, fixtureStreamText, parseSse, type TestRig } from '../../test/helpers';
 
 const chunks = loadFixture('openai/openai-text').chunks ?? [];
@@ -158,6 +160,20 @@ describe('toNextHandler', () => {
     expect(deltaText(parseSse(await response.text()))).toBe(fixtureStreamText(chunks));
     const health = await fetch(`${base}/api/aiu/health`);
     expect(((await health.json()) as { status: string }).status).toBe('ok');
+  });
+
+  it('answers every method aiu routes: PUT saves a conversation, DELETE removes it', async () => {
+    rig = await createRig();
+    const handlers = toNextHandler(rig.aiu);
+    expect(Object.keys(handlers).sort()).toEqual(['DELETE', 'GET', 'HEAD', 'POST', 'PUT']);
+    const context = { params: Promise.resolve({ path: ['conversations', 'next-1'] }) };
+    const thread = { messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }] };
+    // Next's requests carry no socket address: the conversation routes need authorize, as in production.
+    const guarded = toNextHandler(createAiu({ store: memoryStore(), env: {}, logger: { warn() {} }, keyring: false, authorize: () => true }));
+    const saved = await guarded.PUT(new Request('http://localhost/api/aiu/conversations/next-1', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(thread) }), context);
+    expect(saved.status).toBe(201);
+    expect((await guarded.GET(new Request('http://localhost/api/aiu/conversations/next-1'), context)).status).toBe(200);
+    expect((await guarded.DELETE(new Request('http://localhost/api/aiu/conversations/next-1', { method: 'DELETE' }), context)).status).toBe(204);
   });
 
   it('falls back to suffix routing when called without route params', async () => {

@@ -9,7 +9,7 @@ export interface NextRouteContext {
 export type NextRouteHandler = (request: Request, context: NextRouteContext) => Promise<Response>;
 
 /**
- * `export const { GET, POST, DELETE } = toNextHandler(aiu)` in
+ * `export const { GET, POST, PUT, DELETE } = toNextHandler(aiu)` in
  * `app/api/aiu/[...path]/route.ts`. The catch-all segment names the route; the
  * request's own signal (aborted by Next when the client leaves) goes upstream.
  *
@@ -21,7 +21,7 @@ export type NextRouteHandler = (request: Request, context: NextRouteContext) => 
  */
 export function toNextHandler(
   source: Aiu | (() => Aiu | Promise<Aiu>),
-): { GET: NextRouteHandler; POST: NextRouteHandler; DELETE: NextRouteHandler; HEAD: NextRouteHandler } {
+): { GET: NextRouteHandler; POST: NextRouteHandler; PUT: NextRouteHandler; DELETE: NextRouteHandler; HEAD: NextRouteHandler } {
   let instance: Aiu | Promise<Aiu> | undefined = typeof source === 'function' ? undefined : source;
   const handle: NextRouteHandler = async (request, context) => {
     if (!instance) {
@@ -36,5 +36,5 @@ export function toNextHandler(
     if (segments) return aiu.handleRoute(request, `/${segments.map(encodeURIComponent).join('/')}`);
     return aiu.handler(request);
   };
-  return { GET: handle, POST: handle, DELETE: handle, HEAD: handle };
+  return { GET: handle, POST: handle, PUT: handle, DELETE: handle, HEAD: handle };
 }

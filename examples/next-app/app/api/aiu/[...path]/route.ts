@@ -3,4 +3,4 @@ import { getAiu } from '../../../../lib/aiu';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
-export const { GET, POST, DELETE } = toNextHandler(getAiu);
+export const { GET, POST, PUT, DELETE } = toNextHandler(getAiu);
