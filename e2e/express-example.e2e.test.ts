@@ -3,7 +3,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { sqliteStore } from '@aiu/server/sqlite';
 import { startFakeUpstream, type FakeUpstream } from '@aiu/testing';
@@ -12,7 +11,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error — the example's app is plain JavaScript, as users would copy it.
 import { createApp } from '../examples/express-vite/app.js';
-import { chromiumAvailable, launch } from './browser';
+import { axeViolations, chromiumAvailable, launch } from './browser';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const example = join(here, '../examples/express-vite');
@@ -81,18 +80,6 @@ afterAll(async () => {
   await stopExample();
   await upstream?.close();
 });
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-/** axe on the page as it is now; every violation, by rule and the first node it hit. */
-async function axeViolations(target: Page): Promise<string[]> {
-  await target.addScriptTag({ path: AXE });
-  return target.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((violation) => `${violation.id} at ${JSON.stringify(violation.nodes[0]?.target)}`);
-  });
-}
 
 async function checkPage(name: string): Promise<void> {
   expect(await axeViolations(page), name).toEqual([]);

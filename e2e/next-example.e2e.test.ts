@@ -4,10 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launch } from './browser';
+import { axeViolations, chromiumAvailable, launch } from './browser';
 
 /** The Next example as `next start` serves it, with no provider key anywhere: demo mode. */
 const app = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'next-app');
@@ -55,17 +54,6 @@ afterAll(async () => {
 
 const ready = chromiumAvailable();
 let browser: Browser | undefined;
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-async function axeViolations(target: Page): Promise<string[]> {
-  await target.addScriptTag({ path: AXE });
-  return target.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((violation) => `${violation.id} at ${JSON.stringify(violation.nodes[0]?.target)}`);
-  });
-}
-
 describe('the Next example without a provider key', () => {
   it('says it is in demo mode on every page, and its default model answers', async () => {
     expect(await (await fetch(`${base}/api/dashboard`)).json()).toEqual({ demo: true });
