@@ -38,7 +38,7 @@ beforeAll(async () => {
   await startExample(0);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => {
@@ -246,7 +246,7 @@ describe.runIf(ready)('the express example in Chromium', () => {
     await stopExample();
     await startExample(port);
     // A new browser context: no localStorage, no cache — only what the server kept.
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const other = await context.newPage();
     try {
       await other.goto(`${base}/#/chat`);
@@ -272,7 +272,7 @@ describe.runIf(ready)('the express example in Chromium', () => {
   }, 60_000);
 
   it('works from the keyboard alone, with a visible focus on every stop', async () => {
-    const keys = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const keys = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const unseen = new Set<string>();
     keys.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     /** Tabs until `target` has the focus (never the mouse), noting any stop on the way without a visible focus ring. */
