@@ -109,9 +109,11 @@ describe.runIf(ready)('the express example in Chromium', () => {
     await page.getByRole('button', { name: 'Create client key' }).click();
     const secret = await page.getByLabel('New client key').inputValue();
     expect(secret).toMatch(/^aiu_/);
-    await checkPage('keys');
+    // The throwaway secret is in this screenshot only, never in the docs' one (taken after Done).
+    await checkPage('keys-created');
     await page.getByRole('button', { name: 'Done' }).click();
     expect(await page.content()).not.toContain(secret);
+    await checkPage('keys');
 
     // The client key, as any OpenAI SDK would use it: limited, logged and priced like the rest.
     const { default: OpenAI } = await import('openai');

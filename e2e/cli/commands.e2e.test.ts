@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { ClientKeyListSchema, CreatedClientKeySchema, KeySummarySchema, LogPageSchema, ModelListSchema, ProviderListSchema, UsageReportSchema } from '@aiu/core';
 import { startFakeUpstream, type FakeUpstream } from '@aiu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANSI, aiu, ensureBuilt, finished, spawnAiu, tempDir, waitForLine } from './cli';
+import { spawn } from 'node:child_process';
+import { ANSI, aiu, BIN, childEnv, ensureBuilt, finished, spawnAiu, tempDir, waitForLine } from './cli';
 
 /**
  * The built `aiu` in child processes, against the fake upstream's recordings and a SQLite file
@@ -210,6 +211,20 @@ describe('aiu models', () => {
     expect(table.stdout.split('\n').filter((line) => line.startsWith('openai:')).length).toBe(list.models.length);
     const embed = ModelListSchema.parse(json((await run(['models', '--kind', 'embed', '--json'])).stdout));
     expect(embed.models.every((model) => model.kind === 'embed')).toBe(true);
+  });
+});
+
+describe('output to a pipe', () => {
+  it('is whole when the reader is slow: the process exits only once stdout has drained', async () => {
+    // A pipe takes 64 kB; the rest (the list is ~200 kB) waits in the process. Read nothing for a while, then all of it.
+    const child = spawn(process.execPath, [BIN, 'models', '--json'], { cwd: dir, env: childEnv(dir, env), stdio: ['ignore', 'pipe', 'inherit'] });
+    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    expect(await closed).toBe(0);
+    expect(stdout.length).toBeGreaterThan(128 * 1024);
+    expect(ModelListSchema.parse(json(stdout)).models.length).toBeGreaterThan(100);
   });
 });
 
