@@ -35,7 +35,6 @@ import { estimateInputTokens } from './estimate';
 import { firstToAnswer } from './fallback';
 import type { ServerTools } from './serverTools';
 import { type Target, targetIdsOf } from './target';
-import { KeptText } from '../util/keptText';
 
 export interface ChatRuntime extends CallRuntime {
   guards: Guards;
@@ -64,36 +63,20 @@ class StepEvents {
 
 /** What one model step has made so far: what the next step's assistant turn and a JSON answer need. A class for the same reason. */
 class StepState implements StepOutput {
-  private readonly answer = new KeptText();
-  private readonly thoughts: Array<{ text: KeptText; providerMetadata?: ProviderMetadata | undefined }> = [];
+  text = '';
+  reasoning: Array<{ text: string; providerMetadata?: ProviderMetadata | undefined }> = [];
   toolCalls: ToolCallPart[] = [];
   finishReason: FinishReason = 'other';
   /** Server-tool calls whose `tool-call` event waits for `needsApproval` to be decided. */
   held: ToolCallPart[] = [];
 
-  get text(): string {
-    return this.answer.toString();
-  }
-
-  addText(text: string): void {
-    this.answer.append(text);
-  }
-
-  get reasoning(): Array<{ text: string; providerMetadata?: ProviderMetadata | undefined }> {
-    return this.thoughts.map(({ text, providerMetadata }) => ({ text: text.toString(), ...(providerMetadata ? { providerMetadata } : {}) }));
-  }
-
   addReasoning(text: string, providerMetadata: ProviderMetadata | undefined): void {
-    const last = this.thoughts[this.thoughts.length - 1];
+    const last = this.reasoning[this.reasoning.length - 1];
     // Pieces of one thought join up; a signature closes the thought it came with.
     if (last && !last.providerMetadata) {
-      last.text.append(text);
+      last.text += text;
       if (providerMetadata) last.providerMetadata = providerMetadata;
-    } else if (text || providerMetadata) {
-      const kept = new KeptText();
-      kept.append(text);
-      this.thoughts.push({ text: kept, ...(providerMetadata ? { providerMetadata } : {}) });
-    }
+    } else if (text || providerMetadata) this.reasoning.push({ text, ...(providerMetadata ? { providerMetadata } : {}) });
   }
 }
 
@@ -416,7 +399,7 @@ export class ChatCall implements CallScope {
       switch (event.type) {
         case 'text':
           recorder.generated(event.text);
-          step.addText(event.text);
+          step.text += event.text;
           if (mode === 'stream') out.push({ type: 'delta', text: event.text });
           break;
         case 'reasoning':
