@@ -395,16 +395,21 @@ export class ChatCall implements CallScope {
   private translate(batch: readonly ProviderEvent[], step: StepState, stepNumber: number, mode: Mode): ChatEvent[] {
     const recorder = this.recorder;
     const out: ChatEvent[] = mode === 'json' ? NO_EVENTS : [];
+    // A streamed answer's text is sent on as it comes; the step keeps it only for a JSON result or
+    // the next turn of a tool loop. Kept, its pieces hold the decoded network chunks they were cut
+    // from for the whole stream, and under 50 streams V8 then pretenured those chunks: a plain stream
+    // cost 1.5× its CPU in full collections (ARCHITECTURE.md, "Pretenuring").
+    const keeps = mode === 'json' || this.stepwise;
     for (const event of batch) {
       switch (event.type) {
         case 'text':
           recorder.generated(event.text);
-          step.text += event.text;
+          if (keeps) step.text += event.text;
           if (mode === 'stream') out.push({ type: 'delta', text: event.text });
           break;
         case 'reasoning':
           recorder.generated(event.text);
-          step.addReasoning(event.text, event.providerMetadata);
+          if (keeps) step.addReasoning(event.text, event.providerMetadata);
           if (mode === 'stream') out.push(event.providerMetadata ? { type: 'reasoning', text: event.text, providerMetadata: event.providerMetadata } : { type: 'reasoning', text: event.text });
           break;
         case 'tool-input-start':
