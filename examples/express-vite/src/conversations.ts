@@ -35,12 +35,12 @@ export function newConversation(model: string | null = DEFAULT_MODEL): Conversat
 }
 
 /** The chat's settings and per-reply facts ride in the stored thread's metadata. */
-interface ChatMetadata {
+type ChatMetadata = {
   system?: string;
   temperature?: number | null;
   tools?: boolean;
   replies?: Record<string, ReplyFacts>;
-}
+};
 
 export function fromStored(stored: StoredConversation): Conversation {
   const meta = stored.metadata as ChatMetadata;
@@ -59,7 +59,7 @@ export function fromStored(stored: StoredConversation): Conversation {
 
 export function toStored(conversation: Conversation): SaveConversationInput {
   const metadata: ChatMetadata = { system: conversation.system, temperature: conversation.temperature, tools: conversation.tools ?? false, replies: conversation.replies };
-  return { title: conversation.title, model: conversation.model, messages: conversation.messages, metadata: { ...metadata } };
+  return { title: conversation.title, model: conversation.model, messages: conversation.messages, metadata };
 }
 
 /**

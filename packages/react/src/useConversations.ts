@@ -55,15 +55,18 @@ export function useConversations(options: UseConversationsOptions = {}): UseConv
     client,
   );
 
+  /** Every cached list without the thread `id`, then (for a save) with `top` first: at once, before the refetch. */
+  const updateLists = (id: string, top?: ConversationSummary) =>
+    client.setQueriesData<ListData>({ queryKey: aiuKeys.conversations() }, (data) => {
+      if (!data?.pages) return data;
+      const pages = data.pages.map((page) => ({ ...page, conversations: page.conversations.filter((c) => c.id !== id) }));
+      const [first, ...rest] = pages;
+      return { ...data, pages: top && first ? [{ ...first, conversations: [top, ...first.conversations] }, ...rest] : pages };
+    });
   const remember = (input: SaveConversationInput, summary: ConversationSummary) => {
     const stored: StoredConversation = { ...summary, messages: [...input.messages], metadata: input.metadata ?? {} };
     client.setQueryData(aiuKeys.conversation(summary.id), stored);
-    // The saved thread moves to the top of every cached list at once; the refetch confirms it.
-    client.setQueriesData<ListData>({ queryKey: aiuKeys.conversations() }, (data) => {
-      if (!data?.pages) return data;
-      const [first, ...rest] = data.pages.map((page) => ({ ...page, conversations: page.conversations.filter((c) => c.id !== summary.id) }));
-      return first ? { ...data, pages: [{ ...first, conversations: [summary, ...first.conversations] }, ...rest] } : data;
-    });
+    updateLists(summary.id, summary);
   };
   const invalidateList = () => client.invalidateQueries({ queryKey: aiuKeys.conversations() });
 
@@ -80,10 +83,7 @@ export function useConversations(options: UseConversationsOptions = {}): UseConv
       mutationFn: (id: string) => deleteConversation(config, id),
       onSuccess: (_nothing, id) => {
         client.removeQueries({ queryKey: aiuKeys.conversation(id), exact: true });
-        // Gone from every cached list at once, not after the refetch.
-        client.setQueriesData<ListData>({ queryKey: aiuKeys.conversations() }, (data) =>
-          data?.pages ? { ...data, pages: data.pages.map((page) => ({ ...page, conversations: page.conversations.filter((c) => c.id !== id) })) } : data,
-        );
+        updateLists(id);
       },
       onSettled: invalidateList,
     },

@@ -1,4 +1,4 @@
-import { toBase64 } from '../keyring/crypto';
+import { randomBase64Url } from '../util/base64url';
 
 /**
  * Client-key secrets: `aiu_` + 32 random bytes in base64url, kept only as SHA-256. A secret with
@@ -8,7 +8,7 @@ import { toBase64 } from '../keyring/crypto';
 export const CLIENT_KEY_PREFIX = 'aiu_';
 
 export function newClientKeySecret(): string {
-  return CLIENT_KEY_PREFIX + toBase64(crypto.getRandomValues(new Uint8Array(32))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return CLIENT_KEY_PREFIX + randomBase64Url(32);
 }
 
 /** `aiu_` + 43 base64url characters: anything else is not one of ours and never reaches the store. */

@@ -9,7 +9,8 @@ import {
   type SaveConversationRequest,
   SaveConversationRequestSchema,
 } from '@aiu/core';
-import type { ConversationRow, ConversationStore, ConversationSummaryRow } from '../conversations/types';
+import type { ConversationStore, ConversationSummaryRow } from '../conversations/types';
+import { randomBase64Url } from '../util/base64url';
 import { ownerOf } from '../keyring/resolve';
 import { type AiuAction, requireGuardedAccess } from './access';
 import { parseOrThrow, readJson } from './body';
@@ -49,7 +50,7 @@ export async function createConversationRoute(request: Request, _params: Params,
   // Who may write is settled before a byte of the body is read.
   const store = await conversationsOf(request, ctx, 'conversations:write');
   const body = await readJson(request, SaveConversationRequestSchema, ctx.maxChatBodyBytes, 'maxChatBodyBytes');
-  return save(store, ctx, `conv_${randomId()}`, body, 0, 201);
+  return save(store, ctx, `conv_${randomBase64Url(12)}`, body, 0, 201);
 }
 
 /**
@@ -131,7 +132,7 @@ function expectedVersion(request: Request): number | undefined {
 
 const etagOf = (version: number) => `"${version}"`;
 
-function toSummary(row: ConversationSummaryRow | ConversationRow): ConversationSummary {
+function toSummary(row: ConversationSummaryRow): ConversationSummary {
   return {
     id: row.id,
     title: row.title,
@@ -152,9 +153,4 @@ function titleOf(messages: SaveConversationRequest['messages']): string {
     .replace(/\s+/g, ' ')
     .trim();
   return text.length > 80 ? `${text.slice(0, 79)}…` : text || 'New chat';
-}
-
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }

@@ -6,6 +6,7 @@ import { parseOrThrow } from './body';
 import type { RouteContext } from './context';
 import { type ReadScope, readScope } from './scope';
 import { json } from './respond';
+import { toBase64Url } from '../util/base64url';
 
 export async function logsRoute(request: Request, _params: Record<string, string>, ctx: RouteContext): Promise<Response> {
   const params = Object.fromEntries(new URL(request.url).searchParams);
@@ -61,7 +62,7 @@ export function logFilter(query: LogQuery, scope: ReadScope, caller: Identity): 
 
 /** Opaque to clients; (time, id) inside, so paging never skips or repeats while rows arrive. */
 export function encodeCursor(time: number, id: string): string {
-  return btoa(JSON.stringify([time, id])).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return toBase64Url(btoa(JSON.stringify([time, id])));
 }
 
 export function decodeCursor(cursor: string): { time: number; id: string } {
