@@ -177,7 +177,9 @@ describe.runIf(ready)('the express example in Chromium', () => {
     const sent = JSON.stringify(upstream.requests.at(-1)?.body);
     expect(sent).toContain('data:image/png;base64,iVBORw0KGgo');
 
-    // A reload keeps the conversation (and its title in the list of past chats), once it says it is saved.
+    // A reload keeps the conversation (and its title in the list of past chats), once it says it is
+    // saved: the reply's cost is in the chat (its last change), and the server has that.
+    await expect.poll(() => page.getByTestId('reply-usage').count()).toBe(3);
     await expect.poll(() => page.getByTestId('save-state').getAttribute('data-state')).toBe('saved');
     await reload();
     await expect.poll(() => page.getByRole('list', { name: 'Conversation' }).locator('.message[data-role="user"]').count()).toBe(3);

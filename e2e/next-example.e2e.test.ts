@@ -125,6 +125,7 @@ describe.runIf(ready)('the Next example in Chromium', () => {
     expect(await reasoning.count()).toBe(1);
     await reasoning.locator('summary').click();
     expect((await reasoning.textContent())?.length).toBeGreaterThan(100);
+    await expect.poll(() => page.getByTestId('reply-usage').count()).toBe(1);
     await expect.poll(() => page.getByTestId('save-state').getAttribute('data-state')).toBe('saved');
 
     // Reloaded, both chats are there (kept in aiu's store through the Next route).

@@ -75,7 +75,8 @@ type Change = (c: Conversation) => Conversation;
 function useSavedConversation(initial: Conversation, initialVersion: number, save: Save) {
   const [conversation, setConversation] = useState(initial);
   const [problem, setProblem] = useState<'conflict' | string | null>(null);
-  const [pending, setPending] = useState(false);
+  // The last state the server has: the chat is unsaved from the moment it changes until then.
+  const [acknowledged, setAcknowledged] = useState(initial);
   const version = useRef(initialVersion);
   const next = useRef<Conversation | null>(null);
   const saving = useRef(false);
@@ -89,13 +90,13 @@ function useSavedConversation(initial: Conversation, initialVersion: number, sav
     next.current = conversation;
     if (saving.current) return;
     saving.current = true;
-    setPending(true);
     void (async () => {
       while (next.current) {
         const latest = next.current;
         next.current = null;
         try {
           version.current = (await saveRef.current(latest.id, toStored(latest), { version: version.current })).version;
+          setAcknowledged(latest);
         } catch (error) {
           next.current = null;
           const code = (error as { code?: string }).code;
@@ -103,11 +104,11 @@ function useSavedConversation(initial: Conversation, initialVersion: number, sav
         }
       }
       saving.current = false;
-      setPending(false);
     })();
   }, [conversation, initial]);
 
   const onChange = useCallback((change: Change) => setConversation((c) => ({ ...change(c), updatedAt: Date.now() })), []);
+  const pending = problem === null && conversation !== acknowledged && conversation.messages.length > 0;
   return { conversation, onChange, problem, pending };
 }
 
