@@ -1,10 +1,12 @@
-// `pnpm bench:ab --base <git ref> [--head <git ref>]`: two builds in one run (head defaults to HEAD).
+// `pnpm bench:ab --base <git ref> [--head <git ref>[,<git ref>…]]`: builds in one run (head defaults to HEAD).
 // Both servers run at once (same upstream, same load generator, same core); paired rounds alternate
 // which goes first, and each figure is the median over pairs of B/A — how a change is checked
 // against "within 5% of before" on a machine whose absolute figures swing ±20% between runs.
 //
 //   --base <ref>, --head <ref>   what to compare (each built in a git worktree under /tmp; commit first:
-//                       the same code run from the working tree measured ~7% apart from a worktree copy)
+//                       the same code run from the working tree measured ~7% apart from a worktree copy).
+//                       Several heads (comma-separated) bisect a regression in one run: every round
+//                       measures all of them in a rotating order and each is reported against the base.
 //   --target node|express   the aiu mount to measure (default node)
 //   --modes json1,json50,stream1,stream50   (default json50,stream1)
 //   --pairs N           rounds per mode (default 12), --round-ms (default 2000)
@@ -51,15 +53,18 @@ function modeOf(name: string): { stream: boolean; connections: number } {
   return { stream: match[1] === 'stream', connections: Number(match[2]) };
 }
 
-const dirs = { A: prepare(baseRef, 'a'), B: prepare(headRef, 'b') };
+const headRefs = headRef.split(',');
+// The base first, then each head, in the order given: B, C, D…
+const refs = [baseRef, ...headRefs];
+const labels = refs.map((_, index) => String.fromCharCode(65 + index));
+const dirs = refs.map((ref, index) => prepare(ref, index === 0 ? 'a' : 'b'));
 const upstream = await startScript('servers/upstream.mjs', {}, '1');
 const env = { UPSTREAM_URL: upstream.url, MODE: target };
-// --swap starts (and warms) the working tree first: a check that the order of the two servers is not what is measured.
+// --swap starts (and warms) the heads first: a check that the order of the servers is not what is measured.
 const swap = process.argv.includes('--swap');
-const servers = {} as Record<'A' | 'B', Running>;
-for (const side of swap ? (['B', 'A'] as const) : (['A', 'B'] as const)) {
-  servers[side] = await startScript(join(dirs[side], 'bench/servers/ab-aiu.mjs'), env);
-}
+const startOrder = swap ? [...labels.keys()].reverse() : [...labels.keys()];
+const servers: Running[] = [];
+for (const index of startOrder) servers[index] = await startScript(join(dirs[index] ?? '', 'bench/servers/ab-aiu.mjs'), env);
 const path = target === 'express' ? '/api/aiu/chat' : '/chat';
 const job = (server: Running, stream: boolean, connections: number, durationMs: number, maxRequests?: number) => ({
   url: `${server.url}${path}`,
@@ -68,47 +73,50 @@ const job = (server: Running, stream: boolean, connections: number, durationMs: 
   durationMs,
   ...(maxRequests ? { maxRequests } : {}),
 });
+const at = <T>(list: readonly T[], index: number): T => list[index] as T;
 
 try {
-  for (const side of swap ? (['B', 'A'] as const) : (['A', 'B'] as const)) {
-    await load(job(servers[side], false, 50, 12_000, 20_000));
-    await load(job(servers[side], true, 50, 12_000, 3_000));
+  for (const index of startOrder) {
+    await load(job(at(servers, index), false, 50, 12_000, 20_000));
+    await load(job(at(servers, index), true, 50, 12_000, 3_000));
   }
-  console.log(`A = ${baseRef} (${dirs.A}), B = ${headRef} (${dirs.B}); target ${target}; ${pairs} pairs of ${roundMs} ms`);
+  console.log(`${refs.map((ref, index) => `${at(labels, index)} = ${ref} (${at(dirs, index)})`).join(', ')}; target ${target}; ${pairs} rounds of ${roundMs} ms each`);
   for (const name of modes) {
     const { stream, connections } = modeOf(name);
-    const measure = async (side: 'A' | 'B') => {
-      const server = servers[side];
+    const measure = async (server: Running) => {
       const before = cpuSeconds(server.pid);
       const result = await load(job(server, stream, connections, roundMs));
       const cpu = cpuSeconds(server.pid) - before;
       return { cpuUs: (cpu * 1e6) / result.latencies.length, rps: result.latencies.length / result.elapsed, p50: median(result.latencies), errors: result.errors };
     };
-    for (const side of ['A', 'B'] as const) await load(job(servers[side], stream, connections, 1000));
-    const rows: Array<{ a: Awaited<ReturnType<typeof measure>>; b: Awaited<ReturnType<typeof measure>> }> = [];
-    for (let pair = 0; pair < pairs; pair++) {
-      // Alternate who goes first, so a drift in the machine lands on both alike.
-      if (pair % 2 === 0) {
-        const a = await measure('A');
-        rows.push({ a, b: await measure('B') });
-      } else {
-        const b = await measure('B');
-        rows.push({ a: await measure('A'), b });
+    for (const server of servers) await load(job(server, stream, connections, 1000));
+    const rounds: Array<Array<Awaited<ReturnType<typeof measure>>>> = [];
+    for (let round = 0; round < pairs; round++) {
+      // Rotate who goes first, so a drift in the machine lands on all alike (two builds: they alternate).
+      const row: Array<Awaited<ReturnType<typeof measure>>> = [];
+      for (let step = 0; step < servers.length; step++) {
+        const index = (round + step) % servers.length;
+        row[index] = await measure(at(servers, index));
       }
+      rounds.push(row);
     }
-    if (process.argv.includes('--verbose')) console.log(`${name} B/A per pair: ${rows.map((r) => (r.b.cpuUs / r.a.cpuUs).toFixed(2)).join(' ')}`);
-    const cpuRatio = median(rows.map((r) => r.b.cpuUs / r.a.cpuUs));
-    const rpsRatio = median(rows.map((r) => r.b.rps / r.a.rps));
-    const errors = rows.reduce((sum, r) => sum + r.a.errors + r.b.errors, 0);
-    console.log(
-      `${name.padEnd(9)} CPU/request A ${median(rows.map((r) => r.a.cpuUs)).toFixed(0)} µs, B ${median(rows.map((r) => r.b.cpuUs)).toFixed(0)} µs, ` +
-        `paired B/A ${cpuRatio.toFixed(3)} (${((cpuRatio - 1) * 100).toFixed(1)}%); req/s B/A ${rpsRatio.toFixed(3)}; ` +
-        `p50 A ${median(rows.map((r) => r.a.p50)).toFixed(2)} ms, B ${median(rows.map((r) => r.b.p50)).toFixed(2)} ms${errors ? `; ${errors} errors` : ''}`,
-    );
+    const base = (round: (typeof rounds)[number]) => at(round, 0);
+    for (let index = 1; index < servers.length; index++) {
+      const head = (round: (typeof rounds)[number]) => at(round, index);
+      const label = at(labels, index);
+      if (process.argv.includes('--verbose')) console.log(`${name} ${label}/A per round: ${rounds.map((r) => (head(r).cpuUs / base(r).cpuUs).toFixed(2)).join(' ')}`);
+      const cpuRatio = median(rounds.map((r) => head(r).cpuUs / base(r).cpuUs));
+      const rpsRatio = median(rounds.map((r) => head(r).rps / base(r).rps));
+      const errors = rounds.reduce((sum, r) => sum + base(r).errors + head(r).errors, 0);
+      console.log(
+        `${name.padEnd(9)} ${at(refs, index)}: CPU/request A ${median(rounds.map((r) => base(r).cpuUs)).toFixed(0)} µs, ${label} ${median(rounds.map((r) => head(r).cpuUs)).toFixed(0)} µs, ` +
+          `paired ${label}/A ${cpuRatio.toFixed(3)} (${((cpuRatio - 1) * 100).toFixed(1)}%); req/s ${label}/A ${rpsRatio.toFixed(3)}; ` +
+          `p50 A ${median(rounds.map((r) => base(r).p50)).toFixed(2)} ms, ${label} ${median(rounds.map((r) => head(r).p50)).toFixed(2)} ms${errors ? `; ${errors} errors` : ''}`,
+      );
+    }
   }
 } finally {
-  await servers.A.stop();
-  await servers.B.stop();
+  for (const server of servers) await server.stop();
   await upstream.stop();
 }
 process.exit(0);
