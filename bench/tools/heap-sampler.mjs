@@ -10,7 +10,7 @@ session.connect();
 const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
 setTimeout(async () => {
   await post('HeapProfiler.enable');
-  await post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+  await post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: !process.env.SAMPLE_LIVE, includeObjectsCollectedByMinorGC: false });
   setTimeout(async () => {
     const { profile } = await post('HeapProfiler.stopSampling');
     writeFileSync(process.env.SAMPLE_OUT, JSON.stringify(profile));

@@ -1,5 +1,5 @@
-// Which code allocates what ends up in the old generation: `tsx bench/tools/old-garbage.ts <server script>`.
-// Warms the server as bench:ab does, then samples allocations during streams at one connection
+// Which code allocates what ends up in the old generation: `tsx bench/tools/old-garbage.ts <server script> [stream|json]`.
+// Warms the server as bench:ab does, then samples allocations during streams (or JSON calls) at one connection
 // (heap-sampler.mjs) and prints the allocating functions by bytes sampled, per stream.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import { load, startScript } from '../procs';
 
 const script = process.argv[2] ?? 'servers/aiu.mjs';
+const streamed = (process.argv[3] ?? 'stream') === 'stream';
 const out = `/tmp/aiu-heap-${Date.now()}.json`;
 const upstream = await startScript('servers/upstream.mjs', {}, '1');
 const started = Date.now();
@@ -19,8 +20,8 @@ const body = (stream: boolean) => JSON.stringify({ model: 'openai:gpt-4.1-nano',
 await load({ url: `${url}/chat`, body: body(false), connections: 50, durationMs: 12_000, maxRequests: 20_000 });
 await load({ url: `${url}/chat`, body: body(true), connections: 50, durationMs: 12_000, maxRequests: 3_000 });
 const left = 28_000 - (Date.now() - started);
-if (left > 0) await load({ url: `${url}/chat`, body: body(true), connections: 1, durationMs: left });
-const measured = await load({ url: `${url}/chat`, body: body(true), connections: 1, durationMs: 8_500 });
+if (left > 0) await load({ url: `${url}/chat`, body: body(streamed), connections: 1, durationMs: left });
+const measured = await load({ url: `${url}/chat`, body: body(streamed), connections: 1, durationMs: 8_500 });
 await new Promise((r) => setTimeout(r, 1500));
 child.kill('SIGTERM');
 await upstream.stop();
@@ -41,6 +42,6 @@ const walk = (node: Node, path: string[]) => {
 };
 walk(profile.head, []);
 const streams = measured.latencies.length;
-console.log(`${streams} streams sampled; bytes that died in a major GC, per stream, by allocating stack (innermost first):`);
+console.log(`${streams} ${streamed ? 'streams' : 'JSON calls'} sampled; bytes that died in a major GC, per call, by allocating stack (innermost first):`);
 for (const [key, bytes] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 25))) console.log(`${(bytes / streams).toFixed(0).padStart(7)} B  ${key}`);
 process.exit(0);
