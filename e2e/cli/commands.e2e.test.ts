@@ -216,12 +216,17 @@ describe('aiu models', () => {
 
 describe('output to a pipe', () => {
   it('is whole when the reader is slow: the process exits only once stdout has drained', async () => {
-    // A pipe takes 64 kB; the rest (the list is ~200 kB) waits in the process. Read nothing for a while, then all of it.
-    const child = spawn(process.execPath, [BIN, 'models', '--json'], { cwd: dir, env: childEnv(dir, env), stdio: ['ignore', 'pipe', 'inherit'] });
-    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // A real pipe to a reader that reads nothing for a while, then all of it: the pipe takes 64 kB and
+    // the rest (the list is ~200 kB) waits in the process. (Not spawn's own stdout: that is a socket
+    // pair, whose buffer may take the whole list, and Node drops what a child left unread when it exits.)
+    const child = spawn('bash', ['-c', 'set -o pipefail; "$AIU_NODE" "$AIU_BIN" models --json | { sleep 1.5; cat; }'], {
+      cwd: dir,
+      env: { ...childEnv(dir, env), AIU_NODE: process.execPath, AIU_BIN: BIN },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(await closed).toBe(0);
     expect(stdout.length).toBeGreaterThan(128 * 1024);
     expect(ModelListSchema.parse(json(stdout)).models.length).toBeGreaterThan(100);
