@@ -1,6 +1,6 @@
 // Which code allocates what ends up in the old generation: `tsx bench/tools/old-garbage.ts <server script> [stream|json]`.
 // Warms the server as bench:ab does, then samples allocations during streams (or JSON calls) at one connection
-// (heap-sampler.mjs) and prints the allocating functions by bytes sampled, per stream.
+// (heap-sampler.mjs) and prints the allocating functions by bytes sampled, per call.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
@@ -41,7 +41,7 @@ const walk = (node: Node, path: string[]) => {
   for (const child of node.children) walk(child, here);
 };
 walk(profile.head, []);
-const streams = measured.latencies.length;
-console.log(`${streams} ${streamed ? 'streams' : 'JSON calls'} sampled; bytes that died in a major GC, per call, by allocating stack (innermost first):`);
-for (const [key, bytes] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 25))) console.log(`${(bytes / streams).toFixed(0).padStart(7)} B  ${key}`);
+const calls = measured.latencies.length;
+console.log(`${calls} ${streamed ? 'streams' : 'JSON calls'} sampled; bytes that died in a major GC, per call, by allocating stack (innermost first):`);
+for (const [key, bytes] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 25))) console.log(`${(bytes / calls).toFixed(0).padStart(7)} B  ${key}`);
 process.exit(0);

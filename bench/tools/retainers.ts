@@ -1,12 +1,12 @@
-// Who keeps a stream's data alive: `tsx bench/tools/retainers.ts <server script> <text to find> [paths]`.
-// Takes a heap snapshot mid-load (streams at one connection, or JSON calls with KIND=json, after the usual warm-up) and prints,
+// Who keeps a call's data alive: `tsx bench/tools/retainers.ts <server script> <text to find> [paths] [stream|json]`.
+// Takes a heap snapshot mid-load (streams or JSON calls at one connection, after the usual warm-up) and prints,
 // for strings that contain the text, the chain of objects that retains them, up to a GC root.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { load, startScript } from '../procs';
 
-const [script = 'servers/aiu.mjs', needle = 'chat.completion.chunk', many = '6'] = process.argv.slice(2);
+const [script = 'servers/aiu.mjs', needle = 'chat.completion.chunk', many = '6', kind = 'stream'] = process.argv.slice(2);
 const dir = `/tmp/aiu-snap-${Date.now()}`;
 mkdirSync(dir, { recursive: true });
 const upstream = await startScript('servers/upstream.mjs', {}, '1');
@@ -18,7 +18,7 @@ const url = await new Promise<string>((resolve) => child.stdout.on('data', (c: B
 const body = (stream: boolean) => JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }], stream });
 await load({ url: `${url}/chat`, body: body(false), connections: 50, durationMs: 12_000, maxRequests: 20_000 });
 await load({ url: `${url}/chat`, body: body(true), connections: 50, durationMs: 12_000, maxRequests: 3_000 });
-const running = load({ url: `${url}/chat`, body: body(process.env.KIND !== 'json'), connections: 1, durationMs: 6000 });
+const running = load({ url: `${url}/chat`, body: body(kind === 'stream'), connections: 1, durationMs: 6000 });
 await new Promise((r) => setTimeout(r, 4000));
 child.kill('SIGUSR2');
 await running;
