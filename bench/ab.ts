@@ -8,6 +8,7 @@
 //                       Several heads (comma-separated) bisect a regression in one run: every round
 //                       measures all of them in a rotating order and each is reported against the base.
 //   --target node|express   the aiu mount to measure (default node)
+//   --route chat|v1     aiu's own /chat (default) or /v1/chat/completions, with the client key the server issued
 //   --modes json1,json50,stream1,stream50   (default json50,stream1)
 //   --pairs N           rounds per mode (default 12), --round-ms (default 2000)
 import { execFileSync } from 'node:child_process';
@@ -27,6 +28,8 @@ const arg = (name: string, fallback: string) => {
 const baseRef = arg('base', 'HEAD~1');
 const headRef = arg('head', 'HEAD');
 const target = arg('target', 'node');
+const route = arg('route', 'chat');
+if (route !== 'chat' && route !== 'v1') throw new Error(`Unknown route ${route}: use chat or v1.`);
 const modes = arg('modes', 'json50,stream1').split(',');
 const pairs = Number(arg('pairs', '12'));
 const roundMs = Number(arg('round-ms', '2000'));
@@ -65,10 +68,12 @@ const swap = process.argv.includes('--swap');
 const startOrder = swap ? [...labels.keys()].reverse() : [...labels.keys()];
 const servers: Running[] = [];
 for (const index of startOrder) servers[index] = await startScript(join(dirs[index] ?? '', 'bench/servers/ab-aiu.mjs'), env);
-const path = target === 'express' ? '/api/aiu/chat' : '/chat';
+const path = `${target === 'express' ? '/api/aiu' : ''}${route === 'v1' ? '/v1/chat/completions' : '/chat'}`;
 const job = (server: Running, stream: boolean, connections: number, durationMs: number, maxRequests?: number) => ({
   url: `${server.url}${path}`,
-  body: JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: MESSAGES, stream }),
+  // As `pnpm bench` calls /v1: usage in the stream, and the key an OpenAI SDK caller would have.
+  body: JSON.stringify({ model: 'openai:gpt-4.1-nano', messages: MESSAGES, stream, ...(route === 'v1' && stream ? { stream_options: { include_usage: true } } : {}) }),
+  ...(route === 'v1' ? { headers: { authorization: `Bearer ${server.clientKey ?? ''}` } } : {}),
   connections,
   durationMs,
   ...(maxRequests ? { maxRequests } : {}),
@@ -80,7 +85,7 @@ try {
     await load(job(at(servers, index), false, 50, 12_000, 20_000));
     await load(job(at(servers, index), true, 50, 12_000, 3_000));
   }
-  console.log(`${refs.map((ref, index) => `${at(labels, index)} = ${ref} (${at(dirs, index)})`).join(', ')}; target ${target}; ${pairs} rounds of ${roundMs} ms each`);
+  console.log(`${refs.map((ref, index) => `${at(labels, index)} = ${ref} (${at(dirs, index)})`).join(', ')}; target ${target}, route ${path}; ${pairs} rounds of ${roundMs} ms each`);
   for (const name of modes) {
     const { stream, connections } = modeOf(name);
     const measure = async (server: Running) => {

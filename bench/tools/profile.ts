@@ -1,4 +1,5 @@
 // Profiles one aiu server under one load: `tsx bench/tools/profile.ts <server script> <json|stream> <connections> [seconds]`.
+// INCLUSIVE=1 adds the time under each of aiu's functions (callees included).
 // Prints the functions with the most self time (from V8's --cpu-prof), to compare two builds.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,9 +49,30 @@ const idle = byArea.get('(idle)') ?? 0;
 console.log(`busy: ${((total - idle) / result.latencies.length).toFixed(1)} µs per request (main thread, GC included)`);
 console.log('by area (µs per request):');
 for (const [area, us] of [...byArea].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`${(us / result.latencies.length).toFixed(1).padStart(8)}  ${area}`);
-console.log(`${result.latencies.length} requests; µs of self time per request, top 40:`);
+console.log(`${result.latencies.length} requests; µs of self time per request, top 90:`);
 for (const [name, us] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 90)) {
   console.log(`${(us / result.latencies.length).toFixed(1).padStart(8)}  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
+}
+if (process.env.INCLUSIVE) {
+  // Time under each function (its callees included, each sample counted once per function): where a
+  // request's constant costs sit, which self time spreads over many small callees.
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes as Array<{ id: number; children?: number[] }>) for (const child of node.children ?? []) parent.set(child, node.id);
+  const nodeById = new Map(profile.nodes.map((node) => [node.id, node]));
+  const inclusive = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = nodeById.get(at)?.callFrame;
+      if (!frame || !frame.url.includes('/dist/')) continue;
+      const key = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    }
+  });
+  console.log('aiu functions by time under them (µs per request):');
+  for (const [name, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 60)) console.log(`${(us / result.latencies.length).toFixed(1).padStart(8)}  ${name}`);
 }
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);
