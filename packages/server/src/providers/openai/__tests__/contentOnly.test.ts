@@ -1,6 +1,6 @@
 import { listFixtures, loadFixture, textStreamAsToolCall } from '@aiu/testing';
 import { describe, expect, it } from 'vitest';
-import { argumentsOnlyChunk, contentOnlyChunk } from '../stream';
+import { argumentsOnlyChunk, contentOnlyChunk, FastChunks } from '../stream';
 
 interface Chunk {
   choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
@@ -41,6 +41,34 @@ describe('contentOnlyChunk (the fast path for text-only stream chunks)', () => {
     expect(contentOnlyChunk(wrap('a').replace('"usage":null', '"usage":{"prompt_tokens":1}'))).toBeUndefined();
     expect(contentOnlyChunk(wrap('a').replace('}],"usage"', '},{"index":1,"delta":{"content":"b"},"logprobs":null,"finish_reason":null}],"usage"'))).toBeUndefined();
     expect(contentOnlyChunk('{"choices":[{"index":0,"delta":{"role":"assistant","content":"a"},"logprobs":null,"finish_reason":null}],"usage":null}')).toBeUndefined();
+  });
+});
+
+describe('FastChunks (the fast paths over one stream, matched where the last chunk had its choices)', () => {
+  const full = (line: string) => (JSON.parse(line) as Chunk).choices?.[0]?.delta?.content;
+
+  it('reads every recorded stream as a fresh search does, chunk by chunk', () => {
+    for (const name of [...listFixtures('openai'), ...listFixtures('openai-compatible')]) {
+      const fast = new FastChunks();
+      for (const line of (loadFixture(name).chunks ?? []).filter((chunk) => chunk !== '[DONE]')) expect(fast.content(line)).toBe(contentOnlyChunk(line));
+    }
+  });
+
+  it('follows the choices when they move, and never takes look-alike text at the old offset', () => {
+    const chunk = (id: string, content: string) =>
+      `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"logprobs":null,"finish_reason":null}],"usage":null}`;
+    const fast = new FastChunks();
+    expect(fast.content(chunk('a', 'one'))).toBe('one');
+    // Longer and shorter ids move the choices; the text at the old offset is now inside a string.
+    for (const [id, content] of [['a-much-longer-id', 'two'], ['b', 'three'], ['a', '"choices":[{"index":0,"delta":{"content":"x"},"logprobs":null,"finish_reason":null}],"usage":null}']]) {
+      const line = chunk(id as string, content as string);
+      expect(fast.content(line)).toBe(full(line));
+    }
+    const moved = '{"id":"a","choices":[{"index":0,"delta":{"content":"lookalike"},"logprobs":null,"finish_reason":null}],"usage":null}'.replace('"id":"a"', '"id":"a","object":"chat.completion.chunk"');
+    expect(fast.content(moved)).toBe('lookalike');
+    // A chunk that is more than text at the remembered offset goes to the full parser.
+    expect(fast.content(chunk('a', 'x').replace('"finish_reason":null', '"finish_reason":"stop"'))).toBeUndefined();
+    expect(fast.content(chunk('a', 'back'))).toBe('back');
   });
 });
 
