@@ -67,7 +67,7 @@ describe('tickBatched', () => {
     // Past 64 kB of small pieces, they went out in one write without waiting for the tick to end…
     expect(written).toEqual([event.repeat(17)]);
     // …and the next batch fills the socket: the caller is told to wait.
-    const blocked = out.write('x'.repeat(40_000));
+    const blocked = out.write('x'.repeat(64 * 1024));
     expect(blocked).toBeInstanceOf(Promise);
     const resolved = vi.fn();
     void blocked?.then(resolved);
@@ -78,15 +78,26 @@ describe('tickBatched', () => {
     expect(out.write('z')).toBeNull();
   });
 
-  it('writes bytes, and text pieces of 8 kB or more, as they come, after any text before them', () => {
+  it('writes bytes, and text pieces of 64 kB or more, as they come, after any text before them', () => {
     const { res, written } = fakeResponse();
     const out = tickBatched(asResponse(res));
     out.write('text');
     out.write(new TextEncoder().encode('bytes'));
     out.write('more');
-    const page = 'p'.repeat(8 * 1024);
+    const page = 'p'.repeat(64 * 1024);
     out.write(page);
     expect(written).toEqual(['text', 'bytes', 'more', page]);
+  });
+
+  it('joins a large batch with the end of the stream: one write, not two (an OpenAI-format stream read in one go)', () => {
+    const { res, written } = fakeResponse();
+    const out = tickBatched(asResponse(res));
+    const batch = 'data: {"choices":[]}\n\n'.repeat(1_000);
+    out.write(batch);
+    out.write('data: [DONE]\n\n');
+    out.end();
+    expect(written).toEqual([]);
+    expect(res.ended).toBe(`${batch}data: [DONE]\n\n`);
   });
 
   it('drops a batch for a response that is gone', async () => {
