@@ -67,6 +67,9 @@ function stringOf(literal: string): string {
   return literal.includes('\\') ? (JSON.parse(literal) as string) : literal.slice(1, -1);
 }
 
+/** What follows a text chunk's content literal, up to the end of its match. */
+const CONTENT_TAIL_LENGTH = '},"logprobs":null,"finish_reason":null}],"usage":null,'.length;
+
 /**
  * One fast path's layout, found in a chunk by its prefix and matched from there. A stream's chunks
  * repeat the same id, model and fingerprint, so the choices sit at the same offset in each: after
@@ -75,26 +78,37 @@ function stringOf(literal: string): string {
  * quotes would be escaped — so wherever the pattern matches, it matches the chunk's own choices.
  */
 class AnchoredLayout {
-  private at = -1;
+  /** Where the last match began, and (after `test`) where it ended. */
+  at = -1;
+  end = -1;
 
   constructor(
     private readonly prefix: string,
     private readonly pattern: RegExp,
   ) {}
 
-  match(data: string): RegExpExecArray | null {
-    if (this.at >= 0) {
-      this.pattern.lastIndex = this.at;
-      const match = this.pattern.exec(data);
-      if (match) return match;
-    }
+  /** Whether the chunk has this layout; `at` and `end` then bound the match. */
+  test(data: string): boolean {
+    if (this.at >= 0 && this.testAt(data, this.at)) return true;
     // From the end: the choices come last in OpenAI's chunks, after ~200 characters of ids.
     const at = data.lastIndexOf(this.prefix);
-    if (at < 0) return null;
+    if (at < 0 || !this.testAt(data, at)) return false;
+    this.at = at;
+    return true;
+  }
+
+  /** With captures, for layouts that need them. */
+  match(data: string): RegExpExecArray | null {
+    if (!this.test(data)) return null;
+    this.pattern.lastIndex = this.at;
+    return this.pattern.exec(data);
+  }
+
+  private testAt(data: string, at: number): boolean {
     this.pattern.lastIndex = at;
-    const match = this.pattern.exec(data);
-    if (match) this.at = at;
-    return match;
+    if (!this.pattern.test(data)) return false;
+    this.end = this.pattern.lastIndex;
+    return true;
   }
 }
 
@@ -109,10 +123,14 @@ export class FastChunks {
   private readonly text = new AnchoredLayout(CONTENT_PREFIX, CONTENT_CHUNK);
   private readonly pieces = new AnchoredLayout(ARGUMENTS_PREFIX, ARGUMENTS_CHUNK);
 
-  /** The text of a chunk that carries nothing else. */
+  /** The text of a chunk that carries nothing else: cut from the chunk by the match's bounds (no match array per chunk). */
   content(data: string): string | undefined {
-    const match = this.text.match(data);
-    return match ? stringOf(match[1] as string) : undefined;
+    const layout = this.text;
+    if (!layout.test(data)) return undefined;
+    const open = layout.at + CONTENT_PREFIX.length;
+    const close = layout.end - CONTENT_TAIL_LENGTH - 1;
+    const escape = data.indexOf('\\', open);
+    return escape >= 0 && escape < close ? (JSON.parse(data.slice(open, close + 1)) as string) : data.slice(open + 1, close);
   }
 
   /**
