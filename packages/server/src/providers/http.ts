@@ -10,7 +10,7 @@ import {
   UpstreamUnreachableError,
   isAbortError,
 } from '@aiu/core';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { createParser } from 'eventsource-parser';
 import { Abort } from '../util/abort';
 import { redactSecrets } from '../util/redact';
 import { CallContext } from './context';
@@ -247,57 +247,50 @@ function chunksOf(body: UpstreamBody): AsyncIterator<Uint8Array> {
 }
 
 /**
- * Server-sent events of an upstream body, parsed by eventsource-parser, in batches: the events
- * of one network chunk together, so a consumer pays one async step per chunk, not per event.
- */
-export async function* readServerSentEvents(
-  body: UpstreamBody,
-  request: Pick<UpstreamRequest, 'provider' | 'url' | 'abort'>,
-): AsyncGenerator<EventSourceMessage[]> {
-  let batch: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => batch.push(event) });
-  const decode = utf8Decoder();
-  const chunks = chunksOf(body);
-  try {
-    for (let chunk = await nextChunk(chunks, request); chunk; chunk = await nextChunk(chunks, request)) {
-      parser.feed(decode(chunk));
-      if (batch.length === 0) continue;
-      const ready = batch;
-      batch = [];
-      yield ready;
-    }
-  } finally {
-    chunks.return?.(undefined)?.catch(() => {});
-  }
-  parser.feed(decode(null));
-  parser.reset({ consume: true });
-  if (batch.length) yield batch;
-}
-
-/**
- * A provider's SSE stream as our events, what one network read brought in one array.
- * `onMessage` turns each message's data into events (pushed onto `out`) and answers true once
- * the stream is complete; when it throws, the events the read held before the failure still
- * go out first. Returns whether a message completed the stream.
+ * A provider's SSE stream (parsed by eventsource-parser) as our events, what one network read
+ * brought in one array: a consumer pays one async step per read, not per event, and reading,
+ * parsing and translating are one generator, not one per stage (each stage was an async step
+ * per read). `onMessage` turns each message's data into events (pushed onto `out`) and answers
+ * true once the stream is complete; when it throws, the events the read held before the failure
+ * still go out first. Returns whether a message completed the stream.
  */
 export async function* sseEventBatches(
   body: UpstreamBody,
   request: Pick<UpstreamRequest, 'provider' | 'url' | 'abort'>,
   onMessage: (data: string, out: ProviderEvent[]) => boolean | void,
 ): AsyncGenerator<ProviderEvent[], boolean> {
-  for await (const batch of readServerSentEvents(body, request)) {
-    const out: ProviderEvent[] = [];
-    let complete = false;
-    try {
-      for (const message of batch) if ((complete = onMessage(message.data, out) === true)) break;
-    } catch (error) {
-      if (out.length) yield out;
-      throw error;
+  // One array for the stream, emptied after each read: the messages are read before anything is yielded.
+  const held: string[] = [];
+  const parser = createParser({ onEvent: (event) => held.push(event.data) });
+  const decode = utf8Decoder();
+  const chunks = chunksOf(body);
+  try {
+    for (;;) {
+      const chunk = await nextChunk(chunks, request);
+      if (chunk) parser.feed(decode(chunk));
+      else {
+        parser.feed(decode(null));
+        parser.reset({ consume: true });
+      }
+      if (held.length) {
+        const out: ProviderEvent[] = [];
+        let complete = false;
+        try {
+          for (const data of held) if ((complete = onMessage(data, out) === true)) break;
+        } catch (error) {
+          held.length = 0;
+          if (out.length) yield out;
+          throw error;
+        }
+        held.length = 0;
+        if (out.length) yield out;
+        if (complete) return true;
+      }
+      if (!chunk) return false;
     }
-    if (out.length) yield out;
-    if (complete) return true;
+  } finally {
+    chunks.return?.(undefined)?.catch(() => {});
   }
-  return false;
 }
 
 /** One streamed JSON value (an SSE event's data, a JSON line), or a typed error naming what was malformed. */

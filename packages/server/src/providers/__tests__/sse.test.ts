@@ -1,19 +1,23 @@
 import { Abort } from '../../util/abort';
 import { describe, expect, it } from 'vitest';
-import { readServerSentEvents } from '../http';
+import { sseEventBatches } from '../http';
+import type { ProviderEvent } from '../types';
 
 const request = { provider: 'test', url: 'http://127.0.0.1/', abort: new Abort() };
+
+// Each message's data as a text event: what the adapters' callbacks do with theirs.
+const asText = (data: string, out: ProviderEvent[]) => void out.push({ type: 'text', text: data });
 
 async function eventsOf(chunks: Uint8Array[]): Promise<string[]> {
   const body = (async function* () {
     yield* chunks;
   })();
   const data: string[] = [];
-  for await (const batch of readServerSentEvents(body, request)) for (const event of batch) data.push(event.data);
+  for await (const batch of sseEventBatches(body, request, asText)) for (const event of batch) if (event.type === 'text') data.push(event.text);
   return data;
 }
 
-describe('readServerSentEvents', () => {
+describe('sseEventBatches', () => {
   const text = 'data: {"t":"héllo 😀 ✓"}\n\ndata: {"t":"ascii"}\n\ndata: {"t":"ünï"}\n\n';
   const bytes = Buffer.from(text);
   const expected = ['{"t":"héllo 😀 ✓"}', '{"t":"ascii"}', '{"t":"ünï"}'];
@@ -29,7 +33,7 @@ describe('readServerSentEvents', () => {
   it('decodes byte by byte, and batches the events of one chunk together', async () => {
     expect(await eventsOf([...bytes].map((byte) => Buffer.from([byte])))).toEqual(expected);
     const batches: number[] = [];
-    for await (const batch of readServerSentEvents((async function* () { yield bytes; })(), request)) batches.push(batch.length);
+    for await (const batch of sseEventBatches((async function* () { yield bytes; })(), request, asText)) batches.push(batch.length);
     expect(batches).toEqual([3]);
   });
 });
