@@ -252,18 +252,22 @@ function chunksOf(body: UpstreamBody): AsyncIterator<Uint8Array> {
  * parsing and translating are one generator, not one per stage (each stage was an async step
  * per read). `onMessage` turns each message's data into events (pushed onto `out`) and answers
  * true once the stream is complete; when it throws, the events the read held before the failure
- * still go out first. Returns whether a message completed the stream.
+ * still go out first. `onEnd` hears whether a message completed the stream once it ends (throwing
+ * for a cut one) and adds the last events. Returns whether a message completed the stream.
  */
 export async function* sseEventBatches(
-  body: UpstreamBody,
+  body: UpstreamBody | null,
   request: Pick<UpstreamRequest, 'provider' | 'url' | 'abort'>,
   onMessage: (data: string, out: ProviderEvent[]) => boolean | void,
+  onEnd?: (complete: boolean, out: ProviderEvent[]) => void,
 ): AsyncGenerator<ProviderEvent[], boolean> {
+  if (!body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
   // One array for the stream, emptied after each read: the messages are read before anything is yielded.
   const held: string[] = [];
   const parser = createParser({ onEvent: (event) => held.push(event.data) });
   const decode = utf8Decoder();
   const chunks = chunksOf(body);
+  let complete = false;
   try {
     for (;;) {
       const chunk = await nextChunk(chunks, request);
@@ -274,7 +278,6 @@ export async function* sseEventBatches(
       }
       if (held.length) {
         const out: ProviderEvent[] = [];
-        let complete = false;
         try {
           for (const data of held) if ((complete = onMessage(data, out) === true)) break;
         } catch (error) {
@@ -284,13 +287,16 @@ export async function* sseEventBatches(
         }
         held.length = 0;
         if (out.length) yield out;
-        if (complete) return true;
       }
-      if (!chunk) return false;
+      if (complete || !chunk) break;
     }
   } finally {
     chunks.return?.(undefined)?.catch(() => {});
   }
+  const last: ProviderEvent[] = [];
+  onEnd?.(complete, last);
+  if (last.length) yield last;
+  return complete;
 }
 
 /** One streamed JSON value (an SSE event's data, a JSON line), or a typed error naming what was malformed. */

@@ -56,13 +56,12 @@ interface StreamEventWire {
  * `tool_use` block is one tool call, its `input_json_delta` pieces its arguments. Only
  * `message_stop` completes a stream.
  */
-export async function* parseAnthropicStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent[]> {
-  if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
+export function parseAnthropicStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent[]> {
   let usage: AnthropicUsageWire = {};
   let finishReason: FinishReason = 'other';
   const calls = new ToolCallAssembler(request.provider);
   const signatures = new Map<number, string>();
-  const stopped = yield* sseEventBatches(response.body, request, (data, out) => {
+  const onMessage = (data: string, out: ProviderEvent[]): boolean => {
     const event = parseStreamJson<StreamEventWire>(data, request.provider, 'event');
     const index = event.index ?? 0;
     switch (event.type) {
@@ -110,6 +109,8 @@ export async function* parseAnthropicStream(response: UpstreamResponse, request:
       default:
         return false; // ping, and event types added later
     }
+  };
+  return sseEventBatches(response.body, request, onMessage, (stopped) => {
+    if (!stopped) throw new StreamTruncatedError(`${request.provider} closed the stream before message_stop.`);
   });
-  if (!stopped) throw new StreamTruncatedError(`${request.provider} closed the stream before message_stop.`);
 }

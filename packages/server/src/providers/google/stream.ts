@@ -171,12 +171,11 @@ export function resultOf(response: GeminiResponseWire, provider: string): { text
  * Usage is repeated in every chunk (latest wins); a stream is complete once a candidate carries a
  * finish reason. Gemini finishes a turn that called functions with `STOP`: that is `tool_calls`.
  */
-export async function* parseGeminiStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent[]> {
-  if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
+export function parseGeminiStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent[]> {
   let finishReason: string | undefined;
   let webSearches = 0;
   const parts = new GeminiParts(request.provider);
-  yield* sseEventBatches(response.body, request, (data, out) => {
+  const onMessage = (data: string, out: ProviderEvent[]): boolean => {
     const chunk = parseStreamJson<GeminiResponseWire>(data, request.provider, 'chunk');
     if (chunk.error) throw errorFromBody(request, typeof chunk.error.code === 'number' ? chunk.error.code : 500, JSON.stringify(chunk));
     const blocked = blockedPromptError(chunk, request.provider);
@@ -188,11 +187,11 @@ export async function* parseGeminiStream(response: UpstreamResponse, request: Up
     if (usage) out.push({ type: 'usage', usage });
     finishReason = chunk.candidates?.[0]?.finishReason ?? finishReason;
     return false;
+  };
+  return sseEventBatches(response.body, request, onMessage, (_complete, out) => {
+    if (!finishReason) throw new StreamTruncatedError(`${request.provider} closed the stream before it finished.`);
+    parts.end(out);
+    const mapped = mapGeminiFinishReason(finishReason);
+    out.push({ type: 'finish', finishReason: parts.called && mapped === 'stop' ? 'tool_calls' : mapped });
   });
-  if (!finishReason) throw new StreamTruncatedError(`${request.provider} closed the stream before it finished.`);
-  const out: ProviderEvent[] = [];
-  parts.end(out);
-  const mapped = mapGeminiFinishReason(finishReason);
-  out.push({ type: 'finish', finishReason: parts.called && mapped === 'stop' ? 'tool_calls' : mapped });
-  yield out;
 }

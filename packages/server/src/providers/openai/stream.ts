@@ -178,13 +178,12 @@ export function toolCallDeltas(deltas: ToolCallDeltaWire[], calls: ToolCallAssem
  * is complete with `[DONE]`, or (for compatible servers that omit it) once both a finish
  * reason and usage arrived; anything shorter is a truncation, never a quiet finish.
  */
-export async function* parseOpenAIStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent[]> {
-  if (!response.body) throw new StreamTruncatedError(`${request.provider} sent an empty stream.`);
+export function parseOpenAIStream(response: UpstreamResponse, request: UpstreamRequest): AsyncGenerator<ProviderEvent[]> {
   const seen: { finishReason?: FinishReason; usage: boolean; toolCalls: boolean } = { usage: false, toolCalls: false };
   const calls = new ToolCallAssembler(request.provider);
   const current: { key: number | string | undefined } = { key: undefined };
   const fast = new FastChunks();
-  const done = yield* sseEventBatches(response.body, request, (data, out) => {
+  const onMessage = (data: string, out: ProviderEvent[]): boolean => {
     if (data === '[DONE]') {
       calls.finishAll(out);
       return true;
@@ -227,14 +226,14 @@ export async function* parseOpenAIStream(response: UpstreamResponse, request: Up
       out.push(costUsd === undefined ? { type: 'usage', usage } : { type: 'usage', usage, costUsd });
     }
     return false;
+  };
+  return sseEventBatches(response.body, request, onMessage, (done, out) => {
+    if (!done && !(seen.finishReason && seen.usage)) {
+      throw new StreamTruncatedError(`${request.provider} closed the stream before it finished.`);
+    }
+    calls.finishAll(out);
+    // Some compatible servers say `stop` for a turn that called tools.
+    const finishReason = seen.toolCalls && seen.finishReason === 'stop' ? 'tool_calls' : (seen.finishReason ?? 'other');
+    out.push({ type: 'finish', finishReason });
   });
-  if (!done && !(seen.finishReason && seen.usage)) {
-    throw new StreamTruncatedError(`${request.provider} closed the stream before it finished.`);
-  }
-  const out: ProviderEvent[] = [];
-  calls.finishAll(out);
-  // Some compatible servers say `stop` for a turn that called tools.
-  const finishReason = seen.toolCalls && seen.finishReason === 'stop' ? 'tool_calls' : (seen.finishReason ?? 'other');
-  out.push({ type: 'finish', finishReason });
-  yield out;
 }
