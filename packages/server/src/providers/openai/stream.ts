@@ -63,8 +63,17 @@ const CONTENT_CHUNK = /"choices":\[\{"index":0,"delta":\{"content":("[^"\\]*(?:\
 const ARGUMENTS_PREFIX = '"choices":[{"index":0,"delta":{"tool_calls":[{"index":';
 const ARGUMENTS_CHUNK = /"choices":\[\{"index":0,"delta":\{"tool_calls":\[\{"index":(\d+),"function":\{"arguments":("[^"\\]*(?:\\.[^"\\]*)*")\}\}\]\},"logprobs":null,"finish_reason":null\}\],"usage":null[,}]/y;
 
-function stringOf(literal: string): string {
-  return literal.includes('\\') ? (JSON.parse(literal) as string) : literal.slice(1, -1);
+/** A JSON string literal's value; undefined for one JSON refuses (`\\q`): the full parser then reports the chunk. */
+function parsedString(literal: string): string | undefined {
+  try {
+    return JSON.parse(literal) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+function stringOf(literal: string): string | undefined {
+  return literal.includes('\\') ? parsedString(literal) : literal.slice(1, -1);
 }
 
 /** What follows a text chunk's content literal, up to the end of its match. */
@@ -130,7 +139,7 @@ export class FastChunks {
     const open = layout.at + CONTENT_PREFIX.length;
     const close = layout.end - CONTENT_TAIL_LENGTH - 1;
     const escape = data.indexOf('\\', open);
-    return escape >= 0 && escape < close ? (JSON.parse(data.slice(open, close + 1)) as string) : data.slice(open + 1, close);
+    return escape >= 0 && escape < close ? parsedString(data.slice(open, close + 1)) : data.slice(open + 1, close);
   }
 
   /**
@@ -140,7 +149,8 @@ export class FastChunks {
    */
   argumentsPiece(data: string): { index: number; piece: string } | undefined {
     const match = this.pieces.match(data);
-    return match ? { index: Number(match[1]), piece: stringOf(match[2] as string) } : undefined;
+    const piece = match ? stringOf(match[2] as string) : undefined;
+    return piece === undefined ? undefined : { index: Number(match?.[1]), piece };
   }
 }
 

@@ -66,6 +66,9 @@ describe('FastChunks (the fast paths over one stream, matched where the last chu
     }
     const moved = '{"id":"a","choices":[{"index":0,"delta":{"content":"lookalike"},"logprobs":null,"finish_reason":null}],"usage":null}'.replace('"id":"a"', '"id":"a","object":"chat.completion.chunk"');
     expect(fast.content(moved)).toBe('lookalike');
+    // An escape JSON refuses is the full parser's to report, not a raw SyntaxError from the fast path.
+    expect(fast.content(chunk('a', 'x').replace('"x"', '"bad \\q escape"'))).toBeUndefined();
+    expect(argumentsOnlyChunk('{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\\q"}}]},"logprobs":null,"finish_reason":null}],"usage":null}')).toBeUndefined();
     // A chunk that is more than text at the remembered offset goes to the full parser.
     expect(fast.content(chunk('a', 'x').replace('"finish_reason":null', '"finish_reason":"stop"'))).toBeUndefined();
     expect(fast.content(chunk('a', 'back'))).toBe('back');
