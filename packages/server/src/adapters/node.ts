@@ -145,15 +145,14 @@ async function writeWebResponse(response: Response, res: FlushableResponse, abor
   }
 }
 
-/** Text gathered before one write; past it, the batch goes out at once (and backpressure applies). */
-const MAX_BATCH_CHARS = 64 * 1024;
 /**
- * A piece that fills a batch on its own gets a write of its own. Smaller ones are joined, large or
- * not: an OpenAI-format stream read in one go is one ~58 kB piece, and writing it apart from the
- * stream's end cost /v1 streams 6% of their CPU (`bench:ab --route v1`) — it was 8 kB, for an
- * export's pages, whose peak RSS it moved by 1%.
+ * Text gathered before one write; past it, the batch goes out at once (and backpressure applies).
+ * A piece that fills a batch alone gets a write of its own; smaller ones are joined, large or not:
+ * an OpenAI-format stream read in one go is one ~58 kB piece, and writing it apart from the
+ * stream's end cost /v1 streams 4–6% of their CPU (`bench:ab --route v1`; the bound was 8 kB, for
+ * an export's pages, whose peak RSS it had moved by 1%).
  */
-const OWN_WRITE_CHARS = MAX_BATCH_CHARS;
+const MAX_BATCH_CHARS = 64 * 1024;
 
 /**
  * Text written in the same tick (one upstream packet often holds dozens of events) is joined
@@ -184,7 +183,7 @@ export function tickBatched(res: FlushableResponse): { write(chunk: string | Uin
   return {
     /** A promise only when the socket is full: then wait for it before writing more. */
     write(chunk) {
-      if (typeof chunk !== 'string' || chunk.length >= OWN_WRITE_CHARS) {
+      if (typeof chunk !== 'string' || chunk.length >= MAX_BATCH_CHARS) {
         flush();
         send(chunk);
       } else {

@@ -281,11 +281,11 @@ export async function* sseEventBatches(
         try {
           for (const data of held) if ((complete = onMessage(data, out) === true)) break;
         } catch (error) {
-          held.length = 0;
           if (out.length) yield out;
           throw error;
+        } finally {
+          held.length = 0;
         }
-        held.length = 0;
         if (out.length) yield out;
       }
       if (complete || !chunk) break;

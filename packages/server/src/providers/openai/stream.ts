@@ -63,21 +63,26 @@ const CONTENT_CHUNK = /"choices":\[\{"index":0,"delta":\{"content":("[^"\\]*(?:\
 const ARGUMENTS_PREFIX = '"choices":[{"index":0,"delta":{"tool_calls":[{"index":';
 const ARGUMENTS_CHUNK = /"choices":\[\{"index":0,"delta":\{"tool_calls":\[\{"index":(\d+),"function":\{"arguments":("[^"\\]*(?:\\.[^"\\]*)*")\}\}\]\},"logprobs":null,"finish_reason":null\}\],"usage":null[,}]/y;
 
-/** A JSON string literal's value; undefined for one JSON refuses (`\\q`): the full parser then reports the chunk. */
-function parsedString(literal: string): string | undefined {
+/** What follows each layout's string literal, up to the end of its match. */
+const CONTENT_TAIL_LENGTH = '},"logprobs":null,"finish_reason":null}],"usage":null,'.length;
+const ARGUMENTS_TAIL_LENGTH = '}}]},"logprobs":null,"finish_reason":null}],"usage":null,'.length;
+/** Between a piece's index digits and its literal. */
+const ARGUMENTS_INFIX_LENGTH = ',"function":{"arguments":'.length;
+
+/**
+ * The value of the JSON string literal from `open` to `close` (its quotes) in a matched chunk,
+ * sliced once when it holds no escape; undefined for an escape JSON refuses (`\\q`): the full
+ * parser then reports the chunk.
+ */
+function stringAt(data: string, open: number, close: number): string | undefined {
+  const escape = data.indexOf('\\', open);
+  if (escape < 0 || escape > close) return data.slice(open + 1, close);
   try {
-    return JSON.parse(literal) as string;
+    return JSON.parse(data.slice(open, close + 1)) as string;
   } catch {
     return undefined;
   }
 }
-
-function stringOf(literal: string): string | undefined {
-  return literal.includes('\\') ? parsedString(literal) : literal.slice(1, -1);
-}
-
-/** What follows a text chunk's content literal, up to the end of its match. */
-const CONTENT_TAIL_LENGTH = '},"logprobs":null,"finish_reason":null}],"usage":null,'.length;
 
 /**
  * One fast path's layout, found in a chunk by its prefix and matched from there. A stream's chunks
@@ -85,6 +90,7 @@ const CONTENT_TAIL_LENGTH = '},"logprobs":null,"finish_reason":null}],"usage":nu
  * the first, a chunk costs one anchored match instead of a search for the prefix (the search was
  * two thirds of the fast path's time). A key can only match outside string values — inside one its
  * quotes would be escaped — so wherever the pattern matches, it matches the chunk's own choices.
+ * Matched with `test`, not `exec`: the layout is fixed, so its bounds say where the parts are.
  */
 class AnchoredLayout {
   /** Where the last match began, and (after `test`) where it ended. */
@@ -106,13 +112,6 @@ class AnchoredLayout {
     return true;
   }
 
-  /** With captures, for layouts that need them. */
-  match(data: string): RegExpExecArray | null {
-    if (!this.test(data)) return null;
-    this.pattern.lastIndex = this.at;
-    return this.pattern.exec(data);
-  }
-
   private testAt(data: string, at: number): boolean {
     this.pattern.lastIndex = at;
     if (!this.pattern.test(data)) return false;
@@ -132,14 +131,11 @@ export class FastChunks {
   private readonly text = new AnchoredLayout(CONTENT_PREFIX, CONTENT_CHUNK);
   private readonly pieces = new AnchoredLayout(ARGUMENTS_PREFIX, ARGUMENTS_CHUNK);
 
-  /** The text of a chunk that carries nothing else: cut from the chunk by the match's bounds (no match array per chunk). */
+  /** The text of a chunk that carries nothing else. */
   content(data: string): string | undefined {
     const layout = this.text;
     if (!layout.test(data)) return undefined;
-    const open = layout.at + CONTENT_PREFIX.length;
-    const close = layout.end - CONTENT_TAIL_LENGTH - 1;
-    const escape = data.indexOf('\\', open);
-    return escape >= 0 && escape < close ? parsedString(data.slice(open, close + 1)) : data.slice(open + 1, close);
+    return stringAt(data, layout.at + CONTENT_PREFIX.length, layout.end - CONTENT_TAIL_LENGTH - 1);
   }
 
   /**
@@ -148,20 +144,13 @@ export class FastChunks {
    * half again a text stream of the same length).
    */
   argumentsPiece(data: string): { index: number; piece: string } | undefined {
-    const match = this.pieces.match(data);
-    const piece = match ? stringOf(match[2] as string) : undefined;
-    return piece === undefined ? undefined : { index: Number(match?.[1]), piece };
+    const layout = this.pieces;
+    if (!layout.test(data)) return undefined;
+    const digits = layout.at + ARGUMENTS_PREFIX.length;
+    const comma = data.indexOf(',', digits);
+    const piece = stringAt(data, comma + ARGUMENTS_INFIX_LENGTH, layout.end - ARGUMENTS_TAIL_LENGTH - 1);
+    return piece === undefined ? undefined : { index: Number(data.slice(digits, comma)), piece };
   }
-}
-
-/** `FastChunks.content` for one chunk on its own. */
-export function contentOnlyChunk(data: string): string | undefined {
-  return new FastChunks().content(data);
-}
-
-/** `FastChunks.argumentsPiece` for one chunk on its own. */
-export function argumentsOnlyChunk(data: string): { index: number; piece: string } | undefined {
-  return new FastChunks().argumentsPiece(data);
 }
 
 /**

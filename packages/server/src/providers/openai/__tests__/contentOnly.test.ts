@@ -1,6 +1,10 @@
 import { listFixtures, loadFixture, textStreamAsToolCall } from '@aiu/testing';
 import { describe, expect, it } from 'vitest';
-import { argumentsOnlyChunk, contentOnlyChunk, FastChunks } from '../stream';
+import { FastChunks } from '../stream';
+
+// One chunk on its own: a fresh search, as the first chunk of a stream meets it.
+const contentOnlyChunk = (data: string) => new FastChunks().content(data);
+const argumentsOnlyChunk = (data: string) => new FastChunks().argumentsPiece(data);
 
 interface Chunk {
   choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
