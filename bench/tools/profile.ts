@@ -1,5 +1,6 @@
 // Profiles one aiu server under one load: `tsx bench/tools/profile.ts <server script> <json|stream> <connections> [seconds]`.
 // INCLUSIVE=1 adds the time under each of aiu's functions (callees included).
+// UNDER=<function> splits the time under one function by the leaf functions that spent it.
 // Prints the functions with the most self time (from V8's --cpu-prof), to compare two builds.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,6 +74,28 @@ if (process.env.INCLUSIVE) {
   });
   console.log('aiu functions by time under them (µs per request):');
   for (const [name, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 60)) console.log(`${(us / result.latencies.length).toFixed(1).padStart(8)}  ${name}`);
+}
+if (process.env.UNDER) {
+  // UNDER=<function name> splits the time under one function by the leaf that spent it
+  // (native work such as a write's conversion shows here, not under any aiu function).
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes as Array<{ id: number; children?: number[] }>) for (const child of node.children ?? []) parent.set(child, node.id);
+  const nodeById = new Map(profile.nodes.map((node) => [node.id, node]));
+  const keyOf = (frame: { functionName: string; url: string; lineNumber: number }) => `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`;
+  const leaves = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = nodeById.get(at)?.callFrame;
+      if (frame?.functionName !== process.env.UNDER) continue;
+      const leaf = nodeById.get(id)?.callFrame;
+      const up = nodeById.get(parent.get(id) ?? -1)?.callFrame;
+      const name = leaf && (process.env.UNDER_PARENT && up ? `${keyOf(up)} > ${keyOf(leaf)}` : keyOf(leaf));
+      if (name) leaves.set(name, (leaves.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
+      break;
+    }
+  });
+  console.log(`self time under ${process.env.UNDER} (µs per request):`);
+  for (const [name, us] of [...leaves].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(us / result.latencies.length).toFixed(1).padStart(8)}  ${name}`);
 }
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);

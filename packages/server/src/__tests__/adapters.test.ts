@@ -218,7 +218,7 @@ describe('the Node bridge writes', () => {
     const writes: string[] = [];
     const base = await listen((req: IncomingMessage, res: ServerResponse) => {
       const write = res.write.bind(res) as (chunk: unknown) => boolean;
-      res.write = ((chunk: unknown) => (writes.push(String(chunk)), write(chunk))) as typeof res.write;
+      res.write = ((chunk: unknown) => (writes.push(chunk instanceof Uint8Array ? Buffer.from(chunk).toString() : String(chunk)), write(chunk))) as typeof res.write;
       listener(req, res);
     });
     const response = await fetch(`${base}/chat`, post);

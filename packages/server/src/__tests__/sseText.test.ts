@@ -1,6 +1,6 @@
 import type { ChatEvent } from '@aiu/core';
 import { describe, expect, it } from 'vitest';
-import { sseBatchText, sseText } from '../handler/sse';
+import { sseBatch, sseText } from '../handler/sse';
 
 /** What an event must look like on the wire, written the plain way. */
 function expected(event: ChatEvent): string {
@@ -11,6 +11,7 @@ function expected(event: ChatEvent): string {
 const events: ChatEvent[] = [
   { type: 'start', requestId: 'req_1', model: 'openai:gpt-4.1-nano', provider: 'openai' },
   { type: 'delta', text: 'say "hi"\n' },
+  { type: 'delta', text: 'café 😀 \u0001' },
   { type: 'reasoning', text: 'hmm', providerMetadata: { anthropic: { signature: 'sig' } } },
   { type: 'tool-input-start', toolCallId: 'call_1', toolName: 'weather' },
   { type: 'tool-input-delta', toolCallId: 'call_1', delta: '{"city":"Par\\u00e9' },
@@ -29,7 +30,7 @@ const events: ChatEvent[] = [
 describe('sseText', () => {
   it('writes every kind of event as `event: <type>` and its data without the type', () => {
     for (const event of events) expect(sseText(event)).toBe(expected(event));
-    expect(sseBatchText(events)).toBe(events.map(expected).join(''));
+    expect(new TextDecoder().decode(sseBatch(events))).toBe(events.map(expected).join(''));
   });
 
   it("writes an event built with its type last the same way", () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Aiu } from '../createAiu';
 import { NodeRequest } from '../http/nodeRequest';
-import type { TextPuller } from '../http/pull';
+import { joinPieces, type Piece, type TextPuller } from '../http/pull';
 import { LightResponse, PulledResponse, TextResponse } from '../http/responses';
 import { Abort } from '../util/abort';
 import { errorResponse } from '../handler/respond';
@@ -146,35 +146,41 @@ async function writeWebResponse(response: Response, res: FlushableResponse, abor
 }
 
 /**
- * Text gathered before one write; past it, the batch goes out at once (and backpressure applies).
- * A piece that fills a batch alone gets a write of its own; smaller ones are joined, large or not:
- * an OpenAI-format stream read in one go is one ~58 kB piece, and writing it apart from the
- * stream's end cost /v1 streams 4–6% of their CPU (`bench:ab --route v1`; the bound was 8 kB, for
- * an export's pages, whose peak RSS it had moved by 1%).
+ * What is gathered before one write (characters or bytes); past it, the batch goes out at once
+ * (and backpressure applies). A piece that fills a batch alone gets a write of its own; smaller
+ * ones are joined, large or not: an OpenAI-format stream read in one go is one ~58 kB piece, and
+ * writing it apart from the stream's end cost /v1 streams 4–6% of their CPU (`bench:ab --route
+ * v1`; the bound was 8 kB, for an export's pages, whose peak RSS it had moved by 1%).
  */
-const MAX_BATCH_CHARS = 64 * 1024;
+const MAX_BATCH = 64 * 1024;
 
 /**
- * Text written in the same tick (one upstream packet often holds dozens of events) is joined
- * and leaves in one write when the tick ends, so nothing waits longer than the current tick.
- * One string, not a corked write per piece: chunked encoding frames every write, and a writev
+ * Pieces written in the same tick (one upstream packet often holds dozens of events) are joined
+ * and leave in one write when the tick ends, so nothing waits longer than the current tick.
+ * One piece, not a corked write per piece: chunked encoding frames every write, and a writev
  * of hundreds of small pieces cost more than the events themselves. Flushed per batch, so
  * compression middleware cannot hold a stream back.
  */
-export function tickBatched(res: FlushableResponse): { write(chunk: string | Uint8Array): Promise<void> | null; end(): void } {
-  let pending = '';
+export function tickBatched(res: FlushableResponse): { write(chunk: Piece): Promise<void> | null; end(): void } {
+  let pending: Piece[] = [];
+  let size = 0;
   let scheduled = false;
   let blocked: Promise<void> | null = null;
-  const send = (chunk: string | Uint8Array) => {
+  const send = (chunk: Piece) => {
     if (res.destroyed) return;
     if (!res.write(chunk)) blocked ??= drained(res).then(() => void (blocked = null));
     res.flush?.();
   };
+  const take = (): Piece | null => {
+    if (pending.length === 0) return null;
+    const batch = joinPieces(pending);
+    pending = [];
+    size = 0;
+    return batch;
+  };
   const flush = () => {
-    if (!pending) return;
-    const text = pending;
-    pending = '';
-    send(text);
+    const batch = take();
+    if (batch !== null) send(batch);
   };
   const flushAtTickEnd = () => {
     scheduled = false;
@@ -183,12 +189,13 @@ export function tickBatched(res: FlushableResponse): { write(chunk: string | Uin
   return {
     /** A promise only when the socket is full: then wait for it before writing more. */
     write(chunk) {
-      if (typeof chunk !== 'string' || chunk.length >= MAX_BATCH_CHARS) {
+      if (chunk.length >= MAX_BATCH) {
         flush();
         send(chunk);
       } else {
-        pending += chunk;
-        if (pending.length >= MAX_BATCH_CHARS) flush();
+        pending.push(chunk);
+        size += chunk.length;
+        if (size >= MAX_BATCH) flush();
         else if (!scheduled) {
           scheduled = true;
           setImmediate(flushAtTickEnd);
@@ -198,9 +205,8 @@ export function tickBatched(res: FlushableResponse): { write(chunk: string | Uin
     },
     /** The last batch and the end of the response leave together. */
     end() {
-      const text = pending;
-      pending = '';
-      if (text) res.end(text);
+      const batch = take();
+      if (batch !== null) res.end(batch);
       else res.end();
     },
   };

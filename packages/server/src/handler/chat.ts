@@ -1,12 +1,12 @@
 import { AiuError, type ChatEvent, ChatRequestSchema, type ChatRequest } from '@aiu/core';
-import { pullEvents } from '../http/pull';
+import { joinPieces, pullEvents, type Piece } from '../http/pull';
 import { abortOf } from '../http/requestFacts';
 import { PulledResponse, SSE_HEADERS } from '../http/responses';
 import { ChatCall } from '../orchestrator/chatCall';
 import { readJson } from './body';
 import type { RouteContext } from './context';
 import { errorResponse, json } from './respond';
-import { sseBatchText } from './sse';
+import { sseBatch } from './sse';
 
 /** The server tools this caller may use: all, unless `authorize` says otherwise for `tools:use`. */
 export async function allowedServerTools(request: Request, ctx: RouteContext): Promise<string[] | undefined> {
@@ -37,7 +37,7 @@ export async function chatRoute(request: Request, _params: Record<string, string
     }
   }
 
-  return streamResponse(call, ctx, { headers: SSE_HEADERS, error: errorResponse, encoderFor: () => ({ encode: sseBatchText }) });
+  return streamResponse(call, ctx, { headers: SSE_HEADERS, error: errorResponse, encoderFor: () => ({ encode: sseBatch }) });
 }
 
 /** How one protocol writes a chat stream: its headers, its error shape, its encoding of events. */
@@ -45,7 +45,7 @@ export interface StreamProtocol {
   headers: Readonly<Record<string, string>>;
   error(error: unknown): Response;
   /** Made once `start` is known (the answering model, the request id); `opening` goes first. */
-  encoderFor(start: Extract<ChatEvent, { type: 'start' }>): { opening?: string; encode(events: readonly ChatEvent[]): string };
+  encoderFor(start: Extract<ChatEvent, { type: 'start' }>): { opening?: string; encode(events: readonly ChatEvent[]): Piece };
 }
 
 /**
@@ -66,5 +66,5 @@ export async function streamResponse(call: ChatCall, ctx: RouteContext, protocol
   if (!opening || start?.type !== 'start') return protocol.error(new AiuError('internal_error', 'The chat ended before it started.'));
   const { opening: prefix = '', encode } = protocol.encoderFor(start);
   const headers = { ...protocol.headers, 'x-aiu-request-id': start.requestId };
-  return new PulledResponse(200, headers, pullEvents({ first: prefix + encode(opening), batches, encode, pingIntervalMs: ctx.pingIntervalMs }));
+  return new PulledResponse(200, headers, pullEvents({ first: joinPieces([prefix, encode(opening)]), batches, encode, pingIntervalMs: ctx.pingIntervalMs }));
 }

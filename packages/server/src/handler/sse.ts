@@ -1,17 +1,27 @@
 import type { ChatEvent } from '@aiu/core';
+import { ByteBuilder, jsonStringBound, utf8 } from '../util/byteBuilder';
 
 /** One event as aiu's SSE text: `event: <type>` and its data as JSON. */
 export function sseText(event: ChatEvent): string {
-  // Deltas are nearly every event of a stream: no rest-spread object for them.
-  if (event.type === 'delta') return `event: delta\ndata: {"text":${JSON.stringify(event.text)}}\n\n`;
   if (event.type === 'tool-input-delta') return `event: tool-input-delta\ndata: {"toolCallId":${JSON.stringify(event.toolCallId)},"delta":${JSON.stringify(event.delta)}}\n\n`;
   const { type, ...data } = event;
   return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-/** A batch of events as one piece of SSE text. */
-export function sseBatchText(events: readonly ChatEvent[]): string {
-  let text = '';
-  for (const event of events) text += sseText(event);
-  return text;
+const DELTA_HEAD = utf8('event: delta\ndata: {"text":');
+const DELTA_TAIL = utf8('}\n\n');
+
+/** A batch of events as one piece of SSE bytes; deltas, nearly every event of a stream, from their frame. */
+export function sseBatch(events: readonly ChatEvent[]): Uint8Array {
+  let bound = 0;
+  for (const event of events) if (event.type === 'delta') bound += DELTA_HEAD.length + DELTA_TAIL.length + jsonStringBound(event.text);
+  const out = new ByteBuilder(bound + 256);
+  for (const event of events) {
+    if (event.type === 'delta') {
+      out.raw(DELTA_HEAD);
+      out.jsonString(event.text);
+      out.raw(DELTA_TAIL);
+    } else out.text(sseText(event));
+  }
+  return out.take();
 }

@@ -5,10 +5,29 @@
  * gets a ping.
  */
 export interface TextPuller {
-  /** The next piece of text, or null at the end. Rejects when the producer failed after the head was sent. */
-  next(): Promise<string | null>;
+  /** The next piece, or null at the end. Rejects when the producer failed after the head was sent. */
+  next(): Promise<Piece | null>;
   /** The reader went away: stop producing (a chat call aborts its upstream request). */
   cancel(): Promise<void>;
+}
+
+/** Stream text as a string, or already as UTF-8 bytes (`ByteBuilder`: a chat batch). */
+export type Piece = string | Uint8Array;
+
+const encoder = new TextEncoder();
+
+/** Pieces as one: text joined as text, and as bytes once any piece is bytes. */
+export function joinPieces(pieces: readonly Piece[]): Piece {
+  if (pieces.length === 1) return pieces[0] as Piece;
+  if (pieces.every((piece) => typeof piece === 'string')) return pieces.join('');
+  const parts = pieces.map((piece) => (typeof piece === 'string' ? encoder.encode(piece) : piece));
+  const joined = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  return joined;
 }
 
 export const SSE_PING = ': ping\n\n';
@@ -16,10 +35,10 @@ export const PING_INTERVAL_MS = 15_000;
 
 export interface EventPullOptions<T> {
   /** Sent before anything is pulled (a chat's `start` event): never held back. */
-  first: string;
+  first: Piece;
   batches: AsyncIterator<readonly T[]>;
-  /** A batch as text: events that arrived together leave together. */
-  encode: (batch: readonly T[]) => string;
+  /** A batch as one piece: events that arrived together leave together. */
+  encode: (batch: readonly T[]) => Piece;
   /** Text after the last batch (OpenAI's `data: [DONE]`). */
   end?: string;
   /** A `: ping` comment after this long without a piece, so idle proxies keep the line open. */
@@ -81,9 +100,9 @@ export function pullEvents<T>(options: EventPullOptions<T>): TextPuller {
 
 class EventPuller<T> implements TextPuller {
   private readonly clock: PingClock;
-  private first: string | undefined;
+  private first: Piece | undefined;
   private readonly batches: AsyncIterator<readonly T[]>;
-  private readonly encode: (batch: readonly T[]) => string;
+  private readonly encode: (batch: readonly T[]) => Piece;
   private readonly end: string | null;
   /** A batch that arrived while nobody was pulling (a ping answered the pull that asked for it). */
   private ready: IteratorResult<readonly T[]> | undefined;
@@ -91,7 +110,7 @@ class EventPuller<T> implements TextPuller {
   private fetching = false;
   private finished = false;
   /** The pull that waits, and the tick it started waiting in. */
-  private resolve: ((piece: string | null) => void) | undefined;
+  private resolve: ((piece: Piece | null) => void) | undefined;
   private reject: ((error: unknown) => void) | undefined;
   private waitingSince = 0;
 
@@ -103,7 +122,7 @@ class EventPuller<T> implements TextPuller {
     this.end = end ?? null;
   }
 
-  next(): Promise<string | null> {
+  next(): Promise<Piece | null> {
     if (this.first !== undefined) {
       const first = this.first;
       this.first = undefined;
@@ -121,7 +140,7 @@ class EventPuller<T> implements TextPuller {
       this.fetching = true;
       this.batches.next().then(this.onBatch, this.onFailure);
     }
-    return new Promise<string | null>((resolve, reject) => {
+    return new Promise<Piece | null>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
       this.waitingSince = this.clock.ticks;
@@ -161,7 +180,7 @@ class EventPuller<T> implements TextPuller {
     else this.failure = { error };
   };
 
-  private piece(result: IteratorResult<readonly T[]>): string | null {
+  private piece(result: IteratorResult<readonly T[]>): Piece | null {
     if (!result.done) return this.encode(result.value);
     this.close();
     return this.end;
@@ -186,7 +205,6 @@ export function pullChunks(chunks: AsyncGenerator<string>): TextPuller {
   };
 }
 
-const encoder = new TextEncoder();
 
 /** A puller as a Web byte stream, pulled one piece at a time (highWaterMark 0: nothing produced ahead of the reader). */
 export function pulledStream(puller: TextPuller): ReadableStream<Uint8Array> {
@@ -196,7 +214,7 @@ export function pulledStream(puller: TextPuller): ReadableStream<Uint8Array> {
         try {
           const piece = await puller.next();
           if (piece === null) controller.close();
-          else controller.enqueue(encoder.encode(piece));
+          else controller.enqueue(typeof piece === 'string' ? encoder.encode(piece) : piece);
         } catch (error) {
           controller.error(error);
         }

@@ -78,15 +78,19 @@ describe('tickBatched', () => {
     expect(out.write('z')).toBeNull();
   });
 
-  it('writes bytes, and text pieces of 64 kB or more, as they come, after any text before them', () => {
+  it('joins bytes and text written in one tick, in order, as bytes; a piece of 64 kB or more goes at once, after what came before it', async () => {
     const { res, written } = fakeResponse();
     const out = tickBatched(asResponse(res));
-    out.write('text');
-    out.write(new TextEncoder().encode('bytes'));
+    out.write('text ');
+    out.write(new TextEncoder().encode('bytés '));
     out.write('more');
-    const page = 'p'.repeat(64 * 1024);
+    expect(written).toEqual([]);
+    await nextTick();
+    expect(written).toEqual(['text bytés more']);
+    out.write('before ');
+    const page = new TextEncoder().encode('p'.repeat(64 * 1024));
     out.write(page);
-    expect(written).toEqual(['text', 'bytes', 'more', page]);
+    expect(written).toEqual(['text bytés more', 'before ', 'p'.repeat(64 * 1024)]);
   });
 
   it('joins a large batch with the end of the stream: one write, not two (an OpenAI-format stream read in one go)', () => {

@@ -1,4 +1,7 @@
 import type { ChatEvent, ChatResult, Cost, FinishReason, ToolCall, Usage } from '@aiu/core';
+import { ByteBuilder, jsonStringBound, utf8 } from '../../util/byteBuilder';
+
+const CONTENT_TAIL = utf8('},"finish_reason":null}]}\n\n');
 
 /** OpenAI's usage, with aiu's exact cost as `cost` (USD, as OpenRouter reports it): SDKs keep unknown fields. */
 export function openAIUsage(usage: Usage, cost: Cost | null): Record<string, unknown> {
@@ -68,8 +71,8 @@ export function toCompletion(result: ChatResult, clientTools: ReadonlySet<string
 export class ChunkEncoder {
   private readonly toolIndexes = new Map<string, number>();
   private readonly base: string;
-  /** A text piece's chunk around its JSON string: nearly every chunk of a stream, so made once. */
-  private readonly contentHead: string;
+  /** A text piece's chunk around its JSON string: nearly every chunk of a stream, so made once, as bytes. */
+  private readonly contentHead: Uint8Array;
 
   constructor(
     requestId: string,
@@ -78,7 +81,7 @@ export class ChunkEncoder {
     private readonly includeUsage: boolean,
   ) {
     this.base = `data: {"id":${JSON.stringify(requestId)},"object":"chat.completion.chunk","created":${Math.floor(Date.now() / 1000)},"model":${JSON.stringify(model)},`;
-    this.contentHead = `${this.base}"choices":[{"index":0,"delta":{"content":`;
+    this.contentHead = utf8(`${this.base}"choices":[{"index":0,"delta":{"content":`);
   }
 
   private chunk(delta: Record<string, unknown>, finishReason: string | null = null): string {
@@ -96,44 +99,51 @@ export class ChunkEncoder {
     return this.chunk({ tool_calls: [{ index, id: toolCallId, type: 'function', function: { name: toolName, arguments: args } }] });
   }
 
-  encode(events: readonly ChatEvent[]): string {
-    let text = '';
+  encode(events: readonly ChatEvent[]): Uint8Array {
+    let bound = 0;
+    for (const event of events) if (event.type === 'delta') bound += this.contentHead.length + CONTENT_TAIL.length + jsonStringBound(event.text);
+    const out = new ByteBuilder(bound + 256);
     for (const event of events) {
-      switch (event.type) {
-        case 'delta':
-          if (event.text) text += `${this.contentHead}${JSON.stringify(event.text)}},"finish_reason":null}]}\n\n`;
-          break;
-        case 'reasoning':
-          if (event.text) text += this.chunk({ reasoning_content: event.text });
-          break;
-        case 'tool-input-start':
-          if (this.clientTools.has(event.toolName)) text += this.startCall(event.toolCallId, event.toolName, '');
-          break;
-        case 'tool-input-delta': {
-          const index = this.toolIndexes.get(event.toolCallId);
-          if (index !== undefined && event.delta) text += this.chunk({ tool_calls: [{ index, function: { arguments: event.delta } }] });
-          break;
-        }
-        case 'tool-call':
-          // A call the provider sent whole (no pieces streamed): announced in one chunk.
-          if (this.clientTools.has(event.toolName) && !this.toolIndexes.has(event.toolCallId)) text += this.startCall(event.toolCallId, event.toolName, JSON.stringify(event.input ?? {}));
-          break;
-        case 'finish':
-          text += this.chunk({}, openAIFinishReason(event.finishReason));
-          if (this.includeUsage) {
-            const tier = event.usage.serviceTier === undefined ? '' : `,"service_tier":${JSON.stringify(event.usage.serviceTier)}`;
-            text += `${this.base}"choices":[],"usage":${JSON.stringify(openAIUsage(event.usage, event.cost))}${tier}}\n\n`;
-          }
-          text += 'data: [DONE]\n\n';
-          break;
-        case 'error':
-          // What the SDKs raise as an APIError mid-stream.
-          text += `data: ${JSON.stringify({ error: { message: event.message, type: event.retryable ? 'server_error' : 'invalid_request_error', param: null, code: event.code } })}\n\n`;
-          break;
-        default:
-          break;
+      if (event.type === 'delta') {
+        if (!event.text) continue;
+        out.raw(this.contentHead);
+        out.jsonString(event.text);
+        out.raw(CONTENT_TAIL);
+      } else {
+        const text = this.encodeOther(event);
+        if (text) out.text(text);
       }
     }
-    return text;
+    return out.take();
+  }
+
+  /** Every event but a text piece, as text: a few per stream. */
+  private encodeOther(event: ChatEvent): string {
+    switch (event.type) {
+      case 'reasoning':
+        return event.text ? this.chunk({ reasoning_content: event.text }) : '';
+      case 'tool-input-start':
+        return this.clientTools.has(event.toolName) ? this.startCall(event.toolCallId, event.toolName, '') : '';
+      case 'tool-input-delta': {
+        const index = this.toolIndexes.get(event.toolCallId);
+        return index !== undefined && event.delta ? this.chunk({ tool_calls: [{ index, function: { arguments: event.delta } }] }) : '';
+      }
+      case 'tool-call':
+        // A call the provider sent whole (no pieces streamed): announced in one chunk.
+        return this.clientTools.has(event.toolName) && !this.toolIndexes.has(event.toolCallId) ? this.startCall(event.toolCallId, event.toolName, JSON.stringify(event.input ?? {})) : '';
+      case 'finish': {
+        let text = this.chunk({}, openAIFinishReason(event.finishReason));
+        if (this.includeUsage) {
+          const tier = event.usage.serviceTier === undefined ? '' : `,"service_tier":${JSON.stringify(event.usage.serviceTier)}`;
+          text += `${this.base}"choices":[],"usage":${JSON.stringify(openAIUsage(event.usage, event.cost))}${tier}}\n\n`;
+        }
+        return `${text}data: [DONE]\n\n`;
+      }
+      case 'error':
+        // What the SDKs raise as an APIError mid-stream.
+        return `data: ${JSON.stringify({ error: { message: event.message, type: event.retryable ? 'server_error' : 'invalid_request_error', param: null, code: event.code } })}\n\n`;
+      default:
+        return '';
+    }
   }
 }
