@@ -1,5 +1,6 @@
 import { type ChatEvent, type ChatMessage, type ChatRequest, InvalidRequestError, type ProviderMetadata, type ToolResultPart } from '@aiu/core';
 import * as z from 'zod/mini';
+import { ByteBuilder, jsonStringBound, utf8 } from '../../util/byteBuilder';
 
 /**
  * The body the AI SDK's `useChat` sends through its default transport: the chat's id, its UI
@@ -108,6 +109,10 @@ export function toChatRequest(body: UIChatRequest): ChatRequest {
   };
 }
 
+const TEXT_DELTA_TAIL = utf8('}\n\n');
+/** A text piece's frame around its JSON string, its head included (a block id of up to ~20 characters). */
+const TEXT_DELTA_FRAME = 64;
+
 const FINISH_REASONS: Record<string, string> = { stop: 'stop', length: 'length', content_filter: 'content-filter', tool_calls: 'tool-calls', other: 'other' };
 
 /**
@@ -120,6 +125,8 @@ export class UIMessageStreamEncoder {
   private text: string | undefined;
   private reasoning: string | undefined;
   private inStep = false;
+  /** The open text block's `text-delta` frame before its JSON string: made once per block. */
+  private textDeltaHead: Uint8Array = new Uint8Array(0);
 
   private chunk(value: Record<string, unknown>): string {
     return `data: ${JSON.stringify(value)}\n\n`;
@@ -140,76 +147,96 @@ export class UIMessageStreamEncoder {
     return this.chunk({ type: 'start-step' });
   }
 
-  encode(events: readonly ChatEvent[]): string {
-    let out = '';
+  encode(events: readonly ChatEvent[]): Uint8Array {
+    let bound = 0;
+    for (const event of events) if (event.type === 'delta') bound += TEXT_DELTA_FRAME + jsonStringBound(event.text);
+    const out = new ByteBuilder(bound + 256);
     for (const event of events) {
-      switch (event.type) {
-        case 'start':
-          out += this.chunk({ type: 'start', messageId: event.requestId, messageMetadata: { requestId: event.requestId, model: event.model } });
-          break;
-        case 'delta':
-          if (!event.text) break;
-          out += this.step();
-          if (!this.text) {
-            out += this.closeBlocks();
-            this.text = `text-${++this.blocks}`;
-            out += this.chunk({ type: 'text-start', id: this.text });
-          }
-          out += this.chunk({ type: 'text-delta', id: this.text, delta: event.text });
-          break;
-        case 'reasoning':
-          out += this.step();
-          if (!this.reasoning) {
-            out += this.closeBlocks();
-            this.reasoning = `reasoning-${++this.blocks}`;
-            out += this.chunk({ type: 'reasoning-start', id: this.reasoning });
-          }
-          if (event.text) out += this.chunk({ type: 'reasoning-delta', id: this.reasoning, delta: event.text });
-          // A signature ends its block and must come back on the next turn (the UI keeps it on the part).
-          if (event.providerMetadata) {
-            out += this.chunk({ type: 'reasoning-end', id: this.reasoning, providerMetadata: event.providerMetadata });
-            this.reasoning = undefined;
-          }
-          break;
-        case 'tool-input-start':
-          out += this.step() + this.closeBlocks() + this.chunk({ type: 'tool-input-start', toolCallId: event.toolCallId, toolName: event.toolName });
-          break;
-        case 'tool-input-delta':
-          out += this.chunk({ type: 'tool-input-delta', toolCallId: event.toolCallId, inputTextDelta: event.delta });
-          break;
-        case 'tool-call':
-          out +=
-            this.step() +
-            this.closeBlocks() +
-            this.chunk({ type: 'tool-input-available', toolCallId: event.toolCallId, toolName: event.toolName, input: event.input ?? {}, ...(event.providerMetadata ? { providerMetadata: event.providerMetadata } : {}) });
-          break;
-        case 'tool-result': {
-          const error = event.isError ? (event.output as { error?: unknown } | null)?.error : undefined;
-          out += event.isError
-            ? this.chunk({ type: 'tool-output-error', toolCallId: event.toolCallId, errorText: typeof error === 'string' ? error : JSON.stringify(event.output) })
-            : this.chunk({ type: 'tool-output-available', toolCallId: event.toolCallId, output: event.output });
-          break;
-        }
-        case 'step-finish':
-          out += this.closeBlocks();
-          if (this.inStep) out += this.chunk({ type: 'finish-step' });
-          this.inStep = false;
-          break;
-        case 'finish':
-          out += this.closeBlocks();
-          if (this.inStep) out += this.chunk({ type: 'finish-step' });
-          this.inStep = false;
-          out += this.chunk({
-            type: 'finish',
-            finishReason: FINISH_REASONS[event.finishReason] ?? 'other',
-            messageMetadata: { finishReason: event.finishReason, usage: event.usage, cost: event.cost, latencyMs: event.latencyMs, steps: event.steps },
-          });
-          out += 'data: [DONE]\n\n';
-          break;
-        case 'error':
-          out += this.closeBlocks() + this.chunk({ type: 'error', errorText: event.message }) + 'data: [DONE]\n\n';
-          break;
+      if (event.type !== 'delta') {
+        const text = this.encodeOther(event);
+        if (text) out.text(text);
+      } else if (event.text) {
+        const opened = this.intoText();
+        if (opened) out.text(opened);
+        out.raw(this.textDeltaHead);
+        out.jsonString(event.text);
+        out.raw(TEXT_DELTA_TAIL);
       }
+    }
+    return out.take();
+  }
+
+  /** The step and the text block a text piece goes in, opened if they are not. */
+  private intoText(): string {
+    let out = this.step();
+    if (!this.text) {
+      out += this.closeBlocks();
+      this.text = `text-${++this.blocks}`;
+      this.textDeltaHead = utf8(`data: {"type":"text-delta","id":${JSON.stringify(this.text)},"delta":`);
+      out += this.chunk({ type: 'text-start', id: this.text });
+    }
+    return out;
+  }
+
+  /** Every event but a text piece, as text: a few per stream. */
+  private encodeOther(event: ChatEvent): string {
+    let out = '';
+    switch (event.type) {
+      case 'start':
+        out += this.chunk({ type: 'start', messageId: event.requestId, messageMetadata: { requestId: event.requestId, model: event.model } });
+        break;
+      case 'reasoning':
+        out += this.step();
+        if (!this.reasoning) {
+          out += this.closeBlocks();
+          this.reasoning = `reasoning-${++this.blocks}`;
+          out += this.chunk({ type: 'reasoning-start', id: this.reasoning });
+        }
+        if (event.text) out += this.chunk({ type: 'reasoning-delta', id: this.reasoning, delta: event.text });
+        // A signature ends its block and must come back on the next turn (the UI keeps it on the part).
+        if (event.providerMetadata) {
+          out += this.chunk({ type: 'reasoning-end', id: this.reasoning, providerMetadata: event.providerMetadata });
+          this.reasoning = undefined;
+        }
+        break;
+      case 'tool-input-start':
+        out += this.step() + this.closeBlocks() + this.chunk({ type: 'tool-input-start', toolCallId: event.toolCallId, toolName: event.toolName });
+        break;
+      case 'tool-input-delta':
+        out += this.chunk({ type: 'tool-input-delta', toolCallId: event.toolCallId, inputTextDelta: event.delta });
+        break;
+      case 'tool-call':
+        out +=
+          this.step() +
+          this.closeBlocks() +
+          this.chunk({ type: 'tool-input-available', toolCallId: event.toolCallId, toolName: event.toolName, input: event.input ?? {}, ...(event.providerMetadata ? { providerMetadata: event.providerMetadata } : {}) });
+        break;
+      case 'tool-result': {
+        const error = event.isError ? (event.output as { error?: unknown } | null)?.error : undefined;
+        out += event.isError
+          ? this.chunk({ type: 'tool-output-error', toolCallId: event.toolCallId, errorText: typeof error === 'string' ? error : JSON.stringify(event.output) })
+          : this.chunk({ type: 'tool-output-available', toolCallId: event.toolCallId, output: event.output });
+        break;
+      }
+      case 'step-finish':
+        out += this.closeBlocks();
+        if (this.inStep) out += this.chunk({ type: 'finish-step' });
+        this.inStep = false;
+        break;
+      case 'finish':
+        out += this.closeBlocks();
+        if (this.inStep) out += this.chunk({ type: 'finish-step' });
+        this.inStep = false;
+        out += this.chunk({
+          type: 'finish',
+          finishReason: FINISH_REASONS[event.finishReason] ?? 'other',
+          messageMetadata: { finishReason: event.finishReason, usage: event.usage, cost: event.cost, latencyMs: event.latencyMs, steps: event.steps },
+        });
+        out += 'data: [DONE]\n\n';
+        break;
+      case 'error':
+        out += this.closeBlocks() + this.chunk({ type: 'error', errorText: event.message }) + 'data: [DONE]\n\n';
+        break;
     }
     return out;
   }

@@ -1,4 +1,5 @@
 import type { ChatEvent, ChatResult, Cost, FinishReason, ProviderMetadata, Usage } from '@aiu/core';
+import { ByteBuilder, jsonStringBound, utf8 } from '../../util/byteBuilder';
 
 /** Anthropic's usage: its `input_tokens` leaves out cache reads and writes, which aiu's includes. `cost` is aiu's exact figure. */
 export function anthropicUsage(usage: Usage, cost: Cost | null): Record<string, unknown> {
@@ -58,6 +59,10 @@ export function toMessage(result: ChatResult, clientTools: ReadonlySet<string>):
   };
 }
 
+const TEXT_DELTA_TAIL = utf8('}}\n\n');
+/** A text piece's frame around its JSON string, past the head's bytes (index of up to 6 digits). */
+const TEXT_DELTA_FRAME = 128;
+
 type BlockKind = 'text' | 'thinking' | 'tool_use';
 
 /**
@@ -69,6 +74,7 @@ export class MessageEventEncoder {
   private index = -1;
   private open: { kind: BlockKind; toolCallId?: string } | undefined;
   private readonly started = new Set<string>();
+  private deltaHead: { index: number; bytes: Uint8Array } | undefined;
 
   constructor(
     private readonly requestId: string,
@@ -103,53 +109,75 @@ export class MessageEventEncoder {
     return this.open?.kind === kind ? '' : this.begin(kind, block);
   }
 
-  encode(events: readonly ChatEvent[]): string {
-    let text = '';
+  encode(events: readonly ChatEvent[]): Uint8Array {
+    let bound = 0;
+    for (const event of events) if (event.type === 'delta') bound += TEXT_DELTA_FRAME + jsonStringBound(event.text);
+    const out = new ByteBuilder(bound + 256);
     for (const event of events) {
-      switch (event.type) {
-        case 'delta':
-          if (!event.text) break;
-          text += this.into('text', { type: 'text', text: '' }) + this.event('content_block_delta', { index: this.index, delta: { type: 'text_delta', text: event.text } });
-          break;
-        case 'reasoning': {
-          const own = anthropicOwn(event.providerMetadata);
-          if (typeof own?.redactedData === 'string') {
-            text += this.begin('thinking', { type: 'redacted_thinking', data: own.redactedData }) + this.close();
-            break;
-          }
-          if (event.text) text += this.into('thinking', { type: 'thinking', thinking: '', signature: '' }) + this.event('content_block_delta', { index: this.index, delta: { type: 'thinking_delta', thinking: event.text } });
-          // The signature ends its thinking block (Anthropic sends it last).
-          if (typeof own?.signature === 'string') text += this.into('thinking', { type: 'thinking', thinking: '', signature: '' }) + this.event('content_block_delta', { index: this.index, delta: { type: 'signature_delta', signature: own.signature } }) + this.close();
+      if (event.type !== 'delta') {
+        const text = this.encodeOther(event);
+        if (text) out.text(text);
+      } else if (event.text) {
+        const opened = this.into('text', { type: 'text', text: '' });
+        if (opened) out.text(opened);
+        out.raw(this.textDeltaHead());
+        out.jsonString(event.text);
+        out.raw(TEXT_DELTA_TAIL);
+      }
+    }
+    return out.take();
+  }
+
+  /** The frame of a text piece in the open block, before its JSON string: made once per block. */
+  private textDeltaHead(): Uint8Array {
+    if (this.deltaHead?.index !== this.index) {
+      this.deltaHead = { index: this.index, bytes: utf8(`event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.index},"delta":{"type":"text_delta","text":`) };
+    }
+    return this.deltaHead.bytes;
+  }
+
+  /** Every event but a text piece, as text: a few per stream. */
+  private encodeOther(event: ChatEvent): string {
+    let text = '';
+    switch (event.type) {
+      case 'reasoning': {
+        const own = anthropicOwn(event.providerMetadata);
+        if (typeof own?.redactedData === 'string') {
+          text += this.begin('thinking', { type: 'redacted_thinking', data: own.redactedData }) + this.close();
           break;
         }
-        case 'tool-input-start':
-          if (!this.clientTools.has(event.toolName)) break;
-          this.started.add(event.toolCallId);
-          text += this.begin('tool_use', { type: 'tool_use', id: event.toolCallId, name: event.toolName, input: {} }, event.toolCallId);
-          break;
-        case 'tool-input-delta':
-          if (this.open?.toolCallId === event.toolCallId && event.delta) text += this.event('content_block_delta', { index: this.index, delta: { type: 'input_json_delta', partial_json: event.delta } });
-          break;
-        case 'tool-call':
-          if (!this.clientTools.has(event.toolName)) break;
-          if (!this.started.has(event.toolCallId)) {
-            // A call the provider sent whole: its block in one piece.
-            text += this.begin('tool_use', { type: 'tool_use', id: event.toolCallId, name: event.toolName, input: {} }, event.toolCallId);
-            text += this.event('content_block_delta', { index: this.index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(event.input ?? {}) } });
-          }
-          if (this.open?.toolCallId === event.toolCallId) text += this.close();
-          break;
-        case 'finish':
-          text += this.close();
-          text += this.event('message_delta', { delta: { stop_reason: anthropicStopReason(event.finishReason), stop_sequence: null }, usage: anthropicUsage(event.usage, event.cost) });
-          text += this.event('message_stop', {});
-          break;
-        case 'error':
-          text += this.close() + this.event('error', { error: { type: event.retryable ? 'api_error' : 'invalid_request_error', message: event.message } });
-          break;
-        default:
-          break;
+        if (event.text) text += this.into('thinking', { type: 'thinking', thinking: '', signature: '' }) + this.event('content_block_delta', { index: this.index, delta: { type: 'thinking_delta', thinking: event.text } });
+        // The signature ends its thinking block (Anthropic sends it last).
+        if (typeof own?.signature === 'string') text += this.into('thinking', { type: 'thinking', thinking: '', signature: '' }) + this.event('content_block_delta', { index: this.index, delta: { type: 'signature_delta', signature: own.signature } }) + this.close();
+        break;
       }
+      case 'tool-input-start':
+        if (!this.clientTools.has(event.toolName)) break;
+        this.started.add(event.toolCallId);
+        text += this.begin('tool_use', { type: 'tool_use', id: event.toolCallId, name: event.toolName, input: {} }, event.toolCallId);
+        break;
+      case 'tool-input-delta':
+        if (this.open?.toolCallId === event.toolCallId && event.delta) text += this.event('content_block_delta', { index: this.index, delta: { type: 'input_json_delta', partial_json: event.delta } });
+        break;
+      case 'tool-call':
+        if (!this.clientTools.has(event.toolName)) break;
+        if (!this.started.has(event.toolCallId)) {
+          // A call the provider sent whole: its block in one piece.
+          text += this.begin('tool_use', { type: 'tool_use', id: event.toolCallId, name: event.toolName, input: {} }, event.toolCallId);
+          text += this.event('content_block_delta', { index: this.index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(event.input ?? {}) } });
+        }
+        if (this.open?.toolCallId === event.toolCallId) text += this.close();
+        break;
+      case 'finish':
+        text += this.close();
+        text += this.event('message_delta', { delta: { stop_reason: anthropicStopReason(event.finishReason), stop_sequence: null }, usage: anthropicUsage(event.usage, event.cost) });
+        text += this.event('message_stop', {});
+        break;
+      case 'error':
+        text += this.close() + this.event('error', { error: { type: event.retryable ? 'api_error' : 'invalid_request_error', message: event.message } });
+        break;
+      default:
+        break;
     }
     return text;
   }
