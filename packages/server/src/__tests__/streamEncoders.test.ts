@@ -21,6 +21,24 @@ describe('the protocols’ text pieces, written as bytes', () => {
     expect(bytesOf(encoder.encode(deltas))).toBe(hex(expected));
   });
 
+  it('OpenAI: a client tool call’s argument pieces, each under its call’s index', () => {
+    const encoder = new ChunkEncoder('req_1', 'openai:gpt-4.1-nano', new Set(['weather']), false);
+    const created = Number(/"created":(\d+)/.exec(encoder.opening())?.[1]);
+    const chunk = (delta: Record<string, unknown>) => `data: ${JSON.stringify({ id: 'req_1', object: 'chat.completion.chunk', created, model: 'openai:gpt-4.1-nano', choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`;
+    const calls: ChatEvent[] = ['call_1', 'call_2'].flatMap((toolCallId): ChatEvent[] => [
+      { type: 'tool-input-start', toolCallId, toolName: 'weather' },
+      ...pieces.map((delta): ChatEvent => ({ type: 'tool-input-delta', toolCallId, delta })),
+    ]);
+    const expected = [0, 1]
+      .map(
+        (index) =>
+          chunk({ tool_calls: [{ index, id: `call_${index + 1}`, type: 'function', function: { name: 'weather', arguments: '' } }] }) +
+          pieces.map((piece) => chunk({ tool_calls: [{ index, function: { arguments: piece } }] })).join(''),
+      )
+      .join('');
+    expect(bytesOf(encoder.encode(calls))).toBe(hex(expected));
+  });
+
   it('Anthropic: a text block opened once, then each piece as its text_delta', () => {
     const encoder = new MessageEventEncoder('req_1', 'anthropic:claude-haiku-4-5', new Set(['x']));
     const event = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;

@@ -2,6 +2,7 @@ import type { ChatEvent, ChatResult, Cost, FinishReason, ToolCall, Usage } from 
 import { ByteBuilder, jsonStringBound, utf8 } from '../../util/byteBuilder';
 
 const CONTENT_TAIL = utf8('},"finish_reason":null}]}\n\n');
+const ARGUMENTS_TAIL = utf8('}}]},"finish_reason":null}]}\n\n');
 
 /** OpenAI's usage, with aiu's exact cost as `cost` (USD, as OpenRouter reports it): SDKs keep unknown fields. */
 export function openAIUsage(usage: Usage, cost: Cost | null): Record<string, unknown> {
@@ -73,6 +74,7 @@ export class ChunkEncoder {
   private readonly base: string;
   /** A text piece's chunk around its JSON string: nearly every chunk of a stream, so made once, as bytes. */
   private readonly contentHead: Uint8Array;
+  private argumentsFrame: { index: number; bytes: Uint8Array } | undefined;
 
   constructor(
     requestId: string,
@@ -101,7 +103,10 @@ export class ChunkEncoder {
 
   encode(events: readonly ChatEvent[]): Uint8Array {
     let bound = 0;
-    for (const event of events) if (event.type === 'delta') bound += this.contentHead.length + CONTENT_TAIL.length + jsonStringBound(event.text);
+    for (const event of events) {
+      if (event.type === 'delta') bound += this.contentHead.length + CONTENT_TAIL.length + jsonStringBound(event.text);
+      else if (event.type === 'tool-input-delta') bound += this.contentHead.length + 64 + jsonStringBound(event.delta);
+    }
     const out = new ByteBuilder(bound + 256);
     for (const event of events) {
       if (event.type === 'delta') {
@@ -109,6 +114,12 @@ export class ChunkEncoder {
         out.raw(this.contentHead);
         out.jsonString(event.text);
         out.raw(CONTENT_TAIL);
+      } else if (event.type === 'tool-input-delta') {
+        const index = this.toolIndexes.get(event.toolCallId);
+        if (index === undefined || !event.delta) continue;
+        out.raw(this.argumentsHead(index));
+        out.jsonString(event.delta);
+        out.raw(ARGUMENTS_TAIL);
       } else {
         const text = this.encodeOther(event);
         if (text) out.text(text);
@@ -117,17 +128,21 @@ export class ChunkEncoder {
     return out.take();
   }
 
-  /** Every event but a text piece, as text: a few per stream. */
+  /** A tool call's `arguments` piece before its JSON string: made once per call. */
+  private argumentsHead(index: number): Uint8Array {
+    if (this.argumentsFrame?.index !== index) {
+      this.argumentsFrame = { index, bytes: utf8(`${this.base}"choices":[{"index":0,"delta":{"tool_calls":[{"index":${index},"function":{"arguments":`) };
+    }
+    return this.argumentsFrame.bytes;
+  }
+
+  /** Every event but a text or tool-input piece, as text: a few per stream. */
   private encodeOther(event: ChatEvent): string {
     switch (event.type) {
       case 'reasoning':
         return event.text ? this.chunk({ reasoning_content: event.text }) : '';
       case 'tool-input-start':
         return this.clientTools.has(event.toolName) ? this.startCall(event.toolCallId, event.toolName, '') : '';
-      case 'tool-input-delta': {
-        const index = this.toolIndexes.get(event.toolCallId);
-        return index !== undefined && event.delta ? this.chunk({ tool_calls: [{ index, function: { arguments: event.delta } }] }) : '';
-      }
       case 'tool-call':
         // A call the provider sent whole (no pieces streamed): announced in one chunk.
         return this.clientTools.has(event.toolName) && !this.toolIndexes.has(event.toolCallId) ? this.startCall(event.toolCallId, event.toolName, JSON.stringify(event.input ?? {})) : '';
