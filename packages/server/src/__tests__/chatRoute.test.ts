@@ -15,6 +15,18 @@ describe('POST /chat', () => {
     await rig.close();
   });
 
+  it('hands a Web stream chunks that own exactly their bytes (no view into a shared or larger buffer)', async () => {
+    const response = await rig.aiu.handler(chatRequest({ model: 'openai:gpt-4.1-nano', messages }));
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      // A consumer that reads `chunk.buffer` must not see other streams' bytes or unwritten memory.
+      expect({ offset: next.value.byteOffset, size: next.value.buffer.byteLength }).toEqual({ offset: 0, size: next.value.byteLength });
+      text += new TextDecoder().decode(next.value, { stream: true });
+    }
+    expect(deltaText(parseSse(text))).toBe(fixtureStreamText(openaiText.chunks ?? []));
+  });
+
   it('streams the recorded reply as start, deltas and finish with normalised usage', async () => {
     const response = await rig.aiu.handler(chatRequest({ model: 'openai:gpt-4.1-nano', messages }));
     expect(response.status).toBe(200);

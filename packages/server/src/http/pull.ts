@@ -214,7 +214,9 @@ export function pulledStream(puller: TextPuller): ReadableStream<Uint8Array> {
         try {
           const piece = await puller.next();
           if (piece === null) controller.close();
-          else controller.enqueue(typeof piece === 'string' ? encoder.encode(piece) : piece);
+          // Bytes are copied out: a batch is a view into a larger unzeroed buffer, safe for a socket
+          // write but not for a consumer that reads `chunk.buffer`.
+          else controller.enqueue(typeof piece === 'string' ? encoder.encode(piece) : new Uint8Array(piece));
         } catch (error) {
           controller.error(error);
         }

@@ -71,7 +71,10 @@ export class ByteBuilder {
     this.at = at;
   }
 
-  /** What was written (a view: the builder is not used after this). */
+  /**
+   * What was written: a view into a larger buffer that is unzeroed and, on Node, may be pooled.
+   * Fit for a socket write; copy it before handing it to code that may read `.buffer`.
+   */
   take(): Uint8Array {
     return this.bytes.subarray(0, this.at);
   }
