@@ -66,5 +66,6 @@ export async function streamResponse(call: ChatCall, ctx: RouteContext, protocol
   if (!opening || start?.type !== 'start') return protocol.error(new AiuError('internal_error', 'The chat ended before it started.'));
   const { opening: prefix = '', encode } = protocol.encoderFor(start);
   const headers = { ...protocol.headers, 'x-aiu-request-id': start.requestId };
-  return new PulledResponse(200, headers, pullEvents({ first: joinPieces([prefix, encode(opening)]), batches, encode, pingIntervalMs: ctx.pingIntervalMs }));
+  const head = encode(opening);
+  return new PulledResponse(200, headers, pullEvents({ first: prefix ? joinPieces([prefix, head]) : head, batches, encode, pingIntervalMs: ctx.pingIntervalMs }));
 }

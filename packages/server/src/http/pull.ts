@@ -205,7 +205,6 @@ export function pullChunks(chunks: AsyncGenerator<string>): TextPuller {
   };
 }
 
-
 /** A puller as a Web byte stream, pulled one piece at a time (highWaterMark 0: nothing produced ahead of the reader). */
 export function pulledStream(puller: TextPuller): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
