@@ -30,7 +30,12 @@ const events: ChatEvent[] = [
 describe('sseText', () => {
   it('writes every kind of event as `event: <type>` and its data without the type', () => {
     for (const event of events) expect(sseText(event)).toBe(expected(event));
-    expect(new TextDecoder().decode(sseBatch(events))).toBe(events.map(expected).join(''));
+    expect(sseBatch(events)).toBe(events.map(expected).join(''));
+    // Enough of them to be written as bytes: the same text.
+    const many = Array.from({ length: 40 }, () => events).flat();
+    const bytes = sseBatch(many);
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder().decode(bytes as Uint8Array)).toBe(many.map(expected).join(''));
   });
 
   it("writes an event built with its type last the same way", () => {

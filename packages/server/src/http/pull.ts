@@ -1,3 +1,5 @@
+import type { Piece } from '../util/pieceBuilder';
+
 /**
  * Text produced a piece at a time and pulled by whoever writes it out — a Web `ReadableStream`
  * or the Node bridge's socket writer. The one loop behind every streamed answer (chat events in
@@ -11,8 +13,7 @@ export interface TextPuller {
   cancel(): Promise<void>;
 }
 
-/** Stream text as a string, or already as UTF-8 bytes (`ByteBuilder`: a chat batch). */
-export type Piece = string | Uint8Array;
+export type { Piece };
 
 const encoder = new TextEncoder();
 

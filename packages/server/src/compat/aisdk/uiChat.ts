@@ -1,6 +1,6 @@
 import { type ChatEvent, type ChatMessage, type ChatRequest, InvalidRequestError, type ProviderMetadata, type ToolResultPart } from '@aiu/core';
 import * as z from 'zod/mini';
-import { ByteBuilder, jsonStringBound, utf8 } from '../../util/byteBuilder';
+import { type Frame, frame, jsonStringBound, type Piece, PieceBuilder } from '../../util/pieceBuilder';
 
 /**
  * The body the AI SDK's `useChat` sends through its default transport: the chat's id, its UI
@@ -109,7 +109,7 @@ export function toChatRequest(body: UIChatRequest): ChatRequest {
   };
 }
 
-const TEXT_DELTA_TAIL = utf8('}\n\n');
+const TEXT_DELTA_TAIL = frame('}\n\n');
 /** A text piece's frame around its JSON string, its head included (a block id of up to ~20 characters). */
 const TEXT_DELTA_FRAME = 64;
 
@@ -126,7 +126,7 @@ export class UIMessageStreamEncoder {
   private reasoning: string | undefined;
   private inStep = false;
   /** The open text block's `text-delta` frame before its JSON string: made once per block. */
-  private textDeltaHead: Uint8Array = new Uint8Array(0);
+  private textDeltaHead: Frame = frame('');
 
   private chunk(value: Record<string, unknown>): string {
     return `data: ${JSON.stringify(value)}\n\n`;
@@ -147,10 +147,10 @@ export class UIMessageStreamEncoder {
     return this.chunk({ type: 'start-step' });
   }
 
-  encode(events: readonly ChatEvent[]): Uint8Array {
+  encode(events: readonly ChatEvent[]): Piece {
     let bound = 0;
     for (const event of events) if (event.type === 'delta') bound += TEXT_DELTA_FRAME + jsonStringBound(event.text);
-    const out = new ByteBuilder(bound + 256);
+    const out = new PieceBuilder(bound);
     for (const event of events) {
       if (event.type !== 'delta') {
         const text = this.encodeOther(event);
@@ -158,9 +158,9 @@ export class UIMessageStreamEncoder {
       } else if (event.text) {
         const opened = this.intoText();
         if (opened) out.text(opened);
-        out.raw(this.textDeltaHead);
+        out.frame(this.textDeltaHead);
         out.jsonString(event.text);
-        out.raw(TEXT_DELTA_TAIL);
+        out.frame(TEXT_DELTA_TAIL);
       }
     }
     return out.take();
@@ -172,7 +172,7 @@ export class UIMessageStreamEncoder {
     if (!this.text) {
       out += this.closeBlocks();
       this.text = `text-${++this.blocks}`;
-      this.textDeltaHead = utf8(`data: {"type":"text-delta","id":${JSON.stringify(this.text)},"delta":`);
+      this.textDeltaHead = frame(`data: {"type":"text-delta","id":${JSON.stringify(this.text)},"delta":`);
       out += this.chunk({ type: 'text-start', id: this.text });
     }
     return out;

@@ -1,5 +1,5 @@
 import type { ChatEvent, ChatResult, Cost, FinishReason, ProviderMetadata, Usage } from '@aiu/core';
-import { ByteBuilder, jsonStringBound, utf8 } from '../../util/byteBuilder';
+import { type Frame, frame, jsonStringBound, type Piece, PieceBuilder } from '../../util/pieceBuilder';
 
 /** Anthropic's usage: its `input_tokens` leaves out cache reads and writes, which aiu's includes. `cost` is aiu's exact figure. */
 export function anthropicUsage(usage: Usage, cost: Cost | null): Record<string, unknown> {
@@ -59,7 +59,7 @@ export function toMessage(result: ChatResult, clientTools: ReadonlySet<string>):
   };
 }
 
-const TEXT_DELTA_TAIL = utf8('}}\n\n');
+const TEXT_DELTA_TAIL = frame('}}\n\n');
 /** A text piece's frame around its JSON string, past the head's bytes (index of up to 6 digits). */
 const TEXT_DELTA_FRAME = 128;
 
@@ -74,7 +74,7 @@ export class MessageEventEncoder {
   private index = -1;
   private open: { kind: BlockKind; toolCallId?: string } | undefined;
   private readonly started = new Set<string>();
-  private deltaHead: { index: number; bytes: Uint8Array } | undefined;
+  private deltaHead: { index: number; frame: Frame } | undefined;
 
   constructor(
     private readonly requestId: string,
@@ -109,10 +109,10 @@ export class MessageEventEncoder {
     return this.open?.kind === kind ? '' : this.begin(kind, block);
   }
 
-  encode(events: readonly ChatEvent[]): Uint8Array {
+  encode(events: readonly ChatEvent[]): Piece {
     let bound = 0;
     for (const event of events) if (event.type === 'delta') bound += TEXT_DELTA_FRAME + jsonStringBound(event.text);
-    const out = new ByteBuilder(bound + 256);
+    const out = new PieceBuilder(bound);
     for (const event of events) {
       if (event.type !== 'delta') {
         const text = this.encodeOther(event);
@@ -120,20 +120,20 @@ export class MessageEventEncoder {
       } else if (event.text) {
         const opened = this.into('text', { type: 'text', text: '' });
         if (opened) out.text(opened);
-        out.raw(this.textDeltaHead());
+        out.frame(this.textDeltaHead());
         out.jsonString(event.text);
-        out.raw(TEXT_DELTA_TAIL);
+        out.frame(TEXT_DELTA_TAIL);
       }
     }
     return out.take();
   }
 
   /** The frame of a text piece in the open block, before its JSON string: made once per block. */
-  private textDeltaHead(): Uint8Array {
+  private textDeltaHead(): Frame {
     if (this.deltaHead?.index !== this.index) {
-      this.deltaHead = { index: this.index, bytes: utf8(`event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.index},"delta":{"type":"text_delta","text":`) };
+      this.deltaHead = { index: this.index, frame: frame(`event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.index},"delta":{"type":"text_delta","text":`) };
     }
-    return this.deltaHead.bytes;
+    return this.deltaHead.frame;
   }
 
   /** Every event but a text piece, as text: a few per stream. */

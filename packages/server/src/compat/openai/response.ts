@@ -1,8 +1,8 @@
 import type { ChatEvent, ChatResult, Cost, FinishReason, ToolCall, Usage } from '@aiu/core';
-import { ByteBuilder, jsonStringBound, utf8 } from '../../util/byteBuilder';
+import { type Frame, frame, jsonStringBound, type Piece, PieceBuilder } from '../../util/pieceBuilder';
 
-const CONTENT_TAIL = utf8('},"finish_reason":null}]}\n\n');
-const ARGUMENTS_TAIL = utf8('}}]},"finish_reason":null}]}\n\n');
+const CONTENT_TAIL = frame('},"finish_reason":null}]}\n\n');
+const ARGUMENTS_TAIL = frame('}}]},"finish_reason":null}]}\n\n');
 
 /** OpenAI's usage, with aiu's exact cost as `cost` (USD, as OpenRouter reports it): SDKs keep unknown fields. */
 export function openAIUsage(usage: Usage, cost: Cost | null): Record<string, unknown> {
@@ -73,8 +73,8 @@ export class ChunkEncoder {
   private readonly toolIndexes = new Map<string, number>();
   private readonly base: string;
   /** A text piece's chunk around its JSON string: nearly every chunk of a stream, so made once, as bytes. */
-  private readonly contentHead: Uint8Array;
-  private argumentsFrame: { index: number; bytes: Uint8Array } | undefined;
+  private readonly contentHead: Frame;
+  private argumentsFrame: { index: number; frame: Frame } | undefined;
 
   constructor(
     requestId: string,
@@ -83,7 +83,7 @@ export class ChunkEncoder {
     private readonly includeUsage: boolean,
   ) {
     this.base = `data: {"id":${JSON.stringify(requestId)},"object":"chat.completion.chunk","created":${Math.floor(Date.now() / 1000)},"model":${JSON.stringify(model)},`;
-    this.contentHead = utf8(`${this.base}"choices":[{"index":0,"delta":{"content":`);
+    this.contentHead = frame(`${this.base}"choices":[{"index":0,"delta":{"content":`);
   }
 
   private chunk(delta: Record<string, unknown>, finishReason: string | null = null): string {
@@ -101,25 +101,25 @@ export class ChunkEncoder {
     return this.chunk({ tool_calls: [{ index, id: toolCallId, type: 'function', function: { name: toolName, arguments: args } }] });
   }
 
-  encode(events: readonly ChatEvent[]): Uint8Array {
+  encode(events: readonly ChatEvent[]): Piece {
     let bound = 0;
     for (const event of events) {
-      if (event.type === 'delta') bound += this.contentHead.length + CONTENT_TAIL.length + jsonStringBound(event.text);
-      else if (event.type === 'tool-input-delta') bound += this.contentHead.length + 64 + jsonStringBound(event.delta);
+      if (event.type === 'delta') bound += this.contentHead.bytes.length + CONTENT_TAIL.bytes.length + jsonStringBound(event.text);
+      else if (event.type === 'tool-input-delta') bound += this.contentHead.bytes.length + 64 + jsonStringBound(event.delta);
     }
-    const out = new ByteBuilder(bound + 256);
+    const out = new PieceBuilder(bound);
     for (const event of events) {
       if (event.type === 'delta') {
         if (!event.text) continue;
-        out.raw(this.contentHead);
+        out.frame(this.contentHead);
         out.jsonString(event.text);
-        out.raw(CONTENT_TAIL);
+        out.frame(CONTENT_TAIL);
       } else if (event.type === 'tool-input-delta') {
         const index = this.toolIndexes.get(event.toolCallId);
         if (index === undefined || !event.delta) continue;
-        out.raw(this.argumentsHead(index));
+        out.frame(this.argumentsHead(index));
         out.jsonString(event.delta);
-        out.raw(ARGUMENTS_TAIL);
+        out.frame(ARGUMENTS_TAIL);
       } else {
         const text = this.encodeOther(event);
         if (text) out.text(text);
@@ -129,11 +129,11 @@ export class ChunkEncoder {
   }
 
   /** A tool call's `arguments` piece before its JSON string: made once per call. */
-  private argumentsHead(index: number): Uint8Array {
+  private argumentsHead(index: number): Frame {
     if (this.argumentsFrame?.index !== index) {
-      this.argumentsFrame = { index, bytes: utf8(`${this.base}"choices":[{"index":0,"delta":{"tool_calls":[{"index":${index},"function":{"arguments":`) };
+      this.argumentsFrame = { index, frame: frame(`${this.base}"choices":[{"index":0,"delta":{"tool_calls":[{"index":${index},"function":{"arguments":`) };
     }
-    return this.argumentsFrame.bytes;
+    return this.argumentsFrame.frame;
   }
 
   /** Every event but a text or tool-input piece, as text: a few per stream. */
