@@ -30,7 +30,7 @@ export function frame(text: string): Frame {
  * A batch this large (its bound, in bytes) or larger is built as bytes; a smaller one as a string.
  * Every batch as bytes cost 1,000 concurrent slow streams (one event per batch) 37–50 MB of peak
  * RSS — buffers live outside V8's heap, collected later than young strings (`pnpm bench
- * --only=streams`: 243 MB, 280–294 MB with bytes throughout, 245 MB with this bound).
+ * --only=streams`: 243 MB before, 280–294 MB with bytes throughout, 167–245 MB with this bound).
  */
 export const BYTES_FROM = 4096;
 
