@@ -18,8 +18,8 @@ function toolInputHeadOf(toolCallId: string): Frame {
 }
 
 /**
- * A batch of events as one piece of SSE text (bytes when it is large: `PieceBuilder`). Text and tool-input pieces, nearly every event of a
- * stream, are written from their frames.
+ * A batch of events as one piece of SSE text (as bytes when it is large: `PieceBuilder`). Text
+ * and tool-input pieces, nearly every event of a stream, are written from their frames.
  */
 export function sseBatch(events: readonly ChatEvent[]): Piece {
   let bound = 0;

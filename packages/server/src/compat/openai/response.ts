@@ -72,7 +72,7 @@ export function toCompletion(result: ChatResult, clientTools: ReadonlySet<string
 export class ChunkEncoder {
   private readonly toolIndexes = new Map<string, number>();
   private readonly base: string;
-  /** A text piece's chunk around its JSON string: nearly every chunk of a stream, so made once, as bytes. */
+  /** A text piece's chunk before its JSON string: nearly every chunk of a stream, so made once. */
   private readonly contentHead: Frame;
   private argumentsFrame: { index: number; frame: Frame } | undefined;
 
