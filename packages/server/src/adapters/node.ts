@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Aiu } from '../createAiu';
 import { NodeRequest } from '../http/nodeRequest';
-import { joinPieces, type Piece, type TextPuller } from '../http/pull';
+import { joinPieces, type TextPuller } from '../http/pull';
 import { LightResponse, PulledResponse, TextResponse } from '../http/responses';
 import { Abort } from '../util/abort';
+import type { Piece } from '../util/pieceBuilder';
 import { errorResponse } from '../handler/respond';
 import { malformedTarget } from '../http/requestTarget';
 

@@ -1,9 +1,10 @@
 import { AiuError, type ChatEvent, ChatRequestSchema, type ChatRequest } from '@aiu/core';
-import { joinPieces, pullEvents, type Piece } from '../http/pull';
+import { joinPieces, pullEvents } from '../http/pull';
 import { abortOf } from '../http/requestFacts';
 import { PulledResponse, SSE_HEADERS } from '../http/responses';
 import { ChatCall } from '../orchestrator/chatCall';
 import { readJson } from './body';
+import type { Piece } from '../util/pieceBuilder';
 import type { RouteContext } from './context';
 import { errorResponse, json } from './respond';
 import { sseBatch } from './sse';

@@ -13,8 +13,6 @@ export interface TextPuller {
   cancel(): Promise<void>;
 }
 
-export type { Piece };
-
 const encoder = new TextEncoder();
 
 /** Pieces as one: text joined as text, and as bytes once any piece is bytes. */

@@ -1,3 +1,5 @@
+import type { ChatEvent } from '@aiu/core';
+
 const encoder = new TextEncoder();
 
 /** Stream text as a string, or already as UTF-8 bytes. */
@@ -24,6 +26,35 @@ export interface Frame {
 
 export function frame(text: string): Frame {
   return { text, bytes: utf8(text) };
+}
+
+/**
+ * The frame for the last key asked (a tool call, a content block): a stream's pieces come a run
+ * per key, so one entry is enough.
+ */
+export class LastFrame<K> {
+  private key: K | undefined;
+  private last: Frame | undefined;
+
+  constructor(private readonly textOf: (key: K) => string) {}
+
+  of(key: K): Frame {
+    if (this.last === undefined || this.key !== key) {
+      this.key = key;
+      this.last = frame(this.textOf(key));
+    }
+    return this.last;
+  }
+}
+
+/** A `PieceBuilder` bound for a batch: its text and tool-input pieces, each with `frameBytes` around it. */
+export function piecesBound(events: readonly ChatEvent[], frameBytes: number): number {
+  let bound = 0;
+  for (const event of events) {
+    if (event.type === 'delta') bound += frameBytes + jsonStringBound(event.text);
+    else if (event.type === 'tool-input-delta') bound += frameBytes + jsonStringBound(event.delta);
+  }
+  return bound;
 }
 
 /**
@@ -70,12 +101,20 @@ export class PieceBuilder {
   }
 
   text(text: string): void {
+    if (!text) return;
     if (!this.bytes) {
       this.string += text;
       return;
     }
     const out = this.room(text.length * 3);
     this.at += encoder.encodeInto(text, out.subarray(this.at)).written;
+  }
+
+  /** A piece: its frame's head, `text` as JSON, its tail. */
+  framed(head: Frame, text: string, tail: Frame): void {
+    this.frame(head);
+    this.jsonString(text);
+    this.frame(tail);
   }
 
   /** Exactly `JSON.stringify(text)`. */

@@ -1,6 +1,6 @@
 import { type ChatEvent, type ChatMessage, type ChatRequest, InvalidRequestError, type ProviderMetadata, type ToolResultPart } from '@aiu/core';
 import * as z from 'zod/mini';
-import { type Frame, frame, jsonStringBound, type Piece, PieceBuilder } from '../../util/pieceBuilder';
+import { frame, LastFrame, type Piece, PieceBuilder, piecesBound } from '../../util/pieceBuilder';
 
 /**
  * The body the AI SDK's `useChat` sends through its default transport: the chat's id, its UI
@@ -110,8 +110,8 @@ export function toChatRequest(body: UIChatRequest): ChatRequest {
 }
 
 const TEXT_DELTA_TAIL = frame('}\n\n');
-/** A text piece's frame around its JSON string, its head included (a block id of up to ~20 characters). */
-const TEXT_DELTA_FRAME = 64;
+/** Around a text piece's JSON string: its head (with a block id such as `text-12`) and tail. */
+const TEXT_DELTA_FRAME = 56;
 
 const FINISH_REASONS: Record<string, string> = { stop: 'stop', length: 'length', content_filter: 'content-filter', tool_calls: 'tool-calls', other: 'other' };
 
@@ -126,7 +126,7 @@ export class UIMessageStreamEncoder {
   private reasoning: string | undefined;
   private inStep = false;
   /** The open text block's `text-delta` frame before its JSON string: made once per block. */
-  private textDeltaHead: Frame = frame('');
+  private readonly textDeltaHead = new LastFrame((id: string) => `data: {"type":"text-delta","id":${JSON.stringify(id)},"delta":`);
 
   private chunk(value: Record<string, unknown>): string {
     return `data: ${JSON.stringify(value)}\n\n`;
@@ -148,34 +148,26 @@ export class UIMessageStreamEncoder {
   }
 
   encode(events: readonly ChatEvent[]): Piece {
-    let bound = 0;
-    for (const event of events) if (event.type === 'delta') bound += TEXT_DELTA_FRAME + jsonStringBound(event.text);
-    const out = new PieceBuilder(bound);
+    const out = new PieceBuilder(piecesBound(events, TEXT_DELTA_FRAME));
     for (const event of events) {
       if (event.type !== 'delta') {
-        const text = this.encodeOther(event);
-        if (text) out.text(text);
+        out.text(this.encodeOther(event));
       } else if (event.text) {
-        const opened = this.intoText();
-        if (opened) out.text(opened);
-        out.frame(this.textDeltaHead);
-        out.jsonString(event.text);
-        out.frame(TEXT_DELTA_TAIL);
+        out.framed(this.textDeltaHead.of(this.intoText(out)), event.text, TEXT_DELTA_TAIL);
       }
     }
     return out.take();
   }
 
-  /** The step and the text block a text piece goes in, opened if they are not. */
-  private intoText(): string {
-    let out = this.step();
+  /** The step and the text block a text piece goes in, opened (into `out`) if they are not: the block's id. */
+  private intoText(out: PieceBuilder): string {
+    out.text(this.step());
     if (!this.text) {
-      out += this.closeBlocks();
+      out.text(this.closeBlocks());
       this.text = `text-${++this.blocks}`;
-      this.textDeltaHead = frame(`data: {"type":"text-delta","id":${JSON.stringify(this.text)},"delta":`);
-      out += this.chunk({ type: 'text-start', id: this.text });
+      out.text(this.chunk({ type: 'text-start', id: this.text }));
     }
-    return out;
+    return this.text;
   }
 
   /** Every event but a text piece, as text: a few per stream. */

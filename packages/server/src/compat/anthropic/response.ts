@@ -1,5 +1,5 @@
 import type { ChatEvent, ChatResult, Cost, FinishReason, ProviderMetadata, Usage } from '@aiu/core';
-import { type Frame, frame, jsonStringBound, type Piece, PieceBuilder } from '../../util/pieceBuilder';
+import { frame, LastFrame, type Piece, PieceBuilder, piecesBound } from '../../util/pieceBuilder';
 
 /** Anthropic's usage: its `input_tokens` leaves out cache reads and writes, which aiu's includes. `cost` is aiu's exact figure. */
 export function anthropicUsage(usage: Usage, cost: Cost | null): Record<string, unknown> {
@@ -60,8 +60,8 @@ export function toMessage(result: ChatResult, clientTools: ReadonlySet<string>):
 }
 
 const TEXT_DELTA_TAIL = frame('}}\n\n');
-/** A text piece's frame around its JSON string, past the head's bytes (index of up to 6 digits). */
-const TEXT_DELTA_FRAME = 128;
+/** Around a text piece's JSON string: its head (with an index of a few digits) and tail. */
+const TEXT_DELTA_FRAME = 104;
 
 type BlockKind = 'text' | 'thinking' | 'tool_use';
 
@@ -74,7 +74,8 @@ export class MessageEventEncoder {
   private index = -1;
   private open: { kind: BlockKind; toolCallId?: string } | undefined;
   private readonly started = new Set<string>();
-  private deltaHead: { index: number; frame: Frame } | undefined;
+  /** A text piece's frame in the open block, before its JSON string: made once per block. */
+  private readonly textDeltaHead = new LastFrame((index: number) => `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":`);
 
   constructor(
     private readonly requestId: string,
@@ -110,30 +111,16 @@ export class MessageEventEncoder {
   }
 
   encode(events: readonly ChatEvent[]): Piece {
-    let bound = 0;
-    for (const event of events) if (event.type === 'delta') bound += TEXT_DELTA_FRAME + jsonStringBound(event.text);
-    const out = new PieceBuilder(bound);
+    const out = new PieceBuilder(piecesBound(events, TEXT_DELTA_FRAME));
     for (const event of events) {
       if (event.type !== 'delta') {
-        const text = this.encodeOther(event);
-        if (text) out.text(text);
+        out.text(this.encodeOther(event));
       } else if (event.text) {
-        const opened = this.into('text', { type: 'text', text: '' });
-        if (opened) out.text(opened);
-        out.frame(this.textDeltaHead());
-        out.jsonString(event.text);
-        out.frame(TEXT_DELTA_TAIL);
+        out.text(this.into('text', { type: 'text', text: '' }));
+        out.framed(this.textDeltaHead.of(this.index), event.text, TEXT_DELTA_TAIL);
       }
     }
     return out.take();
-  }
-
-  /** The frame of a text piece in the open block, before its JSON string: made once per block. */
-  private textDeltaHead(): Frame {
-    if (this.deltaHead?.index !== this.index) {
-      this.deltaHead = { index: this.index, frame: frame(`event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.index},"delta":{"type":"text_delta","text":`) };
-    }
-    return this.deltaHead.frame;
   }
 
   /** Every event but a text piece, as text: a few per stream. */

@@ -1,5 +1,5 @@
 import type { ChatEvent, ChatResult, Cost, FinishReason, ToolCall, Usage } from '@aiu/core';
-import { type Frame, frame, jsonStringBound, type Piece, PieceBuilder } from '../../util/pieceBuilder';
+import { type Frame, frame, LastFrame, type Piece, PieceBuilder, piecesBound } from '../../util/pieceBuilder';
 
 const CONTENT_TAIL = frame('},"finish_reason":null}]}\n\n');
 const ARGUMENTS_TAIL = frame('}}]},"finish_reason":null}]}\n\n');
@@ -74,7 +74,8 @@ export class ChunkEncoder {
   private readonly base: string;
   /** A text piece's chunk before its JSON string: nearly every chunk of a stream, so made once. */
   private readonly contentHead: Frame;
-  private argumentsFrame: { index: number; frame: Frame } | undefined;
+  /** A tool call's `arguments` piece before its JSON string: made once per call. */
+  private readonly argumentsHead = new LastFrame((index: number) => `${this.base}"choices":[{"index":0,"delta":{"tool_calls":[{"index":${index},"function":{"arguments":`);
 
   constructor(
     requestId: string,
@@ -102,38 +103,18 @@ export class ChunkEncoder {
   }
 
   encode(events: readonly ChatEvent[]): Piece {
-    let bound = 0;
-    for (const event of events) {
-      if (event.type === 'delta') bound += this.contentHead.bytes.length + CONTENT_TAIL.bytes.length + jsonStringBound(event.text);
-      else if (event.type === 'tool-input-delta') bound += this.contentHead.bytes.length + 64 + jsonStringBound(event.delta);
-    }
-    const out = new PieceBuilder(bound);
+    const out = new PieceBuilder(piecesBound(events, this.contentHead.bytes.length + ARGUMENTS_TAIL.bytes.length));
     for (const event of events) {
       if (event.type === 'delta') {
-        if (!event.text) continue;
-        out.frame(this.contentHead);
-        out.jsonString(event.text);
-        out.frame(CONTENT_TAIL);
+        if (event.text) out.framed(this.contentHead, event.text, CONTENT_TAIL);
       } else if (event.type === 'tool-input-delta') {
         const index = this.toolIndexes.get(event.toolCallId);
-        if (index === undefined || !event.delta) continue;
-        out.frame(this.argumentsHead(index));
-        out.jsonString(event.delta);
-        out.frame(ARGUMENTS_TAIL);
+        if (index !== undefined && event.delta) out.framed(this.argumentsHead.of(index), event.delta, ARGUMENTS_TAIL);
       } else {
-        const text = this.encodeOther(event);
-        if (text) out.text(text);
+        out.text(this.encodeOther(event));
       }
     }
     return out.take();
-  }
-
-  /** A tool call's `arguments` piece before its JSON string: made once per call. */
-  private argumentsHead(index: number): Frame {
-    if (this.argumentsFrame?.index !== index) {
-      this.argumentsFrame = { index, frame: frame(`${this.base}"choices":[{"index":0,"delta":{"tool_calls":[{"index":${index},"function":{"arguments":`) };
-    }
-    return this.argumentsFrame.frame;
   }
 
   /** Every event but a text or tool-input piece, as text: a few per stream. */
